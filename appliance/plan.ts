@@ -1,0 +1,97 @@
+// The Plan: everything ai-way will do, decided up front from host facts and user options.
+// Pure and serialisable: the same facts and options always give the same Plan.
+import type { HostFacts } from './host-facts.ts';
+import { chooseImage, type ImageChoice, type ImageFlavor } from './image-policy.ts';
+
+export interface PlanOptions {
+  image: ImageFlavor | 'auto';
+  gpu: 'auto' | 'none';
+}
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { image: 'auto', gpu: 'auto' };
+
+export type PlatformAdapter = 'linux' | 'wsl2' | 'lima' | 'qemu';
+
+export interface GpuPlan {
+  mode: 'none' | 'cdi' | 'wsl';
+  vendor: 'nvidia' | 'amd' | 'intel' | null;
+  devices: { model: string | null; pciBusId: string | null; uuid: string | null }[];
+  reason: string;
+}
+
+export interface Plan {
+  schema: 1;
+  host: { platform: HostFacts['host']['platform']; arch: HostFacts['host']['arch'] };
+  platform: { adapter: PlatformAdapter; reason: string };
+  image: ImageChoice;
+  engine: { name: 'podman' | 'bolt'; reason: string };
+  isolation: { mode: 'container' | 'vm'; network: 'none'; storage: 'tmpfs'; rootFilesystem: 'read-only'; capabilities: 'none'; noNewPrivileges: true };
+  gpu: GpuPlan;
+  resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; source: 'defaults' };
+  warnings: string[];
+}
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Plan {
+  const warnings: string[] = [];
+  const image = chooseImage(f, options.image);
+  const platform = adapterFor(f);
+  return {
+    schema: 1,
+    host: { platform: f.host.platform, arch: f.host.arch },
+    platform,
+    image,
+    engine: f.tools.bolt.found
+      ? { name: 'bolt', reason: `Bolt ${f.tools.bolt.version ?? ''} was found`.replace(/ +was/, ' was') }
+      : { name: 'podman', reason: 'Bolt was not found; Podman runs the appliance' },
+    isolation: { mode: platform.adapter === 'linux' ? 'container' : 'vm', network: 'none', storage: 'tmpfs', rootFilesystem: 'read-only', capabilities: 'none', noNewPrivileges: true },
+    gpu: planGpu(f, options, image, warnings),
+    resources: defaultResources(f),
+    warnings,
+  };
+}
+
+function adapterFor(f: HostFacts): Plan['platform'] {
+  switch (f.host.platform) {
+    case 'windows': return { adapter: 'wsl2', reason: 'Windows: the appliance runs in its own WSL2 distribution' };
+    case 'macos': return { adapter: 'lima', reason: 'macOS: the appliance runs in a Lima virtual machine' };
+    case 'wsl2': return { adapter: 'linux', reason: 'inside WSL2: rootless Podman runs the appliance directly' };
+    case 'linux': return { adapter: 'linux', reason: 'Linux: rootless Podman runs the appliance directly' };
+  }
+}
+
+function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warnings: string[]): GpuPlan {
+  const none = (reason: string): GpuPlan => ({ mode: 'none', vendor: null, devices: [], reason });
+  if (options.gpu === 'none') return none('turned off by the user (--gpu none)');
+  if (f.host.platform === 'macos') return none('macOS has no way to pass a GPU into a Linux appliance yet');
+  const usable = f.gpus.filter((g) => g.usable && (g.vendor === 'nvidia' || g.vendor === 'amd' || g.vendor === 'intel'));
+  const vendor = (['nvidia', 'amd', 'intel'] as const).find((v) => usable.some((g) => g.vendor === v));
+  if (!vendor) return none(f.gpus.length ? 'no GPU here can be passed to the appliance' : 'no GPU found');
+  if (vendor === 'nvidia' && image.flavor === 'alpine') {
+    warnings.push('the NVIDIA GPU is not used: NVIDIA\'s libraries need glibc, which the Alpine image lacks (use --image fedora)');
+    return none('NVIDIA\'s libraries cannot run on the Alpine image');
+  }
+  const devices = usable.filter((g) => g.vendor === vendor).map(({ model, pciBusId, uuid }) => ({ model, pciBusId, uuid }));
+  const wsl = f.host.platform === 'windows' || f.host.platform === 'wsl2';
+  return {
+    mode: wsl ? 'wsl' : 'cdi',
+    vendor,
+    devices,
+    reason: wsl ? 'Windows shares the GPU through /dev/dxg and its driver libraries' : `the ${vendor.toUpperCase()} GPU's device nodes and driver files are passed by a CDI spec`,
+  };
+}
+
+function defaultResources(f: HostFacts): Plan['resources'] {
+  const hostMem = f.host.memBytes ?? 4 * GiB;
+  // Half the memory (at least 1 GiB, at most 32 GiB) and all cores but one: the desktop stays responsive.
+  const memBytes = Math.floor(Math.min(Math.max(hostMem / 2, GiB), 32 * GiB) / MiB) * MiB;
+  return {
+    memBytes,
+    cpus: Math.max(1, (f.host.cpus ?? 2) - 1),
+    pids: 512,
+    workspaceBytes: Math.floor(Math.min(memBytes / 4, 4 * GiB) / MiB) * MiB,
+    source: 'defaults',
+  };
+}

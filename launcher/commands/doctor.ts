@@ -1,0 +1,16 @@
+import { chooseImage } from '../../appliance/image-policy.ts';
+import { EXIT } from '../exit-codes.ts';
+import { loadReport } from '../host-source.ts';
+import { renderDoctor } from '../render/doctor.ts';
+import { styleFor } from '../render/style.ts';
+import type { HostReport } from '../../platforms/host/report.ts';
+
+export const missingRequired = (r: HostReport) => r.prerequisites.some((p) => p.status === 'missing' && p.required);
+
+export async function doctorCommand(opts: { json: boolean; bundle?: string }): Promise<number> {
+  const { report, source } = await loadReport(opts.bundle);
+  const image = chooseImage(report);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ schema: 1, source, ...report, image }, null, 2)}\n`);
+  else process.stdout.write(renderDoctor(report, image, styleFor(process.stdout)));
+  return missingRequired(report) ? EXIT.prerequisiteMissing : EXIT.ok;
+}

@@ -1,0 +1,3 @@
+import { runCli } from './main.ts';
+
+void runCli(process.argv.slice(2));

@@ -1,0 +1,95 @@
+// ai-way's command line: parse, dispatch, and turn every failure into one clear line and an exit code.
+import { parseArgs } from 'node:util';
+import { CliError, EXIT } from './exit-codes.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { planCommand } from './commands/plan.ts';
+import { bundleCollectCommand } from './commands/bundle.ts';
+
+declare const AI_WAY_VERSION: string;
+const VERSION = typeof AI_WAY_VERSION === 'string' ? AI_WAY_VERSION : '0.0.0-dev';
+
+const HELP = `ai-way ${VERSION}: start an isolated, air-gapped appliance and leave nothing behind
+
+Usage:
+  ai-way                         check this computer and show what would start
+  ai-way doctor [--json] [--bundle DIR]
+                                 check this computer (or a support bundle) and explain fixes
+  ai-way plan [--json] [--bundle DIR] [--image auto|fedora|alpine] [--gpu auto|none]
+                                 show what ai-way would start, and why
+  ai-way bundle collect DIR      write a support bundle of this computer to DIR and DIR.tar.gz
+  ai-way run                     start the appliance (not built yet)
+
+Options: --json (machine-readable), --debug (full error details), --help, --version
+Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input, 4 prerequisite missing, 9 not built yet
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  bundle: { type: 'string' },
+  image: { type: 'string', default: 'auto' },
+  gpu: { type: 'string', default: 'auto' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`, EXIT.usage);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message.split('\n')[0]}; see ai-way --help`, EXIT.usage);
+  }
+  const { values: v, positionals: [command, ...rest] } = parsed;
+  if (v.version) { process.stdout.write(`${VERSION}\n`); return EXIT.ok; }
+  if (v.help) { process.stdout.write(HELP); return EXIT.ok; }
+  const expectArgs = (n: number, usage: string) => {
+    if (rest.length !== n) throw new CliError(`usage: ai-way ${usage}`, EXIT.usage);
+  };
+  switch (command) {
+    case undefined: {
+      const code = await doctorCommand({ json: false });
+      process.stdout.write('\nThe appliance would start like this:\n');
+      await planCommand({ json: false, image: 'auto', gpu: 'auto' });
+      process.stdout.write('\nStarting the appliance is not built into this version yet; "ai-way run" says so too.\n');
+      return code;
+    }
+    case 'doctor':
+      expectArgs(0, 'doctor [--json] [--bundle DIR]');
+      return doctorCommand({ json: Boolean(v.json), bundle: v.bundle });
+    case 'plan':
+      expectArgs(0, 'plan [--json] [--bundle DIR] [--image auto|fedora|alpine] [--gpu auto|none]');
+      return planCommand({ json: Boolean(v.json), bundle: v.bundle,
+        image: oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const), gpu: oneOf('gpu', v.gpu, ['auto', 'none'] as const) });
+    case 'bundle':
+      if (rest[0] !== 'collect' || rest.length !== 2) throw new CliError('usage: ai-way bundle collect DIR', EXIT.usage);
+      return bundleCollectCommand(rest[1]!);
+    case 'run':
+      throw new CliError('starting the appliance is not built into this version yet (only doctor, plan and bundle work)', EXIT.notImplemented);
+    default:
+      throw new CliError(`unknown command "${command}"; see ai-way --help`, EXIT.usage);
+  }
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const debug = argv.includes('--debug');
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`ai-way: ${e.message}\n`);
+      code = e.exitCode;
+    } else {
+      process.stderr.write(debug ? `${(e as Error)?.stack ?? String(e)}\n` : `ai-way: unexpected error: ${(e as Error)?.message ?? String(e)} (run again with --debug for details)\n`);
+      code = EXIT.internal;
+    }
+  }
+  // Exit now: a command stuck in the kernel (a wedged GPU driver) must not keep ai-way alive.
+  process.stdout.write('', () => process.exit(code));
+}

@@ -1,0 +1,79 @@
+// macOS: system_profiler SPDisplaysDataType (text and -json) and sysctl.
+import { lines, parseSize, toInt } from '../text.ts';
+import type { GpuVendor } from './pci.ts';
+
+export interface MacGpu {
+  model: string | null;
+  vendor: GpuVendor;
+  vramBytes: number | null;
+  cores: number | null;
+  builtIn: boolean | null;
+}
+
+export function vendorFromName(name: string | null): GpuVendor {
+  if (!name) return 'other';
+  if (/\bApple\b|sppci_vendor_Apple/i.test(name)) return 'apple';
+  if (/\bAMD\b|Radeon|\bATI\b|0x1002/i.test(name)) return 'amd';
+  if (/\bIntel\b|0x8086/i.test(name)) return 'intel';
+  if (/NVIDIA|GeForce|Quadro|0x10de/i.test(name)) return 'nvidia';
+  return 'other';
+}
+
+/**
+ * `system_profiler SPDisplaysDataType`: each GPU's fields start with "Chipset Model:" and share its
+ * indentation; deeper lines (its displays) and shallower ones (the next GPU's title) are not its fields.
+ */
+export function parseSystemProfilerText(text: string): MacGpu[] {
+  const gpus: MacGpu[] = [];
+  let fields: Map<string, string> | null = null;
+  let indent = -1;
+  const flush = () => {
+    if (fields) gpus.push(macGpu(fields.get('Chipset Model') ?? null, fields.get('Vendor') ?? null,
+      fields.get('VRAM (Total)') ?? fields.get('VRAM (Dynamic, Max)') ?? fields.get('VRAM') ?? null,
+      fields.get('Total Number of Cores') ?? null, fields.get('Bus') ?? null));
+    fields = null;
+  };
+  for (const row of lines(text)) {
+    const field = /^(\s*)(\S[^:]*):\s*(.*?)\s*$/.exec(row);
+    if (!field) continue;
+    const [, lead, key, value] = field as unknown as [string, string, string, string];
+    if (key === 'Chipset Model') { flush(); fields = new Map(); indent = lead.length; }
+    if (!fields) continue;
+    if (lead.length < indent) flush();
+    else if (lead.length === indent && value !== '') fields.set(key, value);
+  }
+  flush();
+  return gpus;
+}
+
+function macGpu(model: string | null, vendor: string | null, vram: string | null, cores: string | null, bus: string | null): MacGpu {
+  const v = vendorFromName(vendor);
+  return {
+    model,
+    vendor: v === 'other' ? vendorFromName(model) : v,
+    vramBytes: parseSize(vram),
+    cores: toInt(cores),
+    builtIn: bus === null ? null : /built-?in/i.test(bus),
+  };
+}
+
+/** `system_profiler SPDisplaysDataType -json`. */
+export function parseSystemProfilerJson(text: string): MacGpu[] {
+  let doc: unknown;
+  try { doc = JSON.parse(text); } catch { return []; }
+  const items = (doc as { SPDisplaysDataType?: unknown })?.SPDisplaysDataType;
+  if (!Array.isArray(items)) return [];
+  return items.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null).map((i) => {
+    const s = (k: string) => (typeof i[k] === 'string' ? (i[k] as string) : null);
+    return macGpu(s('sppci_model') ?? s('_name'), s('spdisplays_vendor') ?? s('sppci_vendor'),
+      s('spdisplays_vram') ?? s('spdisplays_vram_shared') ?? s('_spdisplays_vram'), s('sppci_cores'), s('sppci_bus'));
+  });
+}
+
+/** `sysctl name` ("name: value") or `sysctl -n name` ("value"). */
+export function parseSysctlValue(text: string, name: string): string | null {
+  const row = lines(text).find((l) => l.trim() !== '');
+  if (row === undefined) return null;
+  const prefixed = row.startsWith(`${name}:`) ? row.slice(name.length + 1) : row.startsWith(`${name} =`) ? row.slice(name.length + 2) : row;
+  return prefixed.trim() || null;
+}

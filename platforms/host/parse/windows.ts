@@ -1,0 +1,126 @@
+// Windows and WSL answers. wsl.exe output is localized (even its colons: "：" in Chinese), so
+// these parsers read positions and numbers, never English sentences, and exit codes come first.
+import { lines, toInt } from '../text.ts';
+
+const COLON = /[:：]/;
+
+/** "label: value" lines in order, with either colon. */
+function labelledValues(text: string): { label: string; value: string }[] {
+  const out: { label: string; value: string }[] = [];
+  for (const row of lines(text)) {
+    const m = COLON.exec(row);
+    if (!m) continue;
+    out.push({ label: row.slice(0, m.index).trim(), value: row.slice(m.index + 1).trim() });
+  }
+  return out;
+}
+
+export interface WslVersionReport {
+  wslVersion: string | null;
+  kernelVersion: string | null;
+  windowsVersion: string | null;
+}
+
+/**
+ * `wsl.exe --version`: seven "label: version" lines in a fixed order whatever the language
+ * (WSL, kernel, WSLg, MSRDC, Direct3D, DXCore, Windows). Old in-box WSL does not know the flag.
+ */
+export function parseWslVersion(text: string, exit: number | null): WslVersionReport {
+  const none = { wslVersion: null, kernelVersion: null, windowsVersion: null };
+  if (exit !== null && exit !== 0) return none;
+  const versions = labelledValues(text).filter((lv) => /^\d+(\.\d+)+/.test(lv.value)).map((lv) => lv.value.split(/\s/)[0]!);
+  if (versions.length < 2) return none;
+  return { wslVersion: versions[0]!, kernelVersion: versions[1]!, windowsVersion: versions.length >= 7 ? versions[6]! : null };
+}
+
+export interface WslDistro {
+  name: string;
+  state: string;
+  version: number | null;
+  isDefault: boolean;
+}
+
+/** `wsl.exe --list --verbose`: a header line, then "[*] NAME  STATE  VERSION" rows. */
+export function parseWslListVerbose(text: string, exit: number | null): WslDistro[] {
+  if (exit !== null && exit !== 0) return [];
+  const rows = lines(text).filter((l) => l.trim() !== '');
+  const distros: WslDistro[] = [];
+  for (const row of rows.slice(1)) {
+    const m = /^\s*(\*)?\s*(\S+)\s+(.+?)\s+(\d+)\s*$/.exec(row);
+    if (!m) continue;
+    distros.push({ name: m[2]!, state: m[3]!, version: Number(m[4]), isDefault: m[1] === '*' });
+  }
+  return distros;
+}
+
+/** `wsl.exe --status`: the default version is the line whose value is a lone 1 or 2. */
+export function parseWslStatusDefaultVersion(text: string): 1 | 2 | null {
+  for (const { value } of labelledValues(text)) {
+    if (value === '1') return 1;
+    if (value === '2') return 2;
+  }
+  return null;
+}
+
+/** PowerShell `Format-List` blocks: "Name : value" (property names are never localized). */
+export function parseFormatList(text: string): Record<string, string>[] {
+  const blocks: Record<string, string>[] = [];
+  let current: Record<string, string> | null = null;
+  let lastKey: string | null = null;
+  for (const row of lines(text)) {
+    if (row.trim() === '') { current = null; lastKey = null; continue; }
+    const m = /^(\w[\w.]*)\s*:\s?(.*)$/.exec(row);
+    if (m) {
+      if (!current) { current = {}; blocks.push(current); }
+      lastKey = m[1]!;
+      current[lastKey] = m[2]!.trimEnd();
+    } else if (current && lastKey && /^\s+\S/.test(row)) {
+      current[lastKey] += row.trim(); // wrapped long value
+    }
+  }
+  return blocks;
+}
+
+export const cimBool = (v: string | undefined): boolean | null => (v === 'True' ? true : v === 'False' ? false : null);
+
+/** Windows caps Win32_VideoController.AdapterRAM at 32 bits; at the cap the card has 4 GiB or more. */
+export const ADAPTER_RAM_CAP = 0xfff00000;
+
+export interface WindowsVideoController {
+  name: string | null;
+  adapterRam: number | null;
+  driverVersion: string | null;
+  vendorId: string | null;
+  deviceId: string | null;
+}
+
+export function parseVideoControllers(text: string): WindowsVideoController[] {
+  return parseFormatList(text)
+    .filter((b) => b.Name !== undefined || b.PNPDeviceID !== undefined)
+    .map((b) => {
+      const pnp = /VEN_([0-9A-Fa-f]{4})&DEV_([0-9A-Fa-f]{4})/.exec(b.PNPDeviceID ?? '');
+      return {
+        name: b.Name?.trim() || null,
+        adapterRam: toInt(b.AdapterRAM),
+        driverVersion: b.DriverVersion?.trim() || null,
+        vendorId: pnp?.[1]?.toLowerCase() ?? null,
+        deviceId: pnp?.[2]?.toLowerCase() ?? null,
+      };
+    });
+}
+
+/** Windows driver version "31.0.15.3623" -> NVIDIA's "536.23" (the last five digits). */
+export function nvidiaVersionFromWindows(driverVersion: string | null): string | null {
+  const m = /^\d+\.\d+\.(\d+)\.(\d+)$/.exec(driverVersion ?? '');
+  if (!m) return null;
+  const digits = (m[1]! + m[2]!.padStart(4, '0')).slice(-5);
+  return `${Number(digits.slice(0, 3))}.${digits.slice(3)}`;
+}
+
+/** English `systeminfo` only (it is localized): the Hyper-V section, as a last resort. */
+export function parseSysteminfoVirtualization(text: string): 'available' | 'disabled' | null {
+  if (/A hypervisor has been detected/i.test(text)) return 'available';
+  const fw = /Virtualization Enabled In Firmware:\s*(Yes|No)/i.exec(text)?.[1];
+  if (fw) return /yes/i.test(fw) ? 'available' : 'disabled';
+  return null;
+}

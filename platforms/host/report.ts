@@ -1,0 +1,68 @@
+// The host report: what `ai-way doctor --json` prints (plus the image choice). Keys are a contract.
+import type { GpuVendor } from './parse/pci.ts';
+
+export type Platform = 'linux' | 'wsl2' | 'macos' | 'windows';
+export type Arch = 'x86_64' | 'aarch64';
+export type DriverName =
+  | 'nvidia-proprietary' | 'nvidia-open' | 'nouveau' | 'nvidia-wsl'
+  | 'amdgpu' | 'radeon' | 'i915' | 'xe' | 'apple' | 'none' | 'unknown';
+
+export interface GpuReport {
+  vendor: GpuVendor;
+  model: string | null;
+  vramBytes: number | null;
+  pciBusId: string | null;
+  uuid: string | null;
+  driver: { name: DriverName; version: string | null };
+  cudaVersion: string | null;
+  rocmVersion: string | null;
+  usable: boolean;
+  /** Why it is (or is not) usable, in plain words. */
+  reason: string;
+}
+
+export interface ToolReport {
+  found: boolean;
+  version: string | null;
+  [detail: string]: unknown;
+}
+
+export type PrerequisiteId = 'memory' | 'podman' | 'wsl' | 'lima' | 'virtualization' | 'gpu-driver';
+
+export interface Prerequisite {
+  id: PrerequisiteId;
+  /** False only when the thing is needed here and missing. */
+  ok: boolean;
+  status: 'ok' | 'missing' | 'unknown' | 'not-needed';
+  /** Whether ai-way cannot start without it on this host. */
+  required: boolean;
+  title: string;
+  detail: string;
+  fix: string | null;
+  /** A command the user can copy, when there is one. */
+  fixCommand: string | null;
+}
+
+export interface HostReport {
+  host: {
+    platform: Platform;
+    arch: Arch | null;
+    memBytes: number | null;
+    cpus: number | null;
+    cpuModel: string | null;
+    virtualization: 'available' | 'disabled' | 'unknown';
+    osName: string | null;
+    kernel: string | null;
+    wslVersion: 1 | 2 | null;
+  };
+  gpus: GpuReport[];
+  tools: { podman: ToolReport; wsl: ToolReport; limactl: ToolReport; qemu: ToolReport; bolt: ToolReport };
+  prerequisites: Prerequisite[];
+  /** Why a value is null or a guess: inputs that were missing, unreadable or timed out. */
+  notes: string[];
+}
+
+const VENDOR_NAME = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple', other: 'Other' } as const;
+
+/** How to name a GPU to a person: its model, or its maker when the model is unknown. */
+export const gpuLabel = (g: Pick<GpuReport, 'model' | 'vendor'>): string => g.model ?? `${VENDOR_NAME[g.vendor]} GPU`;

@@ -1,0 +1,93 @@
+// The built CLI (build/ai-way.mjs, made by `npm run build`), run as a user runs it.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EXIT } from '../../launcher/exit-codes.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin', 'ai-way.mjs');
+
+function aiWay(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-cli-'));
+
+describe('ai-way CLI', () => {
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(aiWay('--version')).toMatchObject({ code: 0, out: `${version}\n` });
+  });
+
+  it('doctor --json describes this machine and exits by its prerequisites', () => {
+    const r = aiWay('doctor', '--json');
+    const doc = JSON.parse(r.out);
+    expect(doc.host).toMatchObject({ platform: 'linux', arch: 'x86_64' });
+    expect(doc.image).toMatchObject({ flavor: expect.stringMatching(/alpine|fedora/), reason: expect.any(String) });
+    for (const tool of ['podman', 'wsl', 'limactl', 'qemu']) expect(doc.tools[tool]).toHaveProperty('version');
+    const missing = doc.prerequisites.some((p: any) => p.required && p.status === 'missing');
+    expect(r.code).toBe(missing ? EXIT.prerequisiteMissing : EXIT.ok);
+  });
+
+  it('doctor speaks plain words', () => {
+    const r = aiWay('doctor');
+    expect(r.out).toMatch(/^Linux/);
+    expect(r.out).toMatch(/Appliance image: (Alpine|Fedora)/);
+    expect(r.out).toMatch(/Everything ai-way needs is in place|fixing before ai-way can start/);
+  });
+
+  it('bundle collect writes a folder and an archive that replay to the same diagnosis and the same plan', () => {
+    const dir = path.join(tmp(), 'bundle');
+    expect(aiWay('bundle', 'collect', dir).code).toBe(0);
+    expect(existsSync(path.join(dir, 'host.json'))).toBe(true);
+    expect(existsSync(`${dir}.tar.gz`)).toBe(true);
+    const live = JSON.parse(aiWay('doctor', '--json').out);
+    for (const from of [dir, `${dir}.tar.gz`]) {
+      const replayed = JSON.parse(aiWay('doctor', '--json', '--bundle', from).out);
+      expect(replayed.source).toEqual({ kind: 'bundle', bundle: from });
+      expect(replayed.host).toEqual(live.host);
+      expect(replayed.gpus).toEqual(live.gpus);
+      expect(replayed.image).toEqual(live.image);
+    }
+    const plan1 = aiWay('plan', '--json', '--bundle', dir);
+    const plan2 = aiWay('plan', '--json', '--bundle', `${dir}.tar.gz`);
+    expect(plan1.code).toBe(0);
+    expect(plan1.out).toBe(plan2.out);
+    expect(JSON.parse(plan1.out)).toMatchObject({ schema: 1, image: { flavor: expect.any(String) }, engine: { name: 'podman' } });
+    expect(JSON.parse(aiWay('plan', '--json', '--bundle', dir, '--image', 'fedora', '--gpu', 'none').out))
+      .toMatchObject({ image: { flavor: 'fedora', rule: 'override' }, gpu: { mode: 'none' } });
+  });
+
+  it.each([
+    [['doctor', '--bogus'], EXIT.usage, /Unknown option '--bogus'.*see ai-way --help/],
+    [['plan', '--image', 'debian'], EXIT.usage, /--image must be one of auto, fedora, alpine/],
+    [['frobnicate'], EXIT.usage, /unknown command "frobnicate"/],
+    [['doctor', '--bundle', '/nonexistent/bundle'], EXIT.badInput, /no bundle at \/nonexistent\/bundle/],
+    [['run'], EXIT.notImplemented, /not built into this version yet/],
+  ])('%j fails with one clear line and exit code %i', (args, code, message) => {
+    const r = aiWay(...args);
+    expect(r.code).toBe(code);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('a damaged bundle names the file and the problem', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'host.json'), '{"os":"linux","arch":"x64","cpus":"eight"}');
+    const r = aiWay('doctor', '--bundle', dir);
+    expect(r.code).toBe(EXIT.badInput);
+    expect(r.err).toMatch(/host\.json: cpus: /);
+  });
+
+  it('refuses to overwrite a folder with files in it', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'precious'), 'x');
+    const r = aiWay('bundle', 'collect', dir);
+    expect(r.code).toBe(EXIT.badInput);
+    expect(readFileSync(path.join(dir, 'precious'), 'utf8')).toBe('x');
+  });
+});

@@ -1,0 +1,133 @@
+// Whole-host analysis on Linux, from recorded outputs of real machines.
+import { describe, expect, it } from 'vitest';
+import { analyzeHost } from '../../platforms/host/analyze.ts';
+import { chooseImage } from '../../appliance/image-policy.ts';
+import { artifacts, fixture } from '../support/artifacts.ts';
+
+const GiB = 1024 ** 3;
+const NV_DEVICES = ['/dev/nvidia0', '/dev/nvidiactl', '/dev/nvidia-uvm'];
+
+describe('Linux host without a GPU (like this machine)', () => {
+  const r = analyzeHost(artifacts({ commands: { 'podman-version': 'podman version 4.3.1\n' } }));
+  it('reports Linux, x86_64, memory, cores, podman and Alpine', () => {
+    expect(r.host).toMatchObject({ platform: 'linux', arch: 'x86_64', memBytes: 32 * GiB, cpus: 8 });
+    expect(r.gpus).toEqual([]);
+    expect(r.tools.podman).toMatchObject({ found: true, version: '4.3.1' });
+    expect(chooseImage(r)).toMatchObject({ flavor: 'alpine', arch: 'x86_64', rule: 'no-gpu' });
+    expect(r.prerequisites.find((p) => p.id === 'podman')?.ok).toBe(true);
+  });
+});
+
+describe('NVIDIA A100 with MIG, proprietary module, recorded nvidia-smi forms', () => {
+  const a = artifacts({
+    devices: NV_DEVICES,
+    files: { '/proc/driver/nvidia/version': fixture('proc-driver-nvidia-version', 'proprietary-520-56-06-x86_64-debian') },
+    commands: {
+      'nvidia-smi-q-x': fixture('nvidia-smi-q-x', 'a100-sxm4-80gb-mig-enabled-535-54-03'),
+      'nvidia-smi': fixture('nvidia-smi', 'a100-sxm4-40gb-mig-enabled-450-80-02'),
+    },
+  });
+  const r = analyzeHost(a);
+  it('names the GPU with its exact VRAM, bus id and driver', () => {
+    expect(r.gpus).toHaveLength(1);
+    expect(r.gpus[0]).toMatchObject({
+      vendor: 'nvidia', model: 'NVIDIA A100-SXM4-80GB', vramBytes: 81920 * 1024 ** 2, pciBusId: '0000:01:00.0',
+      driver: { name: 'nvidia-proprietary', version: '535.54.03' }, usable: true,
+    });
+    expect(chooseImage(r)).toMatchObject({ flavor: 'fedora', rule: 'nvidia' });
+  });
+});
+
+describe('open kernel module', () => {
+  it('says nvidia-open from /proc/driver/nvidia/version', () => {
+    const r = analyzeHost(artifacts({
+      devices: NV_DEVICES,
+      files: { '/proc/driver/nvidia/version': fixture('proc-driver-nvidia-version', 'open-565-57-01-x86_64-ubuntu2404') },
+      commands: { 'nvidia-smi-L': fixture('nvidia-smi-L', 'dual-a10') },
+    }));
+    expect(r.gpus.map((g) => [g.model, g.driver.name, g.driver.version, g.usable])).toEqual([
+      ['NVIDIA A10', 'nvidia-open', '565.57.01', true], ['NVIDIA A10', 'nvidia-open', '565.57.01', true],
+    ]);
+  });
+
+  it('falls back to modinfo\'s license when /proc says nothing', () => {
+    const r = analyzeHost(artifacts({
+      devices: NV_DEVICES,
+      commands: { 'nvidia-smi-L': fixture('nvidia-smi-L', 'dual-a10'), 'modinfo-nvidia': fixture('modinfo-nvidia', 'open-590-44-01-dkms-ubuntu-truncated') },
+    }));
+    expect(r.gpus[0]!.driver.name).toBe('nvidia-open');
+  });
+});
+
+describe('nvidia-smi failing', () => {
+  it.each([
+    ['failed-no-driver', 'cannot talk to the NVIDIA driver'],
+    ['mismatch-driver-library', 'different versions'],
+  ])('%s: the GPU is not usable and gpu-driver says how to fix it', (name, reason) => {
+    const r = analyzeHost(artifacts({
+      devices: NV_DEVICES,
+      files: { '/etc/os-release': 'ID=ubuntu\nID_LIKE=debian\nPRETTY_NAME="Ubuntu 22.04.3 LTS"\n',
+        '/sys/bus/pci/devices/0000:01:00.0/uevent': 'DRIVER=nvidia\nPCI_CLASS=30000\nPCI_ID=10DE:2204\nPCI_SLOT_NAME=0000:01:00.0\n' },
+      commands: { 'nvidia-smi': { out: fixture('nvidia-smi', name), exit: 1 } },
+    }));
+    expect(r.gpus).toHaveLength(1);
+    expect(r.gpus[0]!.usable).toBe(false);
+    expect(r.gpus[0]!.reason).toContain(reason);
+    const p = r.prerequisites.find((x) => x.id === 'gpu-driver')!;
+    expect(p).toMatchObject({ ok: false, status: 'missing' });
+    expect(p.fix).toBeTruthy();
+    expect(chooseImage(r).flavor).toBe('alpine');
+  });
+
+  it('infoROM warning (exit 14) still lists the GPU as usable', () => {
+    const r = analyzeHost(artifacts({ devices: NV_DEVICES, commands: { 'nvidia-smi': { out: fixture('nvidia-smi', 'inforom-corrupted-p100-470-82-01'), exit: 14 } } }));
+    expect(r.gpus[0]).toMatchObject({ vendor: 'nvidia', pciBusId: '0000:0b:00.0', usable: true });
+    expect(r.notes.join()).toContain('exited with code 14');
+  });
+
+  it('a hung nvidia-smi is a note, not a hang, and the GPU is not usable', () => {
+    const r = analyzeHost(artifacts({ devices: NV_DEVICES, commands: { 'nvidia-smi': { out: '', timeoutMs: 5000 } } }));
+    expect(r.notes.join()).toContain('did not answer in time');
+  });
+});
+
+describe('nouveau', () => {
+  it('is not usable and asks for NVIDIA\'s driver (Fedora fix on Fedora)', () => {
+    const r = analyzeHost(artifacts({
+      files: { '/etc/os-release': 'NAME="Fedora Linux"\nID=fedora\n',
+        '/sys/bus/pci/devices/0000:01:00.0/uevent': 'DRIVER=nouveau\nPCI_CLASS=30000\nPCI_ID=10DE:1E81\nPCI_SLOT_NAME=0000:01:00.0\n' },
+    }));
+    expect(r.gpus[0]).toMatchObject({ vendor: 'nvidia', driver: { name: 'nouveau' }, usable: false });
+    expect(r.prerequisites.find((p) => p.id === 'gpu-driver')).toMatchObject({ ok: false, fixCommand: 'sudo dnf install -y akmod-nvidia' });
+  });
+});
+
+describe('lspci -vnn of a VM with a passed-through GT 1030', () => {
+  it('reads class, ids, marketing name and driver', async () => {
+    const { parseLspci, marketingName } = await import('../../platforms/host/parse/pci.ts');
+    const [dev] = parseLspci(new TextDecoder().decode(fixture('lspci-vnn', 'kata-vm-passthrough-gt-1030-nvidia')));
+    expect(dev).toMatchObject({ pciBusId: '0000:00:08.0', classCode: '0300', vendorId: '10de', deviceId: '1d01', kernelDriver: 'nvidia' });
+    expect(marketingName(dev!.description)).toBe('GeForce GT 1030');
+  });
+});
+
+describe('virtual and management display adapters', () => {
+  it('are not counted as GPUs', () => {
+    const r = analyzeHost(artifacts({ files: {
+      '/sys/bus/pci/devices/0000:02:00.0/uevent': 'DRIVER=ast\nPCI_CLASS=30000\nPCI_ID=1A03:2000\nPCI_SLOT_NAME=0000:02:00.0\n',
+    } }));
+    expect(r.gpus).toEqual([]);
+    expect(r.notes.join()).toContain('ASPEED');
+  });
+});
+
+describe('missing inputs', () => {
+  it('unknown is a value, with a note', () => {
+    const r = analyzeHost({ host: { os: 'linux', arch: 'riscv64' }, files: new Map(), devices: null, commands: new Map() });
+    expect(r.host.arch).toBeNull();
+    expect(r.host.memBytes).toBeNull();
+    expect(r.host.virtualization).toBe('unknown');
+    expect(r.notes.length).toBeGreaterThan(0);
+    expect(r.prerequisites.find((p) => p.id === 'podman')).toMatchObject({ ok: false, status: 'missing' });
+  });
+});
