@@ -4,6 +4,7 @@ import { CliError, EXIT } from './exit-codes.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { planCommand } from './commands/plan.ts';
 import { bundleCollectCommand } from './commands/bundle.ts';
+import { overviewCommand } from './commands/overview.ts';
 
 declare const AI_WAY_VERSION: string;
 const VERSION = typeof AI_WAY_VERSION === 'string' ? AI_WAY_VERSION : '0.0.0-dev';
@@ -52,13 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     if (rest.length !== n) throw new CliError(`usage: ai-way ${usage}`, EXIT.usage);
   };
   switch (command) {
-    case undefined: {
-      const code = await doctorCommand({ json: false });
-      process.stdout.write('\nThe appliance would start like this:\n');
-      await planCommand({ json: false, image: 'auto', gpu: 'auto' });
-      process.stdout.write('\nStarting the appliance is not built into this version yet; "ai-way run" says so too.\n');
-      return code;
-    }
+    case undefined:
+      return overviewCommand();
     case 'doctor':
       expectArgs(0, 'doctor [--json] [--bundle DIR]');
       return doctorCommand({ json: Boolean(v.json), bundle: v.bundle });
@@ -78,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
 
 export async function runCli(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
+  // A reader that stops early (`ai-way doctor | head -1`) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(EXIT.ok); });
   let code: number;
   try {
     code = await main(argv);

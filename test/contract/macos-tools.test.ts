@@ -51,6 +51,14 @@ describe.each(fixtureCases('rocminfo'))('rocminfo: $name', (c) => {
   });
 });
 
+describe('rocminfo pools', () => {
+  it('gives each GPU its VRAM from the first coarse-grained global pool', () => {
+    const mi300x = fixtureCases('rocminfo').find((c) => c.name === 'mi300x-x4-epyc-9474f')!;
+    const gpus = parseRocminfo(mi300x.out).filter((a) => a.deviceType === 'GPU');
+    expect(gpus.map((g) => g.vramBytes)).toEqual(Array(4).fill(201310208 * 1024)); // "Size: 201310208(0xbffc000) KB"
+  });
+});
+
 describe.each(fixtureCases('ldconfig-p-grep-nvidia'))('ldconfig -p (NVIDIA lines): $name', (c) => {
   it('maps libraries to paths', () => {
     const libs = parseLdconfig(c.out);

@@ -91,3 +91,13 @@ describe('ai-way CLI', () => {
     expect(readFileSync(path.join(dir, 'precious'), 'utf8')).toBe('x');
   });
 });
+
+describe('ai-way with no command', () => {
+  it('shows the checklist and the plan, and says plainly that starting is not built yet', () => {
+    const r = aiWay();
+    expect(r.out).toMatch(/Appliance image: /);
+    expect(r.out).toMatch(/The appliance would start like this:\n\s+Runs on/);
+    expect(r.out).toMatch(/not built into this version yet/);
+    expect([EXIT.ok, EXIT.prerequisiteMissing]).toContain(r.code);
+  });
+});

@@ -131,3 +131,17 @@ describe('missing inputs', () => {
     expect(r.prerequisites.find((p) => p.id === 'podman')).toMatchObject({ ok: false, status: 'missing' });
   });
 });
+
+describe('NVIDIA driver loaded, nvidia-smi not installed', () => {
+  it('is usable on the kernel\'s word, with the flavour from /proc', () => {
+    const r = analyzeHost(artifacts({
+      devices: NV_DEVICES,
+      files: { '/proc/driver/nvidia/version': fixture('proc-driver-nvidia-version', 'proprietary-520-56-06-x86_64-debian'),
+        '/proc/driver/nvidia/gpus/0000:62:00.0/information': fixture('proc-driver-nvidia-gpu-information', 'h100-80gb-hbm3-535-129-03-spaces'),
+        '/sys/bus/pci/devices/0000:62:00.0/uevent': 'DRIVER=nvidia\nPCI_CLASS=30200\nPCI_ID=10DE:2330\nPCI_SLOT_NAME=0000:62:00.0\n' },
+    }));
+    expect(r.gpus).toHaveLength(1);
+    expect(r.gpus[0]).toMatchObject({ model: 'NVIDIA H100 80GB HBM3', pciBusId: '0000:62:00.0', uuid: 'GPU-9221d5d1-b60b-a624-bf14-0a1819cfda3b',
+      driver: { name: 'nvidia-proprietary', version: '520.56.06' }, usable: true });
+  });
+});

@@ -3,7 +3,7 @@ import type { Artifacts } from '../artifacts.ts';
 import type { DriverName, GpuReport, Platform } from '../report.ts';
 import { commandText, fileText, toInt } from '../text.ts';
 import { isGpuClass, marketingName, parseLspci, parsePciUevent, vendorFromPciId, type PciDevice } from '../parse/pci.ts';
-import { parseRocminfo, parseRocmVersion } from '../parse/rocm.ts';
+import { parseRocminfo, parseRocmVersion, type RocmAgent } from '../parse/rocm.ts';
 import { parseSystemProfilerJson, parseSystemProfilerText } from '../parse/macos.ts';
 import { ADAPTER_RAM_CAP, nvidiaVersionFromWindows, parseVideoControllers } from '../parse/windows.ts';
 import { nvidiaFacts, nvidiaProcGpus, type NvidiaFacts } from './nvidia.ts';
@@ -71,7 +71,7 @@ function linuxGpus(a: Artifacts, nv: NvidiaFacts, notes: Notes): GpuReport[] {
       const idx = nv.gpus.findIndex((g) => g.pciBusId === dev.pciBusId);
       if (idx >= 0) claimed.add(idx);
       out.push(nvidiaGpu(a, nv, dev, idx >= 0 ? idx : null, procGpus.find((p) => p.pciBusId === dev.pciBusId) ?? null));
-    } else if (vendor === 'amd') out.push(amdGpu(a, dev, notes));
+    } else if (vendor === 'amd') out.push(amdGpu(a, dev, rocmAgentFor(a, pci, dev), notes));
     else if (vendor === 'intel') out.push(intelGpu(a, dev));
     else out.push(gpu({ vendor, model: marketingName(dev.description), pciBusId: dev.pciBusId,
       driver: { name: dev.kernelDriver ? 'unknown' : 'none', version: null }, usable: false, reason: 'ai-way has no way to pass this kind of GPU to the appliance' }));
@@ -112,7 +112,7 @@ function nvidiaUsable(a: Artifacts, nv: NvidiaFacts, driver: DriverName, smiSees
   if (driver === 'none') return { usable: false, reason: 'no NVIDIA driver is loaded for it' };
   if (a.devices !== null && !a.devices.includes('/dev/nvidiactl')) return { usable: false, reason: 'the driver is loaded but /dev/nvidiactl is missing' };
   if (smiSeesIt) return { usable: true, reason: 'the NVIDIA driver is loaded and nvidia-smi answers' };
-  if (!nv.smiRecorded && procSeesIt) return { usable: true, reason: 'the NVIDIA driver is loaded and lists it (nvidia-smi was not found)' };
+  if (!nv.smiRecorded && (procSeesIt || nv.kernelModule.loaded)) return { usable: true, reason: 'the NVIDIA driver is loaded for it (nvidia-smi was not found to ask it more)' };
   if (!nv.smiRecorded) return { usable: false, reason: 'nvidia-smi was not found, so the driver could not be asked' };
   return { usable: false, reason: 'the NVIDIA driver does not list this GPU' };
 }
@@ -128,19 +128,27 @@ export function smiFailureReason(f: NonNullable<NvidiaFacts['failure']>): string
   }
 }
 
-function amdGpu(a: Artifacts, dev: PciDevice, notes: Notes): GpuReport {
+/**
+ * rocminfo names no PCI address: its GPU agents are matched to the amdgpu GPUs in PCI order, and
+ * only when the counts agree.
+ */
+function rocmAgentFor(a: Artifacts, pci: PciDevice[], dev: PciDevice): RocmAgent | null {
+  const agents = rocmFacts(a).agents.filter((ag) => ag.deviceType === 'GPU');
+  const amd = pci.filter((d) => vendorFromPciId(d.vendorId) === 'amd' && d.kernelDriver === 'amdgpu');
+  return agents.length === amd.length ? agents[amd.indexOf(dev)] ?? null : null;
+}
+
+function amdGpu(a: Artifacts, dev: PciDevice, agent: RocmAgent | null, notes: Notes): GpuReport {
   const rocm = rocmFacts(a);
   const driver: DriverName = dev.kernelDriver === 'amdgpu' ? 'amdgpu' : dev.kernelDriver === 'radeon' ? 'radeon' : dev.kernelDriver ? 'unknown' : 'none';
-  const vram = toInt(fileText(a, `/sys/bus/pci/devices/${dev.pciBusId}/mem_info_vram_total`));
-  const gpuAgents = rocm.agents.filter((ag) => ag.deviceType === 'GPU');
-  const model = marketingName(dev.description) ?? (gpuAgents.length === 1 ? gpuAgents[0]!.marketingName : null);
+  const vram = toInt(fileText(a, `/sys/bus/pci/devices/${dev.pciBusId}/mem_info_vram_total`)) ?? agent?.vramBytes ?? null;
   let verdict: { usable: boolean; reason: string };
   if (driver !== 'amdgpu') verdict = { usable: false, reason: driver === 'radeon' ? 'the old radeon driver cannot run ROCm' : 'no amdgpu driver is loaded for it' };
   else if (a.devices !== null && !a.devices.includes('/dev/kfd')) verdict = { usable: false, reason: '/dev/kfd is missing: the amdgpu driver offers no compute here' };
   else verdict = { usable: true, reason: 'the amdgpu driver is loaded with compute (/dev/kfd)' };
-  if (vram === null && driver === 'amdgpu') notes.push(`VRAM of ${dev.pciBusId} unknown: mem_info_vram_total was not recorded`);
-  return gpu({ vendor: 'amd', model, pciBusId: dev.pciBusId, vramBytes: vram, driver: { name: driver, version: null },
-    rocmVersion: rocm.version, ...verdict });
+  if (vram === null && driver === 'amdgpu') notes.push(`VRAM of ${dev.pciBusId} unknown: neither sysfs nor rocminfo reported it`);
+  return gpu({ vendor: 'amd', model: agent?.marketingName ?? marketingName(dev.description), pciBusId: dev.pciBusId, uuid: agent?.uuid ?? null,
+    vramBytes: vram, driver: { name: driver, version: null }, rocmVersion: rocm.version, ...verdict });
 }
 
 function rocmFacts(a: Artifacts) {
@@ -170,7 +178,7 @@ function wslGpus(a: Artifacts, nv: NvidiaFacts, notes: Notes): GpuReport[] {
   }
   const rocm = rocmFacts(a);
   for (const agent of rocm.agents.filter((ag) => ag.deviceType === 'GPU')) {
-    out.push(gpu({ vendor: 'amd', model: agent.marketingName, driver: { name: 'unknown', version: null }, rocmVersion: rocm.version,
+    out.push(gpu({ vendor: 'amd', model: agent.marketingName, vramBytes: agent.vramBytes, uuid: agent.uuid, driver: { name: 'unknown', version: null }, rocmVersion: rocm.version,
       usable: dxg !== false, reason: dxg !== false ? 'ROCm sees it through WSL2 (/dev/dxg)' : 'WSL2 offers no /dev/dxg' }));
   }
   if (out.length === 0 && dxg) notes.push('Windows shares a GPU with WSL2 (/dev/dxg), but no vendor tool (nvidia-smi, rocminfo) answered');
@@ -189,14 +197,15 @@ function windowsGpus(a: Artifacts, nv: NvidiaFacts, notes: Notes): GpuReport[] {
   let nvidiaSeen = 0;
   for (const c of controllers) {
     const vendor = vendorFromPciId(c.vendorId);
-    if (c.vendorId && NOT_A_GPU_VENDORS[c.vendorId]) continue;
+    if (c.virtual || (c.vendorId && NOT_A_GPU_VENDORS[c.vendorId])) continue;
     if (vendor === 'nvidia' && nvidiaSeen++ < nv.gpus.length) continue; // already described by nvidia-smi
     const capped = c.adapterRam !== null && c.adapterRam >= ADAPTER_RAM_CAP;
     if (capped) notes.push(`${c.name ?? 'a graphics adapter'} reports its memory as 4 GiB or more (Windows caps this number)`);
     const version = vendor === 'nvidia' ? nvidiaVersionFromWindows(c.driverVersion) : c.driverVersion;
-    const reason = vendor === 'nvidia' ? (nv.failure ? smiFailureReason(nv.failure) : 'nvidia-smi did not list it')
-      : 'ai-way passes only NVIDIA GPUs from Windows into the appliance';
-    out.push(gpu({ vendor, model: c.name, vramBytes: capped ? null : c.adapterRam, driver: { name: 'unknown', version }, usable: false, reason }));
+    const reason = vendor !== 'nvidia' ? 'ai-way passes only NVIDIA GPUs from Windows into the appliance'
+      : nv.failure ? smiFailureReason(nv.failure) : nv.smiRecorded ? 'nvidia-smi did not list it' : 'nvidia-smi was not found, so the driver could not be asked';
+    out.push(gpu({ vendor, model: c.name, vramBytes: capped ? null : c.adapterRam,
+      driver: { name: vendor === 'nvidia' ? 'nvidia-proprietary' : 'unknown', version }, usable: false, reason }));
   }
   return out;
 }

@@ -104,7 +104,8 @@ export function marketingName(description: string | null): string | null {
   const brackets = [...vendorless.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
   const last = brackets.at(-1);
   if (last && !/^AMD\/ATI$/.test(last)) return last;
-  return vendorless.replace(/\[AMD\/ATI\]\s*/, '').trim() || null;
+  const plain = vendorless.replace(/\[AMD\/ATI\]\s*/, '').trim();
+  return plain && !/^Device(?: [0-9a-f]{4})?$/i.test(plain) ? plain : null; // an id pci.ids does not know yet
 }
 
 export type GpuVendor = 'nvidia' | 'amd' | 'intel' | 'apple' | 'other';

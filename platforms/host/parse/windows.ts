@@ -92,6 +92,8 @@ export interface WindowsVideoController {
   driverVersion: string | null;
   vendorId: string | null;
   deviceId: string | null;
+  /** A software adapter (remote desktop, virtual display): its device id is not a PCI one. */
+  virtual: boolean;
 }
 
 export function parseVideoControllers(text: string): WindowsVideoController[] {
@@ -105,6 +107,7 @@ export function parseVideoControllers(text: string): WindowsVideoController[] {
         driverVersion: b.DriverVersion?.trim() || null,
         vendorId: pnp?.[1]?.toLowerCase() ?? null,
         deviceId: pnp?.[2]?.toLowerCase() ?? null,
+        virtual: b.PNPDeviceID !== undefined && b.PNPDeviceID.trim() !== '' && !/^PCI\\/i.test(b.PNPDeviceID.trim()),
       };
     });
 }
