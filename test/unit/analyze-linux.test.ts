@@ -145,3 +145,16 @@ describe('NVIDIA driver loaded, nvidia-smi not installed', () => {
       driver: { name: 'nvidia-proprietary', version: '520.56.06' }, usable: true });
   });
 });
+
+describe('hybrid laptop: Intel i915 and an RTX 4060 on Nouveau (recorded lspci -nnk)', () => {
+  const r = analyzeHost(artifacts({
+    devices: ['/dev/dri/card0', '/dev/dri/card1', '/dev/dri/renderD128', '/dev/dri/renderD129'],
+    files: { '/etc/os-release': 'ID=ubuntu\nID_LIKE=debian\n' },
+    commands: { 'lspci-nnk': fixture('lspci-nnk', 'laptop-intel-i915-nvidia-nouveau-rtx4060-grep') },
+  }));
+  it('lists both, the Intel one usable, and asks for NVIDIA\'s driver', () => {
+    expect(r.gpus.map((g) => [g.vendor, g.driver.name, g.usable])).toEqual([['intel', 'i915', true], ['nvidia', 'nouveau', false]]);
+    expect(r.prerequisites.find((p) => p.id === 'gpu-driver')).toMatchObject({ ok: false, fixCommand: 'sudo ubuntu-drivers install' });
+    expect(chooseImage(r).rule).toBe('default'); // a usable Intel GPU and 32 GiB: the table's last row
+  });
+});

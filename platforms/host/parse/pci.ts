@@ -17,14 +17,14 @@ export interface PciDevice {
 export const isGpuClass = (classCode: string | null): boolean => classCode !== null && /^(03|12)/.test(classCode);
 
 /**
- * `lspci -nnk` (also tolerates -k, -nn and plain). Device lines start at column 0 with a slot;
+ * `lspci -nnk` (also tolerates -k, -nn and plain). Device lines start with a slot;
  * indented lines after it belong to it.
  */
 export function parseLspci(text: string): PciDevice[] {
   const devices: PciDevice[] = [];
   let current: PciDevice | null = null;
   for (const row of lines(text)) {
-    const head = /^((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(.*)$/.exec(row);
+    const head = /^\s?((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(.*)$/.exec(row); // a pasted line may lead with a space
     if (head) {
       const busId = normalizePciBusId(head[1]);
       current = busId ? describeLspciLine(busId, head[2]!) : null;
@@ -100,7 +100,7 @@ export function parsePciUevent(text: string): PciDevice | null {
 /** The marketing name lspci shows in the last brackets: "GA102 [GeForce RTX 3090]" -> "GeForce RTX 3090". */
 export function marketingName(description: string | null): string | null {
   if (!description) return null;
-  const vendorless = description.replace(/^(NVIDIA Corporation|Advanced Micro Devices, Inc\.|Intel Corporation)\s*/i, '');
+  const vendorless = description.replace(/^(NVIDIA Corporation|Advanced Micro Devices, Inc\.|Intel Corporation|Red Hat, Inc\.|Microsoft Corporation|ASPEED Technology, Inc\.)\s*/i, '');
   const brackets = [...vendorless.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
   const last = brackets.at(-1);
   if (last && !/^AMD\/ATI$/.test(last)) return last;
