@@ -2,10 +2,25 @@
 // Pure and serialisable: the same facts and options always give the same Plan.
 import type { HostFacts } from './host-facts.ts';
 import { chooseImage, type ImageChoice, type ImageFlavor } from './image-policy.ts';
+import type { ImageSource, Manifest } from './manifest.ts';
 
 export interface PlanOptions {
   image: ImageFlavor | 'auto';
   gpu: 'auto' | 'none';
+}
+
+/** The parts of an appliance manifest that the Plan decides by. */
+export type ApplianceSpec = Omit<Manifest, 'file' | 'description'>;
+
+export interface PlanAppliance {
+  name: string;
+  version: string;
+  image: ImageSource;
+  command: string[];
+  port: number;
+  workspaceExec: boolean;
+  health: Manifest['health'];
+  smoke: Manifest['smoke'];
 }
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = { image: 'auto', gpu: 'auto' };
@@ -27,17 +42,27 @@ export interface Plan {
   engine: { name: 'podman' | 'bolt'; reason: string };
   isolation: { mode: 'container' | 'vm'; network: 'none'; storage: 'tmpfs'; rootFilesystem: 'read-only'; capabilities: 'none'; noNewPrivileges: true };
   gpu: GpuPlan;
-  resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; source: 'defaults' };
+  resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; source: 'defaults' | 'manifest' };
+  /** The appliance to boot; absent when planning without a manifest. */
+  appliance?: PlanAppliance;
   warnings: string[];
+  /** Why this Plan cannot run (a required GPU missing, no image for this machine); empty when it can. */
+  errors: string[];
 }
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
-export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Plan {
+export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIONS, spec?: ApplianceSpec): Plan {
   const warnings: string[] = [];
-  const image = chooseImage(f, options.image);
+  const errors: string[] = [];
+  const chosen = chooseImage(f, options.image);
   const platform = adapterFor(f);
+  const picked = spec ? pickImage(spec, chosen, warnings, errors) : null;
+  const image = picked?.choice ?? chosen;
+  const gpu = planGpu(f, spec && spec.gpu.wish === 'none' ? { ...options, gpu: 'none' } : options, image, warnings);
+  if (spec?.gpu.wish === 'required' && gpu.mode === 'none') errors.push(`${spec.name} needs a GPU, and ${gpu.reason}`);
+  if (spec?.gpu.wish === 'auto' && gpu.mode === 'none' && options.gpu === 'auto') warnings.push(`no GPU for ${spec.name}: it runs on the processor (${gpu.reason})`);
   return {
     schema: 1,
     host: { platform: f.host.platform, arch: f.host.arch },
@@ -47,10 +72,40 @@ export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIO
       ? { name: 'bolt', reason: `Bolt ${f.tools.bolt.version ?? ''} was found`.replace(/ +was/, ' was') }
       : { name: 'podman', reason: 'Bolt was not found; Podman runs the appliance' },
     isolation: { mode: platform.adapter === 'linux' ? 'container' : 'vm', network: 'none', storage: 'tmpfs', rootFilesystem: 'read-only', capabilities: 'none', noNewPrivileges: true },
-    gpu: planGpu(f, options, image, warnings),
-    resources: defaultResources(f),
+    gpu: spec?.gpu.wish === 'none' ? { ...gpu, reason: `${spec.name} does not use a GPU` } : gpu,
+    resources: spec ? manifestResources(f, spec, warnings) : defaultResources(f),
+    ...(spec && picked?.source ? { appliance: {
+      name: spec.name, version: spec.version, image: picked.source, command: spec.app.command, port: spec.app.port,
+      workspaceExec: spec.workspace.exec, health: spec.health, smoke: spec.smoke,
+    } } : {}),
     warnings,
+    errors,
   };
+}
+
+// The policy's flavour if the appliance ships it for this architecture, else another flavour it ships.
+function pickImage(spec: ApplianceSpec, choice: ImageChoice, warnings: string[], errors: string[]): { choice: ImageChoice; source: ImageSource | null } {
+  const exact = spec.images[choice.flavor]?.[choice.arch];
+  if (exact) return { choice, source: exact };
+  const other: ImageFlavor = choice.flavor === 'fedora' ? 'alpine' : 'fedora';
+  const fallback = spec.images[other]?.[choice.arch];
+  if (fallback) {
+    warnings.push(`${spec.name} has no ${choice.flavor} image for ${choice.arch}; its ${other} image is used`);
+    return { choice: { ...choice, flavor: other, rule: `${choice.rule}-fallback`, reason: `${spec.name} ships only ${other} for ${choice.arch} (the policy said ${choice.flavor}: ${choice.reason})` }, source: fallback };
+  }
+  errors.push(`${spec.name} has no image for ${choice.arch} machines`);
+  return { choice, source: null };
+}
+
+function manifestResources(f: HostFacts, spec: ApplianceSpec, warnings: string[]): Plan['resources'] {
+  const hostMem = f.host.memBytes;
+  let memBytes = spec.resources.memBytes;
+  if (hostMem !== null && memBytes > hostMem * 0.75) {
+    memBytes = Math.floor((hostMem * 0.75) / MiB) * MiB;
+    warnings.push(`${spec.name} asks for more memory than this computer can spare; it gets ${Math.round(memBytes / MiB)} MiB`);
+  }
+  const cpus = f.host.cpus ? Math.min(spec.resources.cpus, f.host.cpus) : spec.resources.cpus;
+  return { memBytes, cpus, pids: spec.resources.pids, workspaceBytes: spec.workspace.sizeBytes, source: 'manifest' };
 }
 
 function adapterFor(f: HostFacts): Plan['platform'] {

@@ -40,10 +40,26 @@ if (!existsSync(results)) writeFileSync(results, '# Benchmark results\n\n| date 
 const machine = `${os.cpus()[0]?.model.trim() ?? '?'} x${os.cpus().length}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 
+const record = (name, ms, refName, refMs, target) => {
+  const ratio = refMs ? ms / refMs : NaN;
+  console.log(`${name}: ${ms.toFixed(0)} ms median${refName ? `; ${refName}: ${refMs.toFixed(0)} ms; ratio ${ratio.toFixed(2)}` : ''} (target: ${target})`);
+  appendFileSync(results, `| ${date} | ${machine} | ${name} | ${ms.toFixed(0)} | ${refName || '-'} | ${refMs ? refMs.toFixed(0) : '-'} | ${refName ? ratio.toFixed(2) : '-'} | ${target} |\n`);
+};
+
 for (const b of benches) {
   if (!available(b.ref)) { console.log(`${b.name}: skipped (${b.refName} is not installed)`); continue; }
   const [ms, refMs] = timePair(b.cmd, b.ref);
-  const ratio = ms / refMs;
-  console.log(`${b.name}: ${ms.toFixed(0)} ms median; ${b.refName}: ${refMs.toFixed(0)} ms; ratio ${ratio.toFixed(2)} (target: ${b.target})`);
-  appendFileSync(results, `| ${date} | ${machine} | ${b.name} | ${ms.toFixed(0)} | ${b.refName} | ${refMs.toFixed(0)} | ${ratio.toFixed(2)} | ${b.target} |\n`);
+  record(b.name, ms, b.refName, refMs, b.target);
+}
+
+// Sessions: bundle the TypeScript bench, then run it (needs Podman and the built selftest image).
+if (available(['podman', '--version'])) {
+  const { build } = await import('esbuild');
+  const out = path.join(ROOT, 'build', 'bench-session.mjs');
+  await build({ entryPoints: [path.join(ROOT, 'bench', 'session.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  const { benchSession } = await import(out);
+  const s = await benchSession(ROOT, Math.max(3, Math.floor(RUNS / 3)));
+  record('run --headless: time to ready', s.readyMs, 'bare podman run, same flags, same ready signal', s.bareMs, 'ratio <= 1.10');
+  record('wipe (shutdown to container gone)', s.wipeMs, '', 0, '<= 500 ms');
 }

@@ -5,7 +5,12 @@ export const EXIT = {
   usage: 2,
   badInput: 3,
   prerequisiteMissing: 4,
+  bootFailed: 5,
+  healthTimeout: 6,
+  isolationNotProven: 7,
+  smokeFailed: 8,
   notImplemented: 9,
+  interrupted: 130,
 } as const;
 
 export class CliError extends Error {

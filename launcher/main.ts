@@ -1,10 +1,8 @@
 // ai-way's command line: parse, dispatch, and turn every failure into one clear line and an exit code.
 import { parseArgs } from 'node:util';
 import { CliError, EXIT } from './exit-codes.ts';
-import { doctorCommand } from './commands/doctor.ts';
-import { planCommand } from './commands/plan.ts';
-import { bundleCollectCommand } from './commands/bundle.ts';
-import { overviewCommand } from './commands/overview.ts';
+// Commands load on demand: `--version` and `doctor` must not pay for the session code.
+const DEFAULT_APPLIANCE = 'selftest';
 
 declare const AI_WAY_VERSION: string;
 const VERSION = typeof AI_WAY_VERSION === 'string' ? AI_WAY_VERSION : '0.0.0-dev';
@@ -12,16 +10,21 @@ const VERSION = typeof AI_WAY_VERSION === 'string' ? AI_WAY_VERSION : '0.0.0-dev
 const HELP = `ai-way ${VERSION}: start an isolated, air-gapped appliance and leave nothing behind
 
 Usage:
-  ai-way                         check this computer and show what would start
+  ai-way                         start the default appliance (selftest), check it, erase it
   ai-way doctor [--json] [--bundle DIR]
                                  check this computer (or a support bundle) and explain fixes
   ai-way plan [--json] [--bundle DIR] [--image auto|fedora|alpine] [--gpu auto|none]
                                  show what ai-way would start, and why
   ai-way bundle collect DIR      write a support bundle of this computer to DIR and DIR.tar.gz
-  ai-way run                     start the appliance (not built yet)
+  ai-way run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S]
+                                 start an appliance, prove its isolation from inside, wait until it
+                                 answers, run its smoke check, and erase everything; --hold keeps it
+                                 up until Ctrl-C, SIGTERM or end of input
 
 Options: --json (machine-readable), --debug (full error details), --help, --version
-Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input, 4 prerequisite missing, 9 not built yet
+Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input, 4 prerequisite missing,
+  5 boot failed, 6 not ready in time, 7 isolation not proven, 8 smoke check failed,
+  9 not available on this platform yet, 130 interrupted
 `;
 
 const OPTIONS = {
@@ -30,6 +33,10 @@ const OPTIONS = {
   image: { type: 'string', default: 'auto' },
   gpu: { type: 'string', default: 'auto' },
   debug: { type: 'boolean' },
+  headless: { type: 'boolean' },
+  appliance: { type: 'string' },
+  hold: { type: 'boolean' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -54,19 +61,24 @@ export async function main(argv: string[]): Promise<number> {
   };
   switch (command) {
     case undefined:
-      return overviewCommand();
+    case 'run': {
+      if (command === 'run') expectArgs(0, 'run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S]');
+      const timeoutS = v.timeout === undefined ? undefined : Number(v.timeout);
+      if (timeoutS !== undefined && !(timeoutS > 0)) throw new CliError(`--timeout must be a number of seconds above 0 (got "${v.timeout}")`, EXIT.usage);
+      const { runCommand } = await import('./commands/run.ts');
+      return runCommand({ json: Boolean(v.json), headless: Boolean(v.headless), appliance: v.appliance ?? DEFAULT_APPLIANCE, hold: Boolean(v.hold), timeoutS,
+        image: oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const), gpu: oneOf('gpu', v.gpu, ['auto', 'none'] as const) });
+    }
     case 'doctor':
       expectArgs(0, 'doctor [--json] [--bundle DIR]');
-      return doctorCommand({ json: Boolean(v.json), bundle: v.bundle });
+      return (await import('./commands/doctor.ts')).doctorCommand({ json: Boolean(v.json), bundle: v.bundle });
     case 'plan':
       expectArgs(0, 'plan [--json] [--bundle DIR] [--image auto|fedora|alpine] [--gpu auto|none]');
-      return planCommand({ json: Boolean(v.json), bundle: v.bundle,
+      return (await import('./commands/plan.ts')).planCommand({ json: Boolean(v.json), bundle: v.bundle,
         image: oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const), gpu: oneOf('gpu', v.gpu, ['auto', 'none'] as const) });
     case 'bundle':
       if (rest[0] !== 'collect' || rest.length !== 2) throw new CliError('usage: ai-way bundle collect DIR', EXIT.usage);
-      return bundleCollectCommand(rest[1]!);
-    case 'run':
-      throw new CliError('starting the appliance is not built into this version yet (only doctor, plan and bundle work)', EXIT.notImplemented);
+      return (await import('./commands/bundle.ts')).bundleCollectCommand(rest[1]!);
     default:
       throw new CliError(`unknown command "${command}"; see ai-way --help`, EXIT.usage);
   }

@@ -1,11 +1,22 @@
-// Bundles the launcher into one ESM file (build/ai-way.mjs) for fast start-up.
+// Builds everything ai-way runs from a checkout: the launcher bundle (build/ai-way.mjs), the
+// in-guest agent (build/native/) and the selftest appliance image (build/images/).
+// A missing C toolchain or busybox only skips those parts, with a note: `npm ci` must not fail.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const root = path.resolve(import.meta.dirname, '..');
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const note = (s) => process.stderr.write(`build: ${s}\n`);
+
 await build({
-  entryPoints: ['launcher/entry.ts'],
-  outfile: 'build/ai-way.mjs',
+  entryPoints: { 'ai-way': path.join(root, 'launcher/entry.ts') },
+  outdir: path.join(root, 'build'),
+  // Commands are separate chunks, loaded when used: start-up parses only what it runs.
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -13,6 +24,18 @@ await build({
   minifyWhitespace: true,
   legalComments: 'none',
   define: { AI_WAY_VERSION: JSON.stringify(version) },
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });
+
+try {
+  execFileSync('sh', [path.join(root, 'scripts/build-native.sh')], { stdio: 'inherit' });
+} catch {
+  note('the agent was not built (see above); the selftest image needs it');
+}
+
+const tool = path.join(root, 'build/tools/build-selftest-image.mjs');
+await build({ entryPoints: [path.join(root, 'packaging/build-selftest-image.ts')], outfile: tool, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+const { buildSelftestImage } = await import(tool);
+const { skipped } = buildSelftestImage(root, version);
+for (const s of skipped) note(`selftest image skipped: ${s}`);
+rmSync(path.dirname(tool), { recursive: true, force: true });

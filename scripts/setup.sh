@@ -4,7 +4,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="podman uidmap slirp4netns fuse-overlayfs runc qemu-system-x86 pciutils kmod"
+# podman & co: the Linux runtime; musl-tools, gcc-aarch64-linux-gnu, busybox-static: the agent and
+# the selftest image; qemu-system-x86: the microVM mode; pciutils, kmod: what the probe records.
+PACKAGES="podman uidmap slirp4netns fuse-overlayfs runc qemu-system-x86 pciutils kmod musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross busybox-static"
 
 missing=""
 for p in $PACKAGES; do
@@ -21,6 +23,14 @@ if [ -n "$missing" ]; then
   echo "setup: installing$missing" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# Rootless Podman is what ai-way uses; as root, the tests run it as this unprivileged user.
+TEST_USER=aiway-test
+if [ "$(id -u)" -eq 0 ] && ! id "$TEST_USER" >/dev/null 2>&1; then
+  useradd --create-home --shell /bin/sh "$TEST_USER"
+  grep -q "^$TEST_USER:" /etc/subuid || echo "$TEST_USER:100000:65536" >> /etc/subuid
+  grep -q "^$TEST_USER:" /etc/subgid || echo "$TEST_USER:100000:65536" >> /etc/subgid
 fi
 
 npm ci --no-audit --no-fund

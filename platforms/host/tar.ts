@@ -3,7 +3,16 @@ const BLOCK = 512;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-export interface TarEntry { path: string; data: Uint8Array }
+export interface TarEntry {
+  path: string;
+  data: Uint8Array;
+  /** Permission bits; 0o644 for files, 0o755 for directories when absent. */
+  mode?: number;
+  /** Makes the entry a symbolic link to this target (data is ignored). */
+  linkTarget?: string;
+  /** A directory entry (data is ignored). */
+  directory?: boolean;
+}
 
 function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, '0') + '\0';
@@ -19,18 +28,19 @@ function splitName(p: string): { name: string; prefix: string } {
   throw new Error(`path too long for a bundle archive: ${p}`);
 }
 
-function header(p: string, size: number, type: '0' | '5', mtime: number): Uint8Array {
+function header(p: string, size: number, type: '0' | '2' | '5', mtime: number, mode?: number, link = ''): Uint8Array {
   const h = new Uint8Array(BLOCK);
   const { name, prefix } = splitName(p);
   const put = (s: string, off: number) => h.set(enc.encode(s), off);
   put(name, 0);
-  put(octal(type === '5' ? 0o755 : 0o644, 8), 100);
+  put(octal(mode ?? (type === '0' ? 0o644 : 0o755), 8), 100);
   put(octal(0, 8), 108);
   put(octal(0, 8), 116);
   put(octal(size, 12), 124);
   put(octal(mtime, 12), 136);
   put('        ', 148);
   put(type, 156);
+  put(link, 157);
   put('ustar\0', 257);
   put('00', 263);
   put(prefix, 345);
@@ -46,11 +56,14 @@ export function packTar(entries: readonly TarEntry[], mtime = 0): Uint8Array {
   const dirs = new Set<string>();
   for (const e of [...entries].sort((x, y) => x.path.localeCompare(y.path))) {
     const parts = e.path.split('/');
-    for (let i = 1; i < parts.length; i++) {
+    for (let i = 1; i <= parts.length; i++) {
+      if (i === parts.length && !e.directory) break;
       const d = parts.slice(0, i).join('/') + '/';
-      if (!dirs.has(d)) { dirs.add(d); chunks.push(header(d, 0, '5', mtime)); }
+      if (!dirs.has(d)) { dirs.add(d); chunks.push(header(d, 0, '5', mtime, i === parts.length ? e.mode : undefined)); }
     }
-    chunks.push(header(e.path, e.data.length, '0', mtime), e.data, new Uint8Array((BLOCK - (e.data.length % BLOCK)) % BLOCK));
+    if (e.directory) continue;
+    if (e.linkTarget !== undefined) { chunks.push(header(e.path, 0, '2', mtime, 0o777, e.linkTarget)); continue; }
+    chunks.push(header(e.path, e.data.length, '0', mtime, e.mode), e.data, new Uint8Array((BLOCK - (e.data.length % BLOCK)) % BLOCK));
   }
   chunks.push(new Uint8Array(BLOCK * 2));
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));

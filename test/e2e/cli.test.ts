@@ -1,7 +1,7 @@
 // The built CLI (build/ai-way.mjs, made by `npm run build`), run as a user runs it.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../launcher/exit-codes.ts';
@@ -10,7 +10,11 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'ai-way.mjs');
 
 function aiWay(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  return aiWayWith({}, ...args);
+}
+
+function aiWayWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -66,7 +70,7 @@ describe('ai-way CLI', () => {
     [['plan', '--image', 'debian'], EXIT.usage, /--image must be one of auto, fedora, alpine/],
     [['frobnicate'], EXIT.usage, /unknown command "frobnicate"/],
     [['doctor', '--bundle', '/nonexistent/bundle'], EXIT.badInput, /no bundle at \/nonexistent\/bundle/],
-    [['run'], EXIT.notImplemented, /not built into this version yet/],
+    [['run', '--timeout', 'soon'], EXIT.usage, /--timeout must be a number of seconds/],
   ])('%j fails with one clear line and exit code %i', (args, code, message) => {
     const r = aiWay(...args);
     expect(r.code).toBe(code);
@@ -92,12 +96,29 @@ describe('ai-way CLI', () => {
   });
 });
 
-describe('ai-way with no command', () => {
-  it('shows the checklist and the plan, and says plainly that starting is not built yet', () => {
+describe('ai-way with no command (the main job)', () => {
+  const podman = spawnSync('podman', ['--version']).error === undefined;
+
+  it.skipIf(!podman)('runs the selftest appliance end to end and erases it', () => {
     const r = aiWay();
-    expect(r.out).toMatch(/Appliance image: /);
-    expect(r.out).toMatch(/The appliance would start like this:\n\s+Runs on/);
-    expect(r.out).toMatch(/not built into this version yet/);
-    expect([EXIT.ok, EXIT.prerequisiteMissing]).toContain(r.code);
+    expect(r.out).toMatch(/isolation proven from inside/);
+    expect(r.out).toMatch(/ready in \d/);
+    expect(r.out).toMatch(/smoke check: the app answered as expected/);
+    expect(r.out).toMatch(/everything was erased in/);
+    expect(r.code).toBe(EXIT.ok);
+  });
+
+  it('without Podman prints the doctor\'s fix and exits with the prerequisite code', () => {
+    const bin = tmp(); // a PATH with nothing but node on it
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    const r = aiWayWith({ PATH: bin });
+    expect(r.code).toBe(EXIT.prerequisiteMissing);
+    expect(r.out).toMatch(/Podman is not installed\. Install Podman, the program that runs the appliance:/);
+  });
+
+  it('an appliance that does not exist is bad input, in one line', () => {
+    const r = aiWay('run', '--appliance', '/nonexistent/appliance.toml');
+    expect(r.code).toBe(EXIT.badInput);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,0 +1,60 @@
+// Turns a Plan into the one `podman run` that starts the appliance. Pure: the flags are the
+// isolation promise, and the agent's report from inside is what proves them.
+
+/** What this host's Podman needs, learned once by a canary container (platforms/linux). */
+export interface PodmanProfile {
+  /** Global flags that make it work here, e.g. ["--runtime", "runc", "--cgroup-manager", "cgroupfs"]. */
+  globalArgs: string[];
+  /** Whether an explicit nofile ulimit is needed (the default one is refused on some hosts). */
+  nofileUlimit: boolean;
+  /** Mapping flags that keep the appliance's root from being the host's root (needed when rootful). */
+  userns: string[];
+}
+
+/** Rootful Podman maps the appliance's users onto an unused, unprivileged range of host ids. */
+export const ROOTFUL_USERNS = ['--uidmap', '0:1000000000:65536', '--gidmap', '0:1000000000:65536'];
+
+export interface PodmanRunSpec {
+  sessionId: string;
+  launcherPid: number;
+  image: string;
+  command: readonly string[];
+  workspaceBytes: number;
+  workspaceExec: boolean;
+  memBytes: number;
+  cpus: number;
+  pids: number;
+}
+
+/** Where the agent lives in every ai-way image. */
+export const AGENT_PATH = '/sbin/ai-way-agent';
+export const WORKSPACE = '/workspace';
+export const SESSION_LABEL = 'ai-way.session';
+export const LAUNCHER_PID_LABEL = 'ai-way.launcher-pid';
+
+export const containerName = (sessionId: string) => `ai-way-${sessionId}`;
+
+export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
+  const tmpfs = `${WORKSPACE}:rw,size=${s.workspaceBytes},mode=0700,nodev,nosuid${s.workspaceExec ? '' : ',noexec'}`;
+  return [
+    ...p.globalArgs,
+    'run', '-i', '--rm', '--pull=never',
+    '--name', containerName(s.sessionId),
+    '--label', `${SESSION_LABEL}=${s.sessionId}`,
+    '--label', `${LAUNCHER_PID_LABEL}=${s.launcherPid}`,
+    '--network=none', '--hostname', 'ai-way',
+    '--read-only', '--read-only-tmpfs=false',
+    '--cap-drop=all', '--security-opt', 'no-new-privileges', ...p.userns,
+    '--tmpfs', tmpfs,
+    '--memory', String(s.memBytes), '--cpus', String(s.cpus), '--pids-limit', String(s.pids),
+    // Per-process rlimits back the cgroup limits where a host cannot give cgroups (rootless, cgroup v1).
+    '--ulimit', `nproc=${s.pids}:${s.pids}`, '--ulimit', `data=${s.memBytes}:${s.memBytes}`,
+    ...(p.nofileUlimit ? ['--ulimit', 'nofile=1024:1024'] : []),
+    // The agent's stdout is the channel: no log driver may keep a copy of it on disk.
+    '--log-driver=none',
+    '--stop-timeout', '2',
+    '--entrypoint', AGENT_PATH,
+    s.image,
+    '--workspace', WORKSPACE, '--', ...s.command,
+  ];
+}

@@ -1,0 +1,247 @@
+// Where a key is written in a TOML document, so that a schema error can name file:line:column.
+// TOML parsers return plain values without positions; this scanner reads just enough TOML (headers,
+// dotted and quoted keys, inline tables, arrays, strings, comments) to map key paths to offsets.
+// It is meant for documents that already parsed, but it is total: any text gives an answer.
+
+export interface TomlPosition {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, counted in UTF-16 code units like smol-toml's TomlError. */
+  column: number;
+}
+
+/** A path into the parsed document: table keys, and indices into arrays. */
+export type TomlPath = readonly (string | number)[];
+
+/** The 1-based line and column of a string offset. */
+export function positionAt(text: string, offset: number): TomlPosition {
+  const before = text.slice(0, Math.max(0, offset));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  let line = 1;
+  for (let i = before.indexOf('\n'); i !== -1; i = before.indexOf('\n', i + 1)) line++;
+  return { line, column: before.length - lineStart + 1 };
+}
+
+/**
+ * A lookup for one document: where `path` is first defined (its key, table header or array
+ * element), else where its nearest defined ancestor is (so a missing key points at its table's
+ * header); line 1, column 1 when nothing of it is written.
+ */
+export function keyLocator(text: string): (path: TomlPath) => TomlPosition {
+  const offsets = new Scanner(text).run();
+  return (path) => {
+    for (let k = path.length; k > 0; k--) {
+      const at = offsets.get(keyOf(path.slice(0, k)));
+      if (at !== undefined) return positionAt(text, at);
+    }
+    return { line: 1, column: 1 };
+  };
+}
+
+export function locate(text: string, path: TomlPath): TomlPosition {
+  return keyLocator(text)(path);
+}
+
+const keyOf = (path: TomlPath) => JSON.stringify(path);
+
+interface KeyPart { name: string; at: number }
+
+class Scanner {
+  private i = 0;
+  private readonly offsets = new Map<string, number>();
+  /** How many [[array]] tables each path has had so far, to resolve later headers into them. */
+  private readonly arrays = new Map<string, number>();
+
+  constructor(private readonly s: string) {}
+
+  run(): Map<string, number> {
+    const { s } = this;
+    let table: (string | number)[] = [];
+    while (this.i < s.length) {
+      this.skipBlank();
+      if (this.i >= s.length) break;
+      const start = this.i;
+      if (s[start] === '[') table = this.header(start);
+      else this.keyValue(table);
+      // One statement per line: whatever follows (a comment, or junk in a broken document) is skipped.
+      while (this.i < s.length && s[this.i] !== '\n') this.i++;
+      if (this.i === start) this.i++;
+    }
+    return this.offsets;
+  }
+
+  private header(start: number): (string | number)[] {
+    const isArray = this.s[start + 1] === '[';
+    this.i = start + (isArray ? 2 : 1);
+    const parts = this.key();
+    const resolved: (string | number)[] = [];
+    parts.forEach((p, n) => {
+      resolved.push(p.name);
+      const last = n === parts.length - 1;
+      if (last && isArray) {
+        const count = this.arrays.get(keyOf(resolved)) ?? 0;
+        this.arrays.set(keyOf(resolved), count + 1);
+        this.record(resolved, start);
+        resolved.push(count);
+      } else {
+        const count = this.arrays.get(keyOf(resolved));
+        if (count !== undefined) resolved.push(count - 1);
+      }
+      this.record(resolved, start);
+    });
+    return resolved;
+  }
+
+  private keyValue(table: readonly (string | number)[]): void {
+    const path = this.keys(table);
+    if (!path) return;
+    this.skipSpace();
+    if (this.s[this.i] !== '=') return;
+    this.i++;
+    this.skipSpace();
+    this.value(path);
+  }
+
+  /** Reads `a.b.c`, records each level at its own segment, and returns the full path. */
+  private keys(base: readonly (string | number)[]): (string | number)[] | null {
+    const parts = this.key();
+    if (parts.length === 0) return null;
+    const path = [...base];
+    for (const p of parts) {
+      path.push(p.name);
+      this.record(path, p.at);
+    }
+    return path;
+  }
+
+  private value(path: (string | number)[]): void {
+    const { s } = this;
+    const c = s[this.i];
+    if (c === '"' || c === "'") { this.i = this.stringEnd(this.i); return; }
+    if (c === '{') { this.inlineTable(path); return; }
+    if (c === '[') { this.array(path); return; }
+    // Numbers, booleans, dates (which may hold a space): up to the next delimiter.
+    while (this.i < s.length && !',]}#\r\n'.includes(s[this.i]!)) this.i++;
+  }
+
+  private inlineTable(path: (string | number)[]): void {
+    const { s } = this;
+    this.i++;
+    while (this.i < s.length) {
+      this.skipBlank();
+      if (s[this.i] === '}') { this.i++; return; }
+      const before = this.i;
+      const inner = this.keys(path);
+      this.skipSpace();
+      if (inner && s[this.i] === '=') {
+        this.i++;
+        this.skipSpace();
+        this.value(inner);
+      }
+      this.skipBlank();
+      if (s[this.i] === ',') this.i++;
+      else if (s[this.i] === '}') { this.i++; return; }
+      else if (this.i === before) return;
+    }
+  }
+
+  private array(path: (string | number)[]): void {
+    const { s } = this;
+    this.i++;
+    for (let n = 0; this.i < s.length; n++) {
+      this.skipBlank();
+      if (s[this.i] === ']') { this.i++; return; }
+      const before = this.i;
+      this.record([...path, n], this.i);
+      this.value([...path, n]);
+      this.skipBlank();
+      if (s[this.i] === ',') this.i++;
+      else if (s[this.i] === ']') { this.i++; return; }
+      else if (this.i === before) return;
+    }
+  }
+
+  /** A possibly dotted key; each part with its decoded name and its offset. */
+  private key(): KeyPart[] {
+    const { s } = this;
+    const parts: KeyPart[] = [];
+    for (;;) {
+      this.skipSpace();
+      const at = this.i;
+      const c = s[at];
+      let name: string;
+      if (c === '"' || c === "'") {
+        const end = this.stringEnd(at);
+        const body = s.slice(at + 1, Math.max(at + 1, s[end - 1] === c ? end - 1 : end));
+        name = c === '"' ? unescapeBasic(body) : body;
+        this.i = end;
+      } else {
+        while (this.i < s.length && !' \t\r\n.=[]{},#"\''.includes(s[this.i]!)) this.i++;
+        if (this.i === at) return parts;
+        name = s.slice(at, this.i);
+      }
+      parts.push({ name, at });
+      this.skipSpace();
+      if (s[this.i] !== '.') return parts;
+      this.i++;
+    }
+  }
+
+  /** The offset just past the string that opens at `start`. */
+  private stringEnd(start: number): number {
+    const { s } = this;
+    const q = s[start]!;
+    const basic = q === '"';
+    if (s.startsWith(q.repeat(3), start)) {
+      let j = start + 3;
+      while (j < s.length) {
+        if (basic && s[j] === '\\') { j += 2; continue; }
+        if (s.startsWith(q.repeat(3), j)) {
+          j += 3;
+          // Up to two more quotes belong to the content: """a""""" ends after the last one.
+          for (let extra = 0; extra < 2 && s[j] === q; extra++) j++;
+          return j;
+        }
+        j++;
+      }
+      return s.length;
+    }
+    let j = start + 1;
+    while (j < s.length && s[j] !== q && s[j] !== '\n') j += basic && s[j] === '\\' ? 2 : 1;
+    return s[j] === q ? j + 1 : Math.min(j, s.length);
+  }
+
+  private record(path: readonly (string | number)[], at: number): void {
+    const k = keyOf(path);
+    if (!this.offsets.has(k)) this.offsets.set(k, at);
+  }
+
+  private skipSpace(): void {
+    while (this.s[this.i] === ' ' || this.s[this.i] === '\t') this.i++;
+  }
+
+  /** Spaces, newlines and comments. */
+  private skipBlank(): void {
+    const { s } = this;
+    while (this.i < s.length) {
+      const c = s[this.i];
+      if (c === ' ' || c === '\t' || c === '\r' || c === '\n') this.i++;
+      else if (c === '#') while (this.i < s.length && s[this.i] !== '\n') this.i++;
+      else return;
+    }
+  }
+}
+
+const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
+
+/** The value of a basic string's body (TOML 1.0 escapes, and 1.1's \e and \xHH). */
+function unescapeBasic(body: string): string {
+  return body.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))/gs, (all, x?: string, u?: string, U?: string, c?: string) => {
+    const hex = x ?? u ?? U;
+    if (hex !== undefined) {
+      const code = Number.parseInt(hex, 16);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : all;
+    }
+    return Object.hasOwn(ESCAPES, c!) ? ESCAPES[c!]! : all;
+  });
+}

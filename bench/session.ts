@@ -1,0 +1,69 @@
+// Session benchmarks, bundled and run by bench/run.mjs: time-to-ready of `ai-way run --headless`
+// against a bare `podman run` of the same image with the same flags to the same ready signal (the
+// agent's hello, then the app's health answer through the channel), and the wipe time.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { podmanRunArgs } from '../appliance/engines/podman.ts';
+import { loadManifest } from '../appliance/manifest.ts';
+import { AgentChannel } from '../launcher/session/channel.ts';
+import { httpRequest } from '../launcher/session/http.ts';
+import { ensureImage, podmanProfile, spawnPodman } from '../platforms/linux/podman.ts';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function bareRun(image: string, args: string[], port: number, healthPath: string): Promise<number> {
+  const t = performance.now();
+  const child = spawnPodman(args);
+  const ch = new AgentChannel(child.stdin, child.stdout, () => undefined);
+  await ch.expect((m) => m.type === 'hello', 30_000, 'hello');
+  for (;;) {
+    const a = await httpRequest(ch, port, 'GET', healthPath, '', 5_000).catch(() => null);
+    if (a && a.status >= 200 && a.status < 300) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const ms = performance.now() - t;
+  child.stdin.end();
+  await new Promise((r) => child.on('close', r));
+  void image;
+  return ms;
+}
+
+function aiWayRun(bin: string): Promise<{ readyMs: number; wipeMs: number }> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const child = spawn(process.execPath, [bin, 'run', '--headless', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let readyMs = NaN;
+    let buf = '';
+    child.stdout.on('data', (b) => {
+      buf += b;
+      for (const line of buf.split('\n').slice(0, -1)) {
+        const e = JSON.parse(line);
+        if (e.type === 'ready') readyMs = performance.now() - t;
+        if (e.type === 'wiped') resolve({ readyMs, wipeMs: e.ms });
+        if (e.type === 'error') reject(new Error(e.message));
+      }
+      buf = buf.slice(buf.lastIndexOf('\n') + 1);
+    });
+  });
+}
+
+export async function benchSession(root: string, runs: number) {
+  const manifest = await loadManifest(path.join(root, 'images', 'selftest', 'appliance.toml'));
+  const source = manifest.images.alpine!.x86_64!;
+  const image = await ensureImage(source);
+  const profile = await podmanProfile(image);
+  const args = podmanRunArgs(profile, { sessionId: 'bench', launcherPid: process.pid, image, command: manifest.app.command,
+    workspaceBytes: manifest.workspace.sizeBytes, workspaceExec: manifest.workspace.exec, memBytes: manifest.resources.memBytes,
+    cpus: manifest.resources.cpus, pids: manifest.resources.pids });
+  const bare: number[] = [];
+  const ready: number[] = [];
+  const wipe: number[] = [];
+  await aiWayRun(path.join(root, 'bin', 'ai-way.mjs')); // warm-up: image loaded, profile cached
+  for (let i = 0; i < runs; i++) {
+    bare.push(await bareRun(image, args, manifest.app.port, manifest.health.path));
+    const r = await aiWayRun(path.join(root, 'bin', 'ai-way.mjs'));
+    ready.push(r.readyMs);
+    wipe.push(r.wipeMs);
+  }
+  return { readyMs: median(ready), bareMs: median(bare), wipeMs: median(wipe) };
+}

@@ -1,0 +1,22 @@
+// Session events as a person reads them on a terminal (headless mode without --json).
+import type { SessionEvent } from '../session/events.ts';
+import type { Style } from './style.ts';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function renderEvent(e: SessionEvent, s: Style): string {
+  switch (e.type) {
+    case 'progress': return s.dim(`  … ${e.message} (${seconds(e.elapsedMs)})`);
+    case 'warning': return s.yellow(`  ! ${e.message}`);
+    case 'verified': return [`  ${e.proven ? s.green(s.ok) : s.red(s.bad)} isolation ${e.proven ? 'proven' : 'NOT proven'} from inside:`,
+      ...e.facts.map((f) => `      ${f.ok ? s.green(s.ok) : s.red(s.bad)} ${f.detail}`)].join('\n');
+    case 'ready': return s.green(`  ${s.ok} ready in ${seconds(e.bootMs)}`);
+    case 'smoke': return `  ${e.ok ? s.green(s.ok) : s.red(s.bad)} smoke check: ${e.detail} (${seconds(e.ms)})`;
+    case 'wiped': return s.green(`  ${s.ok} everything was erased in ${seconds(e.ms)}`);
+    case 'uploaded': return `  ${s.green(s.ok)} added ${e.name} (${e.size} bytes)`;
+    case 'refused': return s.yellow(`  ! ${e.message}`);
+    case 'files': return `  ${e.files.length} file(s), ${e.freeBytes} bytes free`;
+    case 'answer': return e.body;
+    case 'error': return s.red(`  ${s.bad} ${e.message}${e.detail ? `\n      ${e.detail.split('\n').join('\n      ')}` : ''}`);
+  }
+}

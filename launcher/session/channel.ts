@@ -1,0 +1,135 @@
+// The launcher's end of the agent channel: control requests with their replies, and byte
+// streams (HTTP to the app, file uploads) multiplexed over one pipe.
+import type { Readable, Writable } from 'node:stream';
+import {
+  FRAME, FrameDecoder, MAX_PAYLOAD, encodeFrame, parseAgentMessage, type AgentMessage, type FrameType,
+} from '../../appliance/agent-protocol.ts';
+
+interface Waiter {
+  match(m: AgentMessage): boolean;
+  resolve(m: AgentMessage): void;
+  reject(e: Error): void;
+}
+
+interface StreamSink {
+  data(chunk: Uint8Array): void;
+  eof(): void;
+}
+
+export class ChannelClosed extends Error {}
+
+export class AgentChannel {
+  private readonly decoder = new FrameDecoder();
+  private readonly waiters: Waiter[] = [];
+  private readonly streams = new Map<number, StreamSink>();
+  private nextStream = 1;
+  private closedError: Error | null = null;
+
+  constructor(private readonly out: Writable, input: Readable, private readonly onEvent: (m: AgentMessage) => void) {
+    input.on('data', (chunk: Buffer) => {
+      let frames;
+      try { frames = this.decoder.push(chunk); } catch (e) { this.close(e as Error); return; }
+      for (const f of frames) this.dispatch(f.type, f.stream, f.payload);
+    });
+    input.on('end', () => this.close(new ChannelClosed('the appliance closed the channel')));
+    input.on('error', (e) => this.close(e));
+    out.on('error', (e) => this.close(e));
+  }
+
+  private dispatch(type: FrameType, stream: number, payload: Uint8Array): void {
+    if (type === FRAME.data) { this.streams.get(stream)?.data(payload); return; }
+    if (type === FRAME.eof) { this.streams.get(stream)?.eof(); return; }
+    let message: AgentMessage;
+    try { message = parseAgentMessage(payload); } catch (e) { this.close(e as Error); return; }
+    const i = this.waiters.findIndex((w) => w.match(message));
+    if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(message);
+    else this.onEvent(message);
+  }
+
+  /** Waits for the first message that matches (one already sent is not replayed). */
+  expect<T extends AgentMessage>(match: (m: AgentMessage) => boolean, timeoutMs: number, what: string): Promise<T> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        match,
+        resolve: (m) => { clearTimeout(timer); resolve(m as T); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`the appliance did not answer ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Sends a control command and waits for its reply (or an error about it). */
+  request<T extends AgentMessage>(line: string, replyType: T['type'], timeoutMs: number, stream?: number): Promise<T> {
+    const reply = this.reply<T>(replyType, timeoutMs, line.split(' ')[0]!, stream);
+    this.send(FRAME.control, 0, new TextEncoder().encode(line));
+    return reply;
+  }
+
+  /** Waits for a reply of this type (or an error) without sending anything, e.g. an upload's result. */
+  reply<T extends AgentMessage>(replyType: T['type'], timeoutMs: number, what: string, stream?: number): Promise<T> {
+    return this.expect<T | Extract<AgentMessage, { type: 'error' }>>((m) =>
+      (m.type === replyType || m.type === 'error') && (stream === undefined || (m as { stream?: number }).stream === stream), timeoutMs, what)
+      .then((m) => {
+        if (m.type === 'error') throw new AgentError(m.error, m.detail ?? '');
+        return m as T;
+      });
+  }
+
+  openStream(sink: StreamSink): number {
+    const id = this.nextStream++;
+    this.streams.set(id, sink);
+    return id;
+  }
+
+  closeStream(id: number): void {
+    this.streams.delete(id);
+  }
+
+  /** Sends bytes on a stream in frame-sized pieces; resolves when the pipe has taken them. */
+  async write(stream: number, bytes: Uint8Array): Promise<void> {
+    for (let off = 0; off < bytes.length; off += MAX_PAYLOAD) {
+      if (!this.send(FRAME.data, stream, bytes.subarray(off, off + MAX_PAYLOAD))) await this.drained();
+    }
+  }
+
+  endStream(stream: number): void {
+    this.send(FRAME.eof, stream);
+  }
+
+  private send(type: FrameType, stream: number, payload?: Uint8Array): boolean {
+    if (this.closedError) throw this.closedError;
+    return this.out.write(encodeFrame(type, stream, payload));
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => { this.out.off('drain', done); this.out.off('close', fail); resolve(); };
+      const fail = () => { this.out.off('drain', done); reject(this.closedError ?? new ChannelClosed('the channel closed')); };
+      this.out.once('drain', done);
+      this.out.once('close', fail);
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
+  close(reason: Error): void {
+    if (this.closedError) return;
+    this.closedError = reason;
+    for (const w of this.waiters.splice(0)) w.reject(reason);
+    for (const s of this.streams.values()) s.eof();
+    this.streams.clear();
+  }
+}
+
+export class AgentError extends Error {
+  constructor(readonly code: string, readonly detail: string) {
+    super(detail ? `${code}: ${detail}` : code);
+  }
+}

@@ -1,0 +1,17 @@
+// What a session reports to whichever front end is attached (headless JSON lines, or the UI).
+import type { IsolationFact, IsolationVerdict } from '../../appliance/isolation.ts';
+
+export type Stage = 'preparing' | 'starting' | 'checking isolation' | 'waiting for the app' | 'smoke check' | 'wiping';
+
+export type SessionEvent =
+  | { type: 'progress'; stage: Stage; message: string; elapsedMs: number }
+  | { type: 'warning'; message: string }
+  | { type: 'verified'; proven: boolean; facts: IsolationFact[]; limits: IsolationVerdict['limits']; devices: string[] }
+  | { type: 'ready'; bootMs: number }
+  | { type: 'smoke'; ok: boolean; status: number | null; ms: number; detail: string }
+  | { type: 'wiped'; ms: number; reason: string }
+  | { type: 'uploaded'; name: string; size: number; sha256: string }
+  | { type: 'refused'; message: string }
+  | { type: 'files'; files: { name: string; size: number }[]; freeBytes: number; totalBytes: number }
+  | { type: 'answer'; status: number; body: string }
+  | { type: 'error'; code: string; exitCode: number; message: string; detail?: string };

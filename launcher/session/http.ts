@@ -1,0 +1,37 @@
+// HTTP/1.0 to the app's loopback port, through a proxied stream of the agent channel: the
+// appliance has no network, so this pipe is the only way in.
+import { command } from '../../appliance/agent-protocol.ts';
+import type { AgentChannel } from './channel.ts';
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+export async function httpRequest(ch: AgentChannel, port: number, method: 'GET' | 'POST', path: string, body: string, timeoutMs: number): Promise<HttpAnswer> {
+  const chunks: Uint8Array[] = [];
+  let ended!: () => void;
+  const done = new Promise<void>((resolve) => { ended = resolve; });
+  const id = ch.openStream({ data: (c) => chunks.push(c), eof: () => ended() });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await ch.request(command.connect(id, port), 'connected', timeoutMs, id);
+    const payload = new TextEncoder().encode(body);
+    const head = `${method} ${path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n`;
+    await ch.write(id, new TextEncoder().encode(head));
+    if (payload.length) await ch.write(id, payload);
+    ch.endStream(id);
+    await Promise.race([done, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no HTTP answer within ${timeoutMs} ms`)), timeoutMs); })]);
+  } finally {
+    clearTimeout(timer);
+    ch.closeStream(id);
+  }
+  return parseHttpAnswer(Buffer.concat(chunks).toString('utf8'));
+}
+
+export function parseHttpAnswer(text: string): HttpAnswer {
+  const m = /^HTTP\/\d\.\d (\d{3})/.exec(text);
+  if (!m) throw new Error(`the app did not answer in HTTP: ${JSON.stringify(text.slice(0, 80))}`);
+  const split = text.indexOf('\r\n\r\n');
+  return { status: Number(m[1]), body: split >= 0 ? text.slice(split + 4) : '' };
+}

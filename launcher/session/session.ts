@@ -1,0 +1,177 @@
+// One appliance session on Linux with rootless Podman: boot, prove isolation from inside, wait
+// for the app, then files, questions and the wipe. Front ends drive it; it never draws.
+import { randomBytes } from 'node:crypto';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { command, type AgentMessage, type IsolationReport } from '../../appliance/agent-protocol.ts';
+import { podmanRunArgs, containerName } from '../../appliance/engines/podman.ts';
+import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
+import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
+import { containerExists, ensureImage, podmanProfile, reapOrphans, removeContainer, spawnPodman } from '../../platforms/linux/podman.ts';
+import { AgentChannel } from './channel.ts';
+import { httpRequest, type HttpAnswer } from './http.ts';
+import { uploadFile, type Uploaded } from './files.ts';
+import type { SessionEvent, Stage } from './events.ts';
+import { EXIT } from '../exit-codes.ts';
+
+/** Work a front end may start before the Plan is known, to shorten the boot. */
+export interface BootHead {
+  reaping?: Promise<string[]>;
+  image?: Promise<string>;
+  podmanVersion?: string | null;
+}
+
+export class SessionError extends Error {
+  constructor(readonly code: string, readonly exitCode: number, message: string, readonly detail = '') {
+    super(message);
+  }
+}
+
+const REPLY_MS = 10_000;
+const LOG_LINES = 200;
+
+export class Session {
+  readonly id = randomBytes(6).toString('hex');
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private channel: AgentChannel | null = null;
+  private readonly log: string[] = [];
+  private exited: Promise<number | null> = Promise.resolve(null);
+  private wiping: Promise<void> | null = null;
+  private readonly started = Date.now();
+  private readonly pending: Promise<unknown>[] = [];
+  verdict: IsolationVerdict | null = null;
+  report: IsolationReport | null = null;
+
+  constructor(private readonly plan: Plan & { appliance: PlanAppliance }, private readonly emit: (e: SessionEvent) => void,
+    private readonly early: BootHead = {}) {}
+
+  private progress(stage: Stage, message: string): void {
+    this.emit({ type: 'progress', stage, message, elapsedMs: Date.now() - this.started });
+  }
+
+  /** The last lines Podman and the appliance wrote to stderr, for error screens. */
+  logTail(n = 20): string {
+    return this.log.slice(-n).join('\n');
+  }
+
+  async boot(): Promise<void> {
+    const a = this.plan.appliance;
+    this.progress('preparing', 'preparing the appliance');
+    // Other sessions' leftovers are removed alongside; this session does not wait for it.
+    const reaping = (this.early.reaping ?? reapOrphans()).then((reaped) => {
+      if (reaped.length) this.emit({ type: 'warning', message: `removed ${reaped.length} session(s) left by an earlier crash` });
+    }, () => undefined);
+    this.pending.push(reaping);
+    const image = await (this.early.image ?? ensureImage(a.image)).catch((e) => { throw new SessionError('image', EXIT.bootFailed, e.message, e.detail); });
+    const profile = await podmanProfile(image, this.early.podmanVersion).catch((e) => { throw new SessionError('engine', EXIT.bootFailed, e.message, e.detail); });
+
+    this.progress('starting', 'starting the appliance');
+    const r = this.plan.resources;
+    const args = podmanRunArgs(profile, { sessionId: this.id, launcherPid: process.pid, image, command: a.command,
+      workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, cpus: r.cpus, pids: r.pids });
+    const child = spawnPodman(args);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+    child.stderr.on('data', (b: Buffer) => {
+      for (const line of b.toString('utf8').split('\n')) if (line.trim()) this.log.push(line);
+      if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
+    });
+    child.on('error', (e) => this.log.push(`podman: ${e.message}`));
+    this.channel = new AgentChannel(child.stdin, child.stdout, (m) => this.onAgentEvent(m));
+    const hello = this.channel.expect((m) => m.type === 'hello', a.health.timeoutMs, 'hello');
+    const died = this.exited.then((code) => { throw new SessionError('boot', EXIT.bootFailed, `the appliance stopped while starting (podman exit ${code})`, this.logTail(5)); });
+    await Promise.race([hello, died]).catch((e) => {
+      throw e instanceof SessionError ? e : new SessionError('boot', EXIT.bootFailed, `the appliance did not start: ${e.message}`, this.logTail(5));
+    });
+
+    this.progress('checking isolation', 'checking the isolation from inside');
+    this.report = await this.channel.request<IsolationReport>(command.report(), 'report', REPLY_MS);
+    this.verdict = verifyIsolation(this.report, { workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, pids: r.pids });
+    this.emit({ type: 'verified', proven: this.verdict.proven, facts: this.verdict.facts, limits: this.verdict.limits, devices: this.report.devices ?? [] });
+    if (!this.verdict.proven) {
+      const failed = this.verdict.facts.filter((f) => !f.ok).map((f) => f.detail).join('; ');
+      throw new SessionError('isolation', EXIT.isolationNotProven, 'the appliance is not isolated as promised, so it was stopped', failed);
+    }
+
+    this.progress('waiting for the app', 'waiting for the app to answer');
+    await this.waitHealthy();
+    this.emit({ type: 'ready', bootMs: Date.now() - this.started });
+  }
+
+  private async waitHealthy(): Promise<void> {
+    const { health, port } = this.plan.appliance;
+    const deadline = Date.now() + health.timeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      try {
+        const answer = await httpRequest(this.channel!, port, 'GET', health.path, '', Math.max(1, Math.min(REPLY_MS, deadline - Date.now())));
+        if (answer.status >= 200 && answer.status < 300) return;
+        last = `HTTP ${answer.status}`;
+      } catch (e) {
+        last = (e as Error).message;
+        if (this.channel!.closed) break;
+      }
+      await new Promise((res) => setTimeout(res, health.intervalMs));
+    }
+    throw new SessionError('health', EXIT.healthTimeout, `the app did not become healthy within ${health.timeoutMs / 1000} s`, last);
+  }
+
+  private onAgentEvent(m: AgentMessage): void {
+    if (m.type === 'app-exited') this.emit({ type: 'warning', message: `the app exited (code ${m.exitCode ?? '-'}, signal ${m.signal ?? '-'})` });
+  }
+
+  /** Sends an HTTP request to the app inside. */
+  ask(method: 'GET' | 'POST', path: string, body: string, timeoutMs = 60_000): Promise<HttpAnswer> {
+    return httpRequest(this.requireChannel(), this.plan.appliance.port, method, path, body, timeoutMs);
+  }
+
+  async smoke(): Promise<boolean> {
+    const s = this.plan.appliance.smoke;
+    if (!s) return true;
+    this.progress('smoke check', 'asking the app a test question');
+    const t = Date.now();
+    try {
+      const answer = await this.ask(s.method, s.path, s.body, 30_000);
+      const ok = answer.status === s.expectStatus && (s.expectBody === null || answer.body.includes(s.expectBody));
+      this.emit({ type: 'smoke', ok, status: answer.status, ms: Date.now() - t,
+        detail: ok ? 'the app answered as expected' : `expected HTTP ${s.expectStatus}${s.expectBody ? ` containing "${s.expectBody}"` : ''}, got HTTP ${answer.status}: ${answer.body.slice(0, 200)}` });
+      return ok;
+    } catch (e) {
+      this.emit({ type: 'smoke', ok: false, status: null, ms: Date.now() - t, detail: (e as Error).message });
+      return false;
+    }
+  }
+
+  /** Copies a host file into the workspace (checked here and verified inside by SHA-256). */
+  addFile(hostPath: string, onProgress?: (sent: number, total: number) => void): Promise<Uploaded> {
+    return uploadFile(this.requireChannel(), hostPath, onProgress);
+  }
+
+  listFiles(): Promise<Extract<AgentMessage, { type: 'list' }>> {
+    return this.requireChannel().request(command.list(), 'list', REPLY_MS);
+  }
+
+  requireChannel(): AgentChannel {
+    if (!this.channel || this.channel.closed) throw new SessionError('closed', EXIT.bootFailed, 'the appliance is not running');
+    return this.channel;
+  }
+
+  /** Stops the app, erases the workspace and removes the container; safe to call more than once. */
+  wipe(reason: string): Promise<void> {
+    this.wiping ??= this.doWipe(reason);
+    return this.wiping;
+  }
+
+  private async doWipe(reason: string): Promise<void> {
+    const t = Date.now();
+    this.progress('wiping', 'erasing everything');
+    if (this.channel && !this.channel.closed) {
+      await this.channel.request(command.shutdown(), 'bye', 3_000).catch(() => undefined);
+    }
+    this.child?.stdin.end(); // the dead man's switch, should SHUTDOWN not have been heard
+    const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 5_000))]);
+    if (!exited) this.child?.kill('SIGKILL');
+    if (this.child && (!exited || (await containerExists(containerName(this.id))))) await removeContainer(containerName(this.id));
+    await Promise.all(this.pending);
+    this.emit({ type: 'wiped', ms: Date.now() - t, reason });
+  }
+}

@@ -1,0 +1,232 @@
+/* ai-way-agent: PID 1 of the appliance. Starts the app, serves the launcher over framed stdio
+ * (native/PROTOCOL.md) in one poll(2) loop, and wipes the workspace when the launcher goes away. */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "frame.h"
+#include "proxy.h"
+#include "stream.h"
+#include "supervise.h"
+#include "workspace.h"
+
+const char *g_workspace = "/workspace";
+
+static volatile sig_atomic_t got_chld, got_term;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGCHLD)
+        got_chld = 1;
+    else
+        got_term = 1;
+}
+
+static void __attribute__((noreturn)) usage(void)
+{
+    log_msg("usage: ai-way-agent [--workspace DIR] [--port-hint N] -- APP [ARGS...]");
+    exit(2);
+}
+
+/* The workspace is emptied on exit, so refuse anything that could name more than a directory
+ * we were given: relative paths, "/", and "." or ".." components. */
+static int safe_workspace(const char *p)
+{
+    if (p[0] != '/' || strspn(p, "/") == strlen(p))
+        return 0;
+    for (const char *c = p; *c;) {
+        c += strspn(c, "/");
+        size_t n = strcspn(c, "/");
+        if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return 0;
+        c += n;
+    }
+    return 1;
+}
+
+static char **parse_args(int argc, char **argv)
+{
+    int i = 1;
+    uint64_t port;
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (i + 1 >= argc)
+            usage();
+        if (strcmp(argv[i], "--workspace") == 0 && safe_workspace(argv[i + 1]))
+            g_workspace = argv[++i];
+        else if (strcmp(argv[i], "--port-hint") == 0 && parse_u64(argv[i + 1], 65535, &port) == 0 && port)
+            i++; /* accepted for the launcher's convenience; the agent needs no port of its own */
+        else
+            usage();
+    }
+    if (i + 1 >= argc) /* no "--" or nothing after it */
+        usage();
+    return argv + i + 1;
+}
+
+static void setup_signals(void)
+{
+    struct sigaction sa;
+    sigset_t block;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_NOCLDSTOP;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a hung-up session (wsl --exec, limactl shell) means the launcher left */
+    signal(SIGPIPE, SIG_IGN); /* a vanished reader shows up as EPIPE where we can handle it */
+    /* delivered only inside ppoll(), so the flags are checked without races */
+    sigemptyset(&block);
+    sigaddset(&block, SIGCHLD);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+}
+
+static void set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* The dead man's switch: stop the app, wipe, leave. */
+static void __attribute__((noreturn)) dead_man(const char *why)
+{
+    log_msg("stopping (%s): ending the app and wiping %s", why, g_workspace);
+    if (out_flush() < 0) {
+        /* the launcher is gone; carry on all the same */
+    }
+    streams_close_all();
+    app_terminate();
+    long n = ws_wipe();
+    if (n < 0)
+        log_msg("wipe %s: %s", g_workspace, strerror(errno));
+    out_drain(500);
+    exit(0);
+}
+
+static void __attribute__((noreturn)) protocol_error(const char *detail)
+{
+    log_msg("protocol error: %s", detail);
+    reply_error(0, "protocol", detail);
+    dead_man("protocol error");
+}
+
+static int congested(void)
+{
+    return out_len() >= OUT_HIGH || proxy_pending_total() >= PENDING_HIGH;
+}
+
+/* Handle buffered frames until none is complete or the output side is backed up. */
+static void process_input(void)
+{
+    struct frame f;
+    const char *err = NULL;
+    while (!congested()) {
+        int r = in_next(&f, &err);
+        if (r == 0)
+            return;
+        if (r < 0)
+            protocol_error(err);
+        if (f.type == FT_CONTROL) {
+            if (control_command(f.payload, f.len))
+                dead_man("SHUTDOWN");
+        } else if (stream_input(&f, &err) < 0) {
+            protocol_error(err);
+        }
+    }
+}
+
+static void __attribute__((noreturn)) serve(void)
+{
+    struct pollfd pfd[2 + MAX_STREAMS];
+    struct stream *owner[2 + MAX_STREAMS];
+    sigset_t none;
+    int stdin_eof = 0;
+    sigemptyset(&none);
+
+    for (;;) {
+        if (got_chld) {
+            got_chld = 0;
+            if (app_reap(NULL))
+                send_app_exited();
+        }
+        if (got_term)
+            dead_man("signal");
+        process_input();
+        if (stdin_eof)
+            dead_man("stdin closed");
+
+        /* While congested stdin is not read, but still watched: a launcher that dies then must
+         * still trip the switch. POLLHUP is always reported; POLLRDHUP covers a socket's half-close. */
+        nfds_t n = 0;
+        pfd[n] = (struct pollfd){0, congested() ? POLLRDHUP : POLLIN, 0};
+        owner[n++] = NULL;
+        if (out_len()) {
+            pfd[n] = (struct pollfd){1, POLLOUT, 0};
+            owner[n++] = NULL;
+        }
+        for (int i = 0; i < MAX_STREAMS; i++) {
+            struct stream *s = &g_streams[i];
+            short ev = s->kind == SK_PROXY ? proxy_events(s) : 0;
+            if (ev) {
+                pfd[n] = (struct pollfd){s->fd, ev, 0};
+                owner[n++] = s;
+            }
+        }
+        if (ppoll(pfd, n, NULL, &none) < 0) {
+            if (errno != EINTR)
+                dead_man("poll failed");
+            continue;
+        }
+        for (nfds_t i = 0; i < n; i++) {
+            struct stream *s = owner[i];
+            if (!pfd[i].revents)
+                continue;
+            if (!s && pfd[i].fd == 1) {
+                if (out_flush() < 0)
+                    dead_man("stdout closed");
+            } else if (!s && !(pfd[i].events & POLLIN)) {
+                dead_man("stdin closed");
+            } else if (!s) {
+                int r = in_fill();
+                if (r < 0)
+                    dead_man("stdin error");
+                stdin_eof = r == 0;
+            } else if (s->kind == SK_PROXY && s->fd == pfd[i].fd) { /* still the same stream */
+                proxy_io(s, pfd[i].revents);
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    char **app = parse_args(argc, argv);
+    setup_signals();
+    /* outside a container (wsl --exec, limactl shell) orphans must still come to us for reaping */
+    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+        log_msg("cannot become a subreaper: %s", strerror(errno));
+    set_nonblock(0);
+    set_nonblock(1);
+    pid_t pid = app_spawn(app);
+    if (pid < 0) {
+        log_msg("cannot start %s: %s", app[0], strerror(errno));
+        return 1;
+    }
+    send_hello(pid);
+    serve();
+}

@@ -1,0 +1,160 @@
+// Real sessions of the selftest appliance with real rootless Podman: boot, isolation proven from
+// inside, files in, questions, and the wipe after every kind of ending, SIGKILL included.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { aiWayAsUser, podmanAsUser, rootlessUnavailable, sessionContainers } from '../support/rootless.ts';
+import { EXIT } from '../../launcher/exit-codes.ts';
+
+const why = rootlessUnavailable();
+if (why) console.warn(`SKIPPING real appliance sessions: ${why}`);
+
+interface Run { child: ChildProcess; events: any[]; next(type: string, ms?: number): Promise<any>; exit: Promise<number | null> }
+
+const runs: Run[] = [];
+
+function start(args: string[]): Run {
+  const child = aiWayAsUser(['run', '--headless', '--json', ...args]);
+  const events: any[] = [];
+  const waiters: { type: string; resolve: (e: any) => void }[] = [];
+  let buf = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (t: string) => {
+    buf += t;
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const l of lines.filter(Boolean)) {
+      const e = JSON.parse(l);
+      events.push(e);
+      const i = waiters.findIndex((w) => w.type === e.type);
+      if (i >= 0) waiters.splice(i, 1)[0]!.resolve(e);
+    }
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (b) => stderr.push(String(b)));
+  const exit = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  const run: Run = {
+    child, events, exit,
+    next: (type, ms = 60_000) => {
+      const seen = events.find((e) => e.type === type && !e.__taken);
+      if (seen) { seen.__taken = true; return Promise.resolve(seen); }
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no ${type} event in ${ms} ms; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`)), ms);
+        waiters.push({ type, resolve: (e) => { clearTimeout(t); e.__taken = true; resolve(e); } });
+      });
+    },
+  };
+  runs.push(run);
+  return run;
+}
+
+/** The launcher's own pid, as its session container is labelled (runuser stands between us and it). */
+function launcherPid(): number {
+  const ps = podmanAsUser(['ps', '--filter', 'label=ai-way.session', '--format', '{{.Labels}}']).out;
+  return Number(/ai-way\.launcher-pid:(\d+)/.exec(ps)?.[1]);
+}
+
+async function noLeftovers(withinMs = 5000): Promise<string[]> {
+  const deadline = Date.now() + withinMs;
+  let left = sessionContainers();
+  while (left.length && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); left = sessionContainers(); }
+  return left;
+}
+
+describe.skipIf(why !== null)('selftest appliance, rootless', () => {
+  beforeAll(() => { for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]); });
+  afterAll(() => { for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]); });
+  // A failed test must not leave its session to confuse the next one: end its input, then force.
+  afterEach(async () => {
+    for (const run of runs.splice(0)) {
+      run.child.stdin?.end();
+      await Promise.race([run.exit, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]);
+  });
+
+  it('boots, proves isolation from inside, answers, passes its smoke check and wipes', async () => {
+    const run = start([]);
+    const verified = await run.next('verified');
+    expect(verified.proven).toBe(true);
+    const facts = Object.fromEntries(verified.facts.map((f: any) => [f.id, f]));
+    for (const id of ['network', 'outbound', 'read-only-root', 'workspace', 'capabilities', 'no-new-privileges', 'seccomp', 'user-namespace', 'memory-limit', 'pids-limit']) {
+      expect([id, facts[id]?.ok]).toEqual([id, true]);
+    }
+    expect(facts.network.detail).toBe('network interfaces: lo');
+    expect(facts.workspace.detail).toContain('noexec');
+    expect((await run.next('ready')).bootMs).toBeGreaterThan(0);
+    expect((await run.next('smoke')).ok).toBe(true);
+    await run.next('wiped');
+    expect(await run.exit).toBe(EXIT.ok);
+    expect(await noLeftovers()).toEqual([]);
+  });
+
+  it('takes files in, refuses bad ones, answers from the workspace, and wipes on end of input', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-files-'));
+    chmodSync(dir, 0o755);
+    const good = path.join(dir, 'notes.txt');
+    const text = 'The appliance keeps notes. Notes stay inside.\n';
+    writeFileSync(good, text);
+    const link = path.join(dir, 'link.txt');
+    symlinkSync(good, link);
+    const ctrl = path.join(dir, 'bad\u0001name');
+    writeFileSync(ctrl, 'x');
+    const big = path.join(dir, 'big.bin');
+    writeFileSync(big, Buffer.alloc(65 * 1024 * 1024));
+    for (const f of [good, link, ctrl, big]) chmodSync(f, 0o644);
+
+    const run = start(['--hold']);
+    await run.next('ready');
+    const send = (c: object) => run.child.stdin!.write(`${JSON.stringify(c)}\n`);
+    send({ op: 'add', path: good });
+    expect(await run.next('uploaded')).toMatchObject({ name: 'notes.txt', size: text.length, sha256: createHash('sha256').update(text).digest('hex') });
+    for (const [file, reason] of [[link, /a link/], [ctrl, /control characters/], [big, /do not fit/], [good, /exists/]] as const) {
+      send({ op: 'add', path: file });
+      expect((await run.next('refused')).message).toMatch(reason);
+    }
+    send({ op: 'http', method: 'POST', path: '/cgi-bin/ask', body: 'notes' });
+    const answer = await run.next('answer');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('notes: notes.txt (2)');
+    send({ op: 'list' });
+    expect((await run.next('files')).files).toEqual([{ name: 'notes.txt', size: text.length }]);
+    run.child.stdin!.end();
+    await run.next('wiped');
+    expect(await run.exit).toBe(EXIT.ok);
+    expect(await noLeftovers()).toEqual([]);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s during a held session wipes everything', async (signal) => {
+    const run = start(['--hold']);
+    await run.next('ready');
+    process.kill(launcherPid(), signal);
+    await run.next('wiped');
+    expect(await run.exit).toBe(EXIT.ok);
+    expect(await noLeftovers()).toEqual([]);
+  });
+
+  it('SIGKILL of the launcher mid-session: the dead man\'s switch leaves nothing within 5 s', async () => {
+    const run = start(['--hold']);
+    await run.next('ready');
+    expect(sessionContainers()).toHaveLength(1);
+    const pid = launcherPid();
+    expect(pid).toBeGreaterThan(1);
+    process.kill(pid, 'SIGKILL');
+    expect(await noLeftovers(5000)).toEqual([]);
+  });
+
+  it('a session left by a crash is reaped at the next start', async () => {
+    const made = podmanAsUser(['run', '-d', '--pull=never', '--network=none', '--label', 'ai-way.session=crashed', '--label', 'ai-way.launcher-pid=999999',
+      '--entrypoint', '/bin/busybox', 'localhost/ai-way-selftest:0.1.0', 'sleep', '600']);
+    expect(made.code).toBe(0);
+    const run = start([]);
+    expect((await run.next('warning')).message).toMatch(/removed 1 session/);
+    await run.next('wiped');
+    expect(await run.exit).toBe(EXIT.ok);
+    expect(await noLeftovers()).toEqual([]);
+  });
+});

@@ -1,0 +1,48 @@
+// Runs ai-way the way users run it: as an unprivileged user with rootless Podman. Under root (CI),
+// that user is `aiway-test`, made by scripts/setup.sh; otherwise the current user.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const BIN = path.join(ROOT, 'bin', 'ai-way.mjs');
+const TEST_USER = 'aiway-test';
+const isRoot = process.getuid?.() === 0;
+
+function userHome(): string | null {
+  const r = spawnSync('getent', ['passwd', TEST_USER], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split(':')[5] ?? null : null;
+}
+
+/** Why rootless sessions cannot run here, or null when they can. */
+export function rootlessUnavailable(): string | null {
+  if (spawnSync('podman', ['--version']).error) return 'podman is not installed (npm run setup installs it)';
+  if (isRoot && !userHome()) return `user ${TEST_USER} is missing (npm run setup creates it)`;
+  if (!existsSync(path.join(ROOT, 'build', 'images', 'selftest-x86_64.oci.tar'))) return 'the selftest image is not built (npm run build)';
+  return null;
+}
+
+/** argv prefix and environment that run a command as the rootless user. */
+export function asUser(argv: string[]): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+  if (!isRoot) return { cmd: argv[0]!, args: argv.slice(1), env: { ...process.env, NO_COLOR: '1' } };
+  const home = userHome()!;
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, USER: TEST_USER, LANG: 'C.UTF-8', NO_COLOR: '1' };
+  return { cmd: 'runuser', args: ['-u', TEST_USER, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], env: process.env };
+}
+
+export function aiWayAsUser(args: string[]): ChildProcess {
+  const { cmd, args: a, env } = asUser([process.execPath, BIN, ...args]);
+  return spawn(cmd, a, { env, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' });
+}
+
+export function podmanAsUser(args: string[]): { out: string; err: string; code: number | null } {
+  const { cmd, args: a, env } = asUser(['podman', ...args]);
+  const r = spawnSync(cmd, a, { env, encoding: 'utf8', cwd: '/', timeout: 60_000 });
+  return { out: r.stdout, err: r.stderr, code: r.status };
+}
+
+/** Containers of ai-way sessions that still exist. */
+export function sessionContainers(): string[] {
+  const r = podmanAsUser(['ps', '-a', '--filter', 'label=ai-way.session', '--format', '{{.Names}}']);
+  return r.out.split('\n').filter(Boolean);
+}

@@ -1,0 +1,479 @@
+// Appliance manifests: the shipped ones load; every mistake is reported as file:line:column with a
+// fix, on one line; and no input whatsoever makes the loader throw anything else.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseToml, stringify } from 'smol-toml';
+import {
+  editDistance, loadManifest, ManifestError, MAX_MANIFEST_BYTES, parseDuration, parseManifest, parseManifestBytes, parseSize,
+  type Manifest,
+} from '../../appliance/manifest.ts';
+import { locate } from '../../appliance/toml-locate.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SELFTEST = path.join(ROOT, 'images/selftest/appliance.toml');
+const AI_WAY = path.join(ROOT, 'images/ai-way/appliance.toml');
+const SHIPPED = [readFileSync(SELFTEST, 'utf8'), readFileSync(AI_WAY, 'utf8')];
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-manifest-'));
+
+describe('the shipped manifests', () => {
+  it('selftest: the offline appliance, from an OCI archive the build writes', async () => {
+    expect(await loadManifest(SELFTEST)).toEqual({
+      file: SELFTEST,
+      name: 'selftest',
+      version: '0.1.0',
+      description: '',
+      images: { alpine: { x86_64: { kind: 'oci-archive', path: path.join(ROOT, 'build/images/selftest-x86_64.oci.tar') } } },
+      app: { command: ['/bin/busybox', 'httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/www'], port: 8080 },
+      workspace: { sizeBytes: 64 * MiB, exec: false },
+      resources: { memBytes: 128 * MiB, cpus: 1, pids: 64 },
+      gpu: { wish: 'none' },
+      health: { path: '/health', timeoutMs: 10_000, intervalMs: 50 },
+      smoke: { method: 'POST', path: '/cgi-bin/ask', body: 'hello', expectStatus: 200, expectBody: 'hello' },
+    } satisfies Manifest);
+  });
+
+  it('ai-way: both flavors on both architectures, from local images', async () => {
+    const fedora = { kind: 'registry', ref: 'localhost/ai-way-fedora:0.1.0' } as const;
+    const alpine = { kind: 'registry', ref: 'localhost/ai-way-alpine:0.1.0' } as const;
+    expect(await loadManifest(AI_WAY)).toEqual({
+      file: AI_WAY,
+      name: 'ai-way',
+      version: '0.1.0',
+      description: 'Private document Q&A with a local LLM',
+      images: { fedora: { x86_64: fedora, aarch64: fedora }, alpine: { x86_64: alpine, aarch64: alpine } },
+      app: { command: ['/usr/local/bin/ai-way-app'], port: 8080 },
+      workspace: { sizeBytes: 4 * GiB, exec: false },
+      resources: { memBytes: 8 * GiB, cpus: 4, pids: 512 },
+      gpu: { wish: 'auto' },
+      health: { path: '/health', timeoutMs: 300_000, intervalMs: 500 },
+      smoke: { method: 'POST', path: '/ask', body: 'ping', expectStatus: 200, expectBody: null },
+    } satisfies Manifest);
+  });
+});
+
+// A small valid manifest; the error cases below change one thing in it. Line numbers:
+//  1 name, 4 [images.alpine], 5 x86_64, 7 [app], 8 command, 9 port, 11 [workspace], 12 size,
+// 14 [resources], 15 memory, 16 cpus, 17 pids, 19 [health], 20 path, 21 timeout.
+const VALID = `name = "demo"
+version = "1.0.0"
+
+[images.alpine]
+x86_64 = "localhost/demo:1.0.0"
+
+[app]
+command = ["/usr/bin/demo"]
+port = 8080
+
+[workspace]
+size = "64MiB"
+
+[resources]
+memory = "256MiB"
+cpus = 1
+pids = 64
+
+[health]
+path = "/health"
+timeout = "10s"
+`;
+
+const FILE = 'demo/appliance.toml';
+
+function error(run: () => unknown): ManifestError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ManifestError) return e;
+    throw e;
+  }
+  throw new Error('expected a ManifestError');
+}
+
+const failure = (text: string) => error(() => parseManifest(text, FILE));
+const edit = (from: string, to: string) => {
+  expect(VALID).toContain(from);
+  return VALID.replace(from, to);
+};
+
+describe('parseManifest', () => {
+  it('fills in every default', () => {
+    expect(parseManifest(VALID, '/srv/demo/appliance.toml')).toEqual({
+      file: '/srv/demo/appliance.toml',
+      name: 'demo',
+      version: '1.0.0',
+      description: '',
+      images: { alpine: { x86_64: { kind: 'registry', ref: 'localhost/demo:1.0.0' } } },
+      app: { command: ['/usr/bin/demo'], port: 8080 },
+      workspace: { sizeBytes: 64 * MiB, exec: false },
+      resources: { memBytes: 256 * MiB, cpus: 1, pids: 64 },
+      gpu: { wish: 'auto' },
+      health: { path: '/health', timeoutMs: 10_000, intervalMs: 200 },
+      smoke: null,
+    } satisfies Manifest);
+  });
+
+  it('resolves archive paths against the manifest\'s folder, and keeps absolute ones', () => {
+    const m = parseManifest(edit('x86_64 = "localhost/demo:1.0.0"', 'x86_64 = "oci-archive:out/demo.tar"\naarch64 = "oci-archive:/abs/demo.tar"'),
+      '/srv/demo/appliance.toml');
+    expect(m.images.alpine).toEqual({ x86_64: { kind: 'oci-archive', path: '/srv/demo/out/demo.tar' }, aarch64: { kind: 'oci-archive', path: '/abs/demo.tar' } });
+  });
+
+  it('accepts every spelling TOML allows: dotted keys, inline tables, quoted keys, CRLF, a BOM', () => {
+    const text = [
+      '\uFEFFname = "demo"', 'version = "1.0.0"', 'images.alpine.x86_64 = "localhost/demo:1.0.0"',
+      'app = { command = ["/usr/bin/demo"], port = 8080 }', 'workspace.size = "1GiB"', 'workspace."exec" = true',
+      '"resources" = { memory = "1 GiB", cpus = 0.5, pids = 8 }', "[ 'health' ]", 'path = "/"', 'timeout = "1m"', 'interval = "10s"',
+    ].join('\r\n');
+    expect(parseManifest(text, '/x/appliance.toml')).toMatchObject({
+      workspace: { sizeBytes: GiB, exec: true }, resources: { memBytes: GiB, cpus: 0.5, pids: 8 }, health: { timeoutMs: 60_000, intervalMs: 10_000 },
+    });
+  });
+
+  it('accepts registry references by tag, digest and port', () => {
+    for (const ref of ['quay.io/x/y@sha256:' + 'a'.repeat(64), 'registry.example:5000/team/app:1.2', 'localhost/a_b/c-d:v1@sha256:' + 'f'.repeat(64)]) {
+      expect(parseManifest(edit('localhost/demo:1.0.0', ref), FILE).images.alpine?.x86_64).toEqual({ kind: 'registry', ref });
+    }
+  });
+});
+
+describe('each mistake names file:line:column and a fix', () => {
+  const cases: [string, string, string][] = [
+    // TOML syntax, from smol-toml's positions
+    ['unfinished string', edit('port = 8080', 'port = "8080'),
+      '9:13: TOML syntax error: the string is not closed on its line; close it with the quote that opens it'],
+    ['unfinished string at the end of the file', `${VALID}description = "x`,
+      '22:15: TOML syntax error: unfinished string; close the string with the quote that opens it'],
+    ['unquoted text', edit('name = "demo"', 'name = demo'),
+      '1:8: TOML syntax error: invalid value; write text in quotes ("..."), or a number, true, false, an [array] or a {table}'],
+    ['a key twice', edit('cpus = 1', 'cpus = 1\ncpus = 2'),
+      '17:1: TOML syntax error: trying to redefine an already defined table or value; each key and [table] may appear only once: remove or merge the duplicate'],
+    ['an unclosed header', edit('[app]', '[app'),
+      '7:5: TOML syntax error: the [table] header is not closed; close it with ]'],
+    ['an unclosed array', edit('["/usr/bin/demo"]', '["/usr/bin/demo"'),
+      '9:1: TOML syntax error: expected comma or end of structure; separate items with commas and close [arrays] with ] and {tables} with }'],
+    // unknown keys
+    ['a typo', edit('memory =', 'memroy ='),
+      '15:1: unknown key \'memroy\' in [resources]; did you mean \'memory\'?'],
+    ['a misspelt table', edit('[health]', '[helth]'),
+      '19:1: unknown key \'helth\'; did you mean \'health\'?'],
+    ['an architecture alias', edit('x86_64 =', 'amd64 ='),
+      '5:1: unknown key \'amd64\' in [images.alpine]; did you mean \'x86_64\'?'],
+    ['an unknown flavor', edit('[images.alpine]', '[images.debian]'),
+      '4:1: unknown key \'debian\' in [images]; remove it ([images] takes fedora, alpine)'],
+    ['a top-level key below a table', edit('timeout = "10s"', 'timeout = "10s"\ndescription = "x"'),
+      '22:1: unknown key \'description\' in [health]; keys below a [table] header belong to it: move this one above the first [table]'],
+    ['a key in the wrong table', edit('timeout = "10s"', 'timeout = "10s"\nport = 80'),
+      '22:1: unknown key \'port\' in [health]; it belongs in [app]: move it there'],
+    ['an unknown top-level key', edit('version =', 'colour = "red"\nversion ='),
+      '2:1: unknown key \'colour\'; remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, health, smoke)'],
+    // missing keys and tables
+    ['a missing key points at its table', edit('pids = 64\n', ''),
+      '14:1: [resources] has no \'pids\'; add pids = 64 (a whole number of processes from 8 to 65536)'],
+    ['a missing top-level key', edit('version = "1.0.0"\n', ''),
+      '1:1: the manifest has no \'version\'; add version = "0.1.0" above the first [table]'],
+    ['a missing table', edit('[health]\npath = "/health"\ntimeout = "10s"\n', ''),
+      '1:1: the manifest has no [health] table; add [health] with path = "/health" and timeout = "10s"'],
+    // values
+    ['a name with capitals', edit('"demo"', '"Demo"'),
+      '1:1: \'name\' is "Demo", not a name of up to 40 lowercase letters, digits and dashes that starts with a letter; write lowercase letters, digits and dashes, starting with a letter, like name = "selftest"'],
+    ['a version that is not semver', edit('"1.0.0"\n', '"1.0"\n'),
+      '2:1: \'version\' is "1.0", not a version like 1.2.3; write a version like 1.2.3, like version = "0.1.0"'],
+    ['a size in parsecs', edit('"256MiB"', '"12 parsecs"'),
+      '15:1: \'memory\' in [resources] is "12 parsecs", not a size; write a whole number and a unit (B, KiB, MiB, GiB, TiB), from 16MiB to 1TiB, like memory = "256MiB"'],
+    ['too little memory', edit('"256MiB"', '"8MiB"'),
+      '15:1: \'memory\' in [resources] is "8MiB", less than 16MiB; write a size from 16MiB to 1TiB, like memory = "256MiB"'],
+    ['a size as a bare number', edit('size = "64MiB"', 'size = 67108864'),
+      '12:1: \'size\' in [workspace] must be a size from 1MiB to 64GiB, not the number 67108864; write it like size = "64MiB"'],
+    ['a quoted number', edit('cpus = 1', 'cpus = "1"'),
+      '16:1: \'cpus\' in [resources] must be a number of processors above 0, at most 1024, not "1"; write it like cpus = 1'],
+    ['zero processors', edit('cpus = 1', 'cpus = 0'),
+      '16:1: \'cpus\' in [resources] is 0, not above 0 and at most 1024; write a number of processors above 0, at most 1024, like cpus = 1'],
+    ['a fraction of a process', edit('pids = 64', 'pids = 64.5'),
+      '17:1: \'pids\' in [resources] is 64.5, not a number of processes from 8 to 65536; write a whole number of processes from 8 to 65536, like pids = 64'],
+    ['nan as a port', edit('port = 8080', 'port = nan'),
+      '9:1: \'port\' in [app] must be a port from 1 to 65535, not the number nan; write it like port = 8080'],
+    ['a duration without a unit', edit('"10s"', '"10"'),
+      '21:1: \'timeout\' in [health] is "10", not a duration; write a whole number and ms, s or m, from 1s to 10m, like timeout = "10s"'],
+    ['an unknown GPU wish', edit('timeout = "10s"\n', 'timeout = "10s"\n[gpu]\nwish = "maybe"\n'),
+      '23:1: \'wish\' in [gpu] must be one of "auto", "required", "none", not "maybe"; write it like wish = "auto"'],
+    ['a path without its slash', edit('"/health"', '"health"'),
+      '20:1: \'path\' in [health] is "health", not a URL path that starts with "/" and has no spaces; write a URL path that starts with "/", like path = "/health"'],
+    ['a table where a value goes', edit('port = 8080', 'port = { number = 8080 }'),
+      '9:1: \'port\' in [app] must be a port from 1 to 65535, not a table; write it like port = 8080'],
+    // arrays: the element itself
+    ['an empty argument', edit('["/usr/bin/demo"]', '["/usr/bin/demo", ""]'),
+      '8:29: element 2 of \'command\' in [app] is empty; write an array of text, the first an absolute path, like command = ["/usr/local/bin/app", "--flag"]'],
+    ['a number as an argument, on its own line', edit('["/usr/bin/demo"]', '[\n  "/usr/bin/demo",\n  5,\n]'),
+      '10:3: element 2 of \'command\' in [app] must be text, not the number 5; write it like command = ["/usr/local/bin/app", "--flag"]'],
+    ['a relative program', edit('"/usr/bin/demo"', '"demo"'),
+      '8:12: element 1 of \'command\' in [app] is "demo", not an absolute path; write the program\'s full path inside the image, like "/usr/local/bin/app"'],
+    ['an empty command', edit('["/usr/bin/demo"]', '[]'),
+      '8:1: \'command\' in [app] is empty; name the program to run, like command = ["/usr/local/bin/app", "--flag"]'],
+    // images
+    ['a short image name', edit('"localhost/demo:1.0.0"', '"demo:1.0.0"'),
+      '5:1: \'x86_64\' in [images.alpine] is "demo:1.0.0", which does not name its registry; write the full name with its registry, like x86_64 = "localhost/ai-way-alpine:0.1.0"'],
+    ['an image without a tag', edit('"localhost/demo:1.0.0"', '"quay.io/x/demo"'),
+      '5:1: \'x86_64\' in [images.alpine] is "quay.io/x/demo", with no tag or digest; pin the image with a :tag or an @sha256: digest, like x86_64 = "localhost/ai-way-alpine:0.1.0"'],
+    ['an archive without a path', edit('"localhost/demo:1.0.0"', '"oci-archive:"'),
+      '5:1: \'x86_64\' in [images.alpine] is "oci-archive:", with no path after oci-archive:; write "oci-archive:<path>" or an image reference with its registry and a tag or digest, like x86_64 = "localhost/ai-way-alpine:0.1.0"'],
+    ['a flavor with no image', edit('[images.alpine]\nx86_64 = "localhost/demo:1.0.0"\n', '[images.alpine]\n[images.fedora]\naarch64 = "localhost/demo:1.0.0"\n'),
+      '4:1: [images.alpine] names no image; add x86_64 = "..." or aarch64 = "..." under it, or remove it'],
+    ['no image at all', edit('[images.alpine]\nx86_64 = "localhost/demo:1.0.0"\n', 'images = {}\n'),
+      '4:1: [images] names no image; add [images.alpine] with x86_64 = "localhost/ai-way-alpine:0.1.0"'],
+    // across keys
+    ['an interval longer than the timeout', edit('timeout = "10s"', 'timeout = "1s"\ninterval = "2s"'),
+      '22:1: \'interval\' in [health] is longer than \'timeout\'; make the interval shorter than the timeout'],
+    ['a GET with a body', `${VALID}\n[smoke]\nmethod = "GET"\npath = "/"\nbody = "x"\n`,
+      '26:1: \'body\' in [smoke] is set, but a GET request sends no body; use method = "POST", or remove body'],
+  ];
+
+  it.each(cases)('%s', (_, text, expected) => {
+    const e = failure(text);
+    expect(e.message).toBe(`${FILE}:${expected}`);
+    expect(`${e.line}:${e.column}: ${e.problem}; ${e.fix}`).toBe(expected);
+    expect(e.file).toBe(FILE);
+  });
+
+  it('points into dotted keys and inline tables', () => {
+    const text = [
+      'name = "demo"', 'version = "1.0.0"', 'images.alpine.x86_64 = "localhost/demo:1.0.0"',
+      'app = { command = ["/usr/bin/demo"], port = 80800 }', 'workspace.size = "64MiB"', 'workspace."exec" = "yes"',
+      '"resources" = { memory = "256MiB", cpus = 1 }', 'health = { path = "/health", timeout = "10s" }',
+    ].join('\n');
+    expect(failure(text).message).toBe(`${FILE}:4:38: 'port' in [app] is 80800, not a port from 1 to 65535; write a port from 1 to 65535, like port = 8080`);
+    const fixed = text.replace('80800', '8080');
+    expect(failure(fixed).message).toBe(`${FILE}:6:11: 'exec' in [workspace] must be true or false, not "yes"; write it like exec = false`);
+    // Missing from an inline table: the table's key.
+    expect(failure(fixed.replace('"yes"', 'true')).message).toMatch(new RegExp(`^${FILE}:7:1: \\[resources\\] has no 'pids'; `));
+  });
+
+  it('prefers a typo to the missing key it causes, and the first problem in the file', () => {
+    expect(failure(edit('pids = 64', 'pid = 64').replace('"/health"', '"health"')).message).toMatch(/:17:1: unknown key 'pid' in \[resources\]; did you mean 'pids'\?$/);
+  });
+
+  it('keeps the message on one line whatever the keys and values hold', () => {
+    const e = failure(edit('cpus = 1', 'cpus = 1\n"a\\nb\\u2028c" = 1'));
+    expect(e.message).toBe(`${FILE}:17:1: unknown key "a\\nb\\u2028c" in [resources]; remove it ([resources] takes memory, cpus, pids)`);
+    expect(failure(edit('"/health"', '"/he\\u0000\\r\\nalth"')).message).toMatch(/^[^\n\r]*is "\/he\\u0000\\r\\nalth", not a URL path/);
+    expect(error(() => parseManifest('', 'a\nb.toml')).message).toBe('a\\u000ab.toml:1:1: the file is empty; write the appliance\'s name, version, [images], [app], [workspace], [resources] and [health]');
+  });
+});
+
+describe('files that are not manifests: line 1, column 1', () => {
+  it('empty, or only blanks', () => {
+    for (const text of ['', ' \n\t\r\n', '\uFEFF']) expect(failure(text)).toMatchObject({ line: 1, column: 1, problem: 'the file is empty' });
+  });
+
+  it('not UTF-8', () => {
+    const e = error(() => parseManifestBytes(new Uint8Array([0x6e, 0x61, 0xff, 0xfe, 0x0a]), FILE));
+    expect(e.message).toBe(`${FILE}:1:1: the file is not UTF-8 text; save it as UTF-8`);
+    // UTF-16, as Windows Notepad saves "Unicode".
+    expect(error(() => parseManifestBytes(new Uint8Array(Buffer.from('\uFEFFname = "x"', 'utf16le')), FILE)).problem).toBe('the file is not UTF-8 text');
+    expect(failure('name = "\uD800"')).toMatchObject({ line: 1, column: 1, problem: 'the file is not UTF-8 text' });
+  });
+
+  it('larger than 64 KiB; exactly 64 KiB is fine', () => {
+    const exact = VALID + '#'.repeat(MAX_MANIFEST_BYTES - VALID.length);
+    expect(parseManifest(exact, FILE).name).toBe('demo');
+    expect(parseManifestBytes(Buffer.from(exact), FILE).name).toBe('demo');
+    expect(failure(`${exact}#`).message).toBe(`${FILE}:1:1: the file is larger than the 64 KiB a manifest may have; check that this is the appliance.toml`);
+    expect(error(() => parseManifestBytes(Buffer.from(`${exact}é`), FILE)).problem).toBe('the file is larger than the 64 KiB a manifest may have');
+  });
+
+  it('loadManifest: a missing file, a folder, a huge file, not UTF-8', async () => {
+    const dir = tmp();
+    const load = (p: string) => loadManifest(p).then(() => { throw new Error('loaded'); }, (e: unknown) => e as ManifestError);
+    expect((await load(path.join(dir, 'none.toml'))).message).toBe(`${path.join(dir, 'none.toml')}:1:1: no such file; check the path of the appliance.toml`);
+    mkdirSync(path.join(dir, 'sub'));
+    expect(await load(path.join(dir, 'sub'))).toMatchObject({ line: 1, column: 1, problem: 'this is a folder, not a file' });
+    writeFileSync(path.join(dir, 'big.toml'), '#'.repeat(10 * MAX_MANIFEST_BYTES));
+    expect((await load(path.join(dir, 'big.toml'))).problem).toBe('the file is larger than the 64 KiB a manifest may have');
+    writeFileSync(path.join(dir, 'latin1.toml'), Buffer.from('name = "caf\xe9"', 'latin1'));
+    expect((await load(path.join(dir, 'latin1.toml'))).problem).toBe('the file is not UTF-8 text');
+    expect(await load(path.join(dir, 'latin1.toml'))).toBeInstanceOf(ManifestError);
+  });
+
+  it('loadManifest resolves archives against the manifest\'s folder, not the working directory', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'appliance.toml');
+    writeFileSync(file, edit('"localhost/demo:1.0.0"', '"oci-archive:img/demo.tar"'));
+    const m = await loadManifest(path.relative(process.cwd(), file));
+    expect(m.file).toBe(file);
+    expect(m.images.alpine?.x86_64).toEqual({ kind: 'oci-archive', path: path.join(dir, 'img/demo.tar') });
+  });
+});
+
+describe('sizes and durations', () => {
+  it('parseSize: a whole number and a binary unit', () => {
+    expect(['64MiB', '64 MiB', '64M', '64MB', '64mb', '65536KiB', '67108864B'].map(parseSize)).toEqual(Array(7).fill(64 * MiB));
+    expect([parseSize('1TiB'), parseSize('2G'), parseSize('0B')]).toEqual([1024 * GiB, 2 * GiB, 0]);
+  });
+
+  it('parseSize rejects junk', () => {
+    for (const junk of ['12 parsecs', '-1MiB', 'NaN', 'NaNMiB', '1.5GiB', '64', '', ' 64MiB', '64MiB ', '64  MiB', 'MiB', '1e3MiB',
+      '0x10MiB', 'InfinityGiB', '99999999999999TiB', '64 constructor', '64__proto__', '64kibibytes']) {
+      expect([junk, parseSize(junk)]).toEqual([junk, null]);
+    }
+  });
+
+  it('parseDuration: ms, s, m', () => {
+    expect(['500ms', '10s', '5m', '0ms', '1 s'].map(parseDuration)).toEqual([500, 10_000, 300_000, 0, 1000]);
+    for (const junk of ['1.5s', '-1s', '10', '10h', '10S', 'NaNs', 's', '', '1e3ms', '10 seconds']) expect([junk, parseDuration(junk)]).toEqual([junk, null]);
+  });
+
+  it('editDistance counts a swap as one edit', () => {
+    expect([editDistance('memroy', 'memory'), editDistance('pid', 'pids'), editDistance('', 'abc'), editDistance('smoke', 'smoke')]).toEqual([1, 1, 3, 0]);
+  });
+});
+
+describe('toml-locate', () => {
+  const at = (text: string, ...p: (string | number)[]) => {
+    const { line, column } = locate(text, p);
+    return `${line}:${column}`;
+  };
+
+  it('finds headers, keys, dotted and quoted keys, inline tables and array elements', () => {
+    const text = [
+      'top = 1  # [not.a.header]', '[a]', 'b.c = { d = 1, "e.f" = [10, { g = 2 }] }', '[ "x" . \'y\' ]', 'z = """', '[fake]', 'k = 1', '"""',
+      '"q\\u0041" = 1', 'arr = [', '  1, # ]', '  "two",', ']',
+    ].join('\n');
+    expect(at(text, 'top')).toBe('1:1');
+    expect(at(text, 'not')).toBe('1:1');
+    expect(at(text, 'a')).toBe('2:1');
+    expect(at(text, 'a', 'b')).toBe('3:1');
+    expect(at(text, 'a', 'b', 'c')).toBe('3:3');
+    expect(at(text, 'a', 'b', 'c', 'd')).toBe('3:9');
+    expect(at(text, 'a', 'b', 'c', 'e.f')).toBe('3:16');
+    expect(at(text, 'a', 'b', 'c', 'e.f', 1)).toBe('3:29');
+    expect(at(text, 'a', 'b', 'c', 'e.f', 1, 'g')).toBe('3:31');
+    expect(at(text, 'x', 'y')).toBe('4:1');
+    expect(at(text, 'x', 'y', 'z')).toBe('5:1');
+    expect(at(text, 'fake')).toBe('1:1');
+    expect(at(text, 'x', 'y', 'k')).toBe('4:1');
+    expect(at(text, 'x', 'y', 'qA')).toBe('9:1');
+    expect(at(text, 'x', 'y', 'arr', 1)).toBe('12:3');
+    expect(at(text, 'a', 'missing', 'deeper')).toBe('2:1');
+  });
+
+  it('follows arrays of tables', () => {
+    const text = '[[srv]]\nname = "a"\n[[srv]]\nname = "b"\n[srv.opts]\nx = 1\n';
+    expect([at(text, 'srv'), at(text, 'srv', 0, 'name'), at(text, 'srv', 1, 'name'), at(text, 'srv', 1, 'opts', 'x')]).toEqual(['1:1', '2:1', '4:1', '6:1']);
+  });
+});
+
+// ---- Totality ----
+
+/** A Manifest, or a ManifestError that is well formed; anything else fails the property. */
+function checkOutcome(text: string, run: () => Manifest): 'ok' | 'error' {
+  let e: unknown;
+  try {
+    const m = run();
+    expect(m.images).toBeTypeOf('object');
+    return 'ok';
+  } catch (caught) {
+    e = caught;
+  }
+  if (!(e instanceof ManifestError)) throw e;
+  const lines = text.split('\n');
+  expect(Number.isInteger(e.line) && e.line >= 1 && e.line <= lines.length).toBe(true);
+  expect(Number.isInteger(e.column) && e.column >= 1 && e.column <= lines[e.line - 1]!.length + 1).toBe(true);
+  expect(e.message).toBe(`${FILE}:${e.line}:${e.column}: ${e.problem}; ${e.fix}`);
+  expect(e.message).not.toMatch(/[\u0000-\u001f\u007f\u2028\u2029]/);
+  expect(e.message).not.toMatch(/\n\s+at |\.ts:\d+|node_modules/);
+  expect(e.problem.length > 0 && e.fix.length > 0).toBe(true);
+  return 'error';
+}
+
+const TOKENS = [
+  '\n', ' ', '=', '.', ',', '[', ']', '[[', ']]', '{', '}', '"', "'", '"""', "'''", '#', '\\', '\r\n', '\t', '\u0000',
+  'name', 'version', 'images', 'alpine', 'fedora', 'x86_64', 'app', 'command', 'port', 'workspace', 'size', 'exec',
+  'resources', 'memory', 'cpus', 'pids', 'gpu', 'wish', 'health', 'path', 'timeout', 'interval', 'smoke', 'method', 'body',
+  'expect_status', 'expect_body', '__proto__', 'constructor', '"64MiB"', '"10s"', '"/x"', '8080', '-1', '1.5', 'nan', 'inf',
+  'true', '1979-05-27', '07:32:00', '0x10', '"oci-archive:a"', '"localhost/a:1"', '["/bin/a"]', '[app]', '[images.alpine]', 'é', '\u2028',
+];
+const tomlish = fc.array(fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 4 })), { maxLength: 60 }).map((t) => t.join(''));
+
+/** Valid TOML: a shipped manifest with keys set to random values, at every level. Exercises the schema and the locator. */
+const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  v: fc.oneof({ depthSize: 'small' },
+    fc.string({ maxLength: 8 }), fc.constantFrom('64MiB', '10s', '/health', 'POST', 'auto', 'localhost/a:1', 'oci-archive:x', '0.1.0', 'abc'),
+    fc.integer({ min: -10, max: 70000 }), fc.double(), fc.boolean(),
+    fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), tie('v'), { maxKeys: 3 })),
+})).v;
+const KEYS = TOKENS.filter((t) => /^[a-z_0-9]+$/.test(t));
+const validToml = fc.tuple(fc.constantFrom(...SHIPPED), fc.array(fc.tuple(
+  fc.constantFrom('', 'images', 'images.alpine', 'app', 'workspace', 'resources', 'gpu', 'health', 'smoke'),
+  fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 5 })), fc.option(value, { nil: undefined }),
+), { maxLength: 3 })).map(([base, edits]) => {
+  const doc: Record<string, unknown> = parseToml(base);
+  for (const [table, key, v] of edits) {
+    let t = doc;
+    for (const k of table ? table.split('.') : []) {
+      if (typeof t[k] !== 'object' || t[k] === null) t[k] = {};
+      t = t[k] as Record<string, unknown>;
+    }
+    if (v === undefined) delete t[key];
+    else Object.defineProperty(t, key, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  try {
+    return stringify(doc);
+  } catch {
+    return base;
+  }
+});
+
+const mutated = fc.tuple(fc.constantFrom(...SHIPPED), fc.nat(), fc.constantFrom('replace', 'delete', 'insert', 'truncate', 'drop-line'),
+  fc.oneof(fc.constantFrom(...'[]{}="\'.,#\n\\ 0-_xé\u0000\uFEFF'.split('')), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })))
+  .map(([text, n, how, c]) => {
+    const i = n % (text.length + 1);
+    switch (how) {
+      case 'replace': return text.slice(0, i) + c + text.slice(i + 1);
+      case 'delete': return text.slice(0, i) + text.slice(i + 1);
+      case 'insert': return text.slice(0, i) + c + text.slice(i);
+      case 'truncate': return text.slice(0, i);
+      default: {
+        const lines = text.split('\n');
+        lines.splice(n % lines.length, 1);
+        return lines.join('\n');
+      }
+    }
+  });
+
+describe('every input gives a Manifest or a ManifestError', () => {
+  it('random bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      checkOutcome(new TextDecoder().decode(bytes), () => parseManifestBytes(bytes, FILE));
+    }), { numRuns: 500 });
+  });
+
+  it('random TOML-ish text', () => {
+    fc.assert(fc.property(fc.oneof(tomlish, fc.string({ unit: 'binary', maxLength: 200 })), (text) => {
+      checkOutcome(text, () => parseManifest(text, FILE));
+    }), { numRuns: 1000 });
+  });
+
+  it('valid TOML with wrong values', () => {
+    const seen = new Set<string>();
+    fc.assert(fc.property(validToml, (text) => {
+      seen.add(checkOutcome(text, () => parseManifest(text, FILE)));
+    }), { numRuns: 500 });
+    expect(seen).toEqual(new Set(['ok', 'error']));
+  });
+
+  it('one-character mutations and truncations of the shipped manifests', () => {
+    const seen = new Set<string>();
+    fc.assert(fc.property(mutated, (text) => {
+      seen.add(checkOutcome(text, () => parseManifest(text, FILE)));
+    }), { numRuns: 1500 });
+    expect(seen).toEqual(new Set(['ok', 'error']));
+  });
+
+  it('every truncation of both shipped manifests', () => {
+    for (const text of SHIPPED) for (let i = 0; i <= text.length; i++) checkOutcome(text.slice(0, i), () => parseManifest(text.slice(0, i), FILE));
+  });
+});
