@@ -72,8 +72,10 @@ export class AgentChannel {
 
   /** Waits for a reply of this type (or an error) without sending anything, e.g. an upload's result. */
   reply<T extends AgentMessage>(replyType: T['type'], timeoutMs: number, what: string, stream?: number): Promise<T> {
-    return this.expect<T | Extract<AgentMessage, { type: 'error' }>>((m) =>
-      (m.type === replyType || m.type === 'error') && (stream === undefined || (m as { stream?: number }).stream === stream), timeoutMs, what)
+    // An error that names no stream answers a malformed command: it belongs to the oldest request.
+    const ours = (m: AgentMessage) => stream === undefined || (m as { stream?: number }).stream === stream
+      || (m.type === 'error' && m.stream === undefined);
+    return this.expect<T | Extract<AgentMessage, { type: 'error' }>>((m) => (m.type === replyType || m.type === 'error') && ours(m), timeoutMs, what)
       .then((m) => {
         if (m.type === 'error') throw new AgentError(m.error, m.detail ?? '');
         return m as T;

@@ -122,3 +122,23 @@ describe('ai-way with no command (the main job)', () => {
     expect(r.out.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('hostile manifests', () => {
+  it.each([
+    ['name = "x"\nversion = "1.0.0"\n[resources]\nmemroy = "1GiB"\n', /:4:1: unknown key 'memroy' in \[resources\]; .*memory/],
+    ['name = "x"\nversion = 1.0.0\n', /:2:\d+: /],
+    ['\u0000\u00ff\u00fe garbage', /:1:1: /],
+  ])('%j: one line with file:line:column, exit 3', (text, message) => {
+    const file = path.join(tmp(), 'appliance.toml');
+    writeFileSync(file, text);
+    const r = aiWay('run', '--appliance', file, '--json');
+    expect(r.code).toBe(EXIT.badInput);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const event = JSON.parse(lines[0]!);
+    expect(event).toMatchObject({ type: 'error', code: 'manifest', exitCode: EXIT.badInput });
+    expect(event.message.startsWith(file)).toBe(true);
+    expect(event.message).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
