@@ -2,11 +2,11 @@
 // inside, files in, questions, and the wipe after every kind of ending, SIGKILL included.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { aiWayAsUser, podmanAsUser, rootlessUnavailable, sessionContainers } from '../support/rootless.ts';
+import { aiWayAsUser, podmanAsUser, removeInstall, rootlessUnavailable, sessionContainers } from '../support/rootless.ts';
 import { EXIT } from '../../launcher/exit-codes.ts';
 
 const why = rootlessUnavailable();
@@ -66,7 +66,12 @@ async function noLeftovers(withinMs = 5000): Promise<string[]> {
 
 describe.skipIf(why !== null)('selftest appliance, rootless', () => {
   beforeAll(() => { for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]); });
-  afterAll(() => { for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]); });
+  const scratch: string[] = [];
+  afterAll(() => {
+    for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]);
+    for (const d of scratch) rmSync(d, { recursive: true, force: true });
+    removeInstall();
+  });
   // A failed test must not leave its session to confuse the next one: end its input, then force.
   afterEach(async () => {
     for (const run of runs.splice(0)) {
@@ -95,6 +100,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
 
   it('takes files in, refuses bad ones, answers from the workspace, and wipes on end of input', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-files-'));
+    scratch.push(dir);
     chmodSync(dir, 0o755);
     const good = path.join(dir, 'notes.txt');
     const text = 'The appliance keeps notes. Notes stay inside.\n';

@@ -1,7 +1,8 @@
 // Runs ai-way the way users run it: as an unprivileged user with rootless Podman. Under root (CI),
 // that user is `aiway-test`, made by scripts/setup.sh; otherwise the current user.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -27,11 +28,32 @@ export function asUser(argv: string[]): { cmd: string; args: string[]; env: Node
   if (!isRoot) return { cmd: argv[0]!, args: argv.slice(1), env: { ...process.env, NO_COLOR: '1' } };
   const home = userHome()!;
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, USER: TEST_USER, LANG: 'C.UTF-8', NO_COLOR: '1' };
-  return { cmd: 'runuser', args: ['-u', TEST_USER, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], env: process.env };
+  return { cmd: 'runuser', args: ['-u', TEST_USER, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], env: process.env };
+}
+
+let installed: string | null = null;
+
+/**
+ * Under root the checkout may sit where the test user cannot read it (a home folder): run a copy of
+ * what `npm run build` made, as a user would install it, from a world-readable temporary folder.
+ */
+function userBin(): string {
+  if (!isRoot) return BIN;
+  if (!installed) {
+    installed = mkdtempSync(path.join(os.tmpdir(), 'ai-way-install-'));
+    chmodSync(installed, 0o755);
+    for (const part of ['package.json', 'bin', 'build', 'images']) cpSync(path.join(ROOT, part), path.join(installed, part), { recursive: true });
+  }
+  return path.join(installed, 'bin', 'ai-way.mjs');
+}
+
+export function removeInstall(): void {
+  if (installed) rmSync(installed, { recursive: true, force: true });
+  installed = null;
 }
 
 export function aiWayAsUser(args: string[]): ChildProcess {
-  const { cmd, args: a, env } = asUser([process.execPath, BIN, ...args]);
+  const { cmd, args: a, env } = asUser([process.execPath, userBin(), ...args]);
   return spawn(cmd, a, { env, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' });
 }
 
