@@ -91,6 +91,9 @@ export const DEVICE_PATTERNS: readonly string[] = [
 /** Where nvidia-smi lives when it is not on PATH (WSL2, containers with a mounted driver). */
 export const EXTRA_PATH_LINUX: readonly string[] = ['/usr/lib/wsl/lib', '/usr/local/nvidia/bin', '/usr/sbin', '/sbin'];
 
+/** Not a command: ai-way's own cache of what this user's Podman needs (learned by a canary container). */
+export const PODMAN_PROFILE_RECORD = 'ai-way-podman-profile';
+
 /** Every command name a bundle may hold (the README documents each). */
 export const COMMAND_NAMES: readonly string[] = [...new Set((['linux', 'darwin', 'win32'] as const)
-  .flatMap((os) => commandsFor({ os, arch: 'x64' }).map((c) => c.name)))].sort();
+  .flatMap((os) => commandsFor({ os, arch: 'x64' }).map((c) => c.name)).concat(PODMAN_PROFILE_RECORD))].sort();

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { RECORDED_ENV, type Artifacts, type CommandRecord, type HostInfo } from './artifacts.ts';
-import { commandsFor, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, PCI_GPU_FILES, type CommandSpec } from './probe-spec.ts';
+import { commandsFor, PODMAN_PROFILE_RECORD, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, PCI_GPU_FILES, type CommandSpec } from './probe-spec.ts';
 import { parsePciUevent, isGpuClass } from './parse/pci.ts';
 import { decodeText } from './text.ts';
+import { profilePath } from '../linux/podman.ts';
 
 export interface ProbeOptions {
   /** Overrides for tests: a PATH to search first, a host description. */
@@ -40,11 +41,14 @@ export async function probeHost(options: ProbeOptions = {}): Promise<Artifacts> 
   const linux = host.os === 'linux';
   const commandEnv = commandEnvironment(host, options.pathPrefix ?? []);
   const scale = options.timeoutScale ?? 1;
-  const [files, devices, commands] = await Promise.all([
+  const [files, devices, profile, commands] = await Promise.all([
     linux ? readLinuxFiles() : Promise.resolve(new Map<string, Uint8Array>()),
     linux ? listDevices() : Promise.resolve(null),
+    linux ? readQuietly(profilePath()) : Promise.resolve(null),
     runAll(commandsFor(host).filter((c) => options.depth === 'full' || !c.fullOnly).map((c) => ({ ...c, timeoutMs: Math.round(c.timeoutMs * scale) })), commandEnv),
   ]);
+  // What ai-way learned about this user's Podman earlier (a canary container), kept as if recorded.
+  if (profile) commands.set(PODMAN_PROFILE_RECORD, { out: profile, exit: 0 });
   return { host, files, devices, commands };
 }
 

@@ -62,7 +62,8 @@ function canaryVariants(): PodmanProfile[] {
   return GLOBAL_VARIANTS.flatMap((globalArgs) => [false, true].map((nofileUlimit) => ({ globalArgs, nofileUlimit, userns })));
 }
 
-function profilePath(): string {
+/** Where the learned profile is kept (the doctor reports it: platforms/host/probe.ts records it). */
+export function profilePath(): string {
   const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(cache, 'ai-way', 'podman-profile.json');
 }

@@ -2,7 +2,7 @@
 // inside, files in, questions, and the wipe after every kind of ending, SIGKILL included.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -57,11 +57,15 @@ function launcherPid(): number {
   return Number(/ai-way\.launcher-pid:(\d+)/.exec(ps)?.[1]);
 }
 
+/** Containers of ai-way sessions, and any volume or pod, still there after `withinMs`. */
 async function noLeftovers(withinMs = 5000): Promise<string[]> {
   const deadline = Date.now() + withinMs;
-  let left = sessionContainers();
-  while (left.length && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); left = sessionContainers(); }
-  return left;
+  const left = () => [...sessionContainers(),
+    ...podmanAsUser(['volume', 'ls', '-q']).out.split('\n').filter(Boolean).map((v) => `volume ${v}`),
+    ...podmanAsUser(['pod', 'ls', '-q']).out.split('\n').filter(Boolean).map((p) => `pod ${p}`)];
+  let now = left();
+  while (now.length && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); now = left(); }
+  return now;
 }
 
 describe.skipIf(why !== null)('selftest appliance, rootless', () => {
@@ -82,6 +86,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
   });
 
   it('boots, proves isolation from inside, answers, passes its smoke check and wipes', async () => {
+    const tmpBefore = new Set(readdirSync('/tmp'));
     const run = start([]);
     const verified = await run.next('verified');
     expect(verified.proven).toBe(true);
@@ -96,6 +101,8 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     await run.next('wiped');
     expect(await run.exit).toBe(EXIT.ok);
     expect(await noLeftovers()).toEqual([]);
+    // No host temporary folder of the session (Podman's own runtime folders persist by design).
+    expect(readdirSync('/tmp').filter((f) => !tmpBefore.has(f) && !/^(podman-run-|containers-user-|storage-run-|run-\d)/.test(f))).toEqual([]);
   });
 
   it('takes files in, refuses bad ones, answers from the workspace, and wipes on end of input', async () => {
@@ -118,7 +125,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     const send = (c: object) => run.child.stdin!.write(`${JSON.stringify(c)}\n`);
     send({ op: 'add', path: good });
     expect(await run.next('uploaded')).toMatchObject({ name: 'notes.txt', size: text.length, sha256: createHash('sha256').update(text).digest('hex') });
-    for (const [file, reason] of [[link, /a link/], [ctrl, /control characters/], [big, /do not fit/], [good, /exists/]] as const) {
+    for (const [file, reason] of [[link, /a link/], ['/dev/null', /a device/], [dir, /a folder/], [ctrl, /control characters/], [big, /do not fit/], [good, /exists/]] as const) {
       send({ op: 'add', path: file });
       expect((await run.next('refused')).message).toMatch(reason);
     }

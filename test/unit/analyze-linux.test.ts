@@ -158,3 +158,14 @@ describe('hybrid laptop: Intel i915 and an RTX 4060 on Nouveau (recorded lspci -
     expect(chooseImage(r).rule).toBe('default'); // a usable Intel GPU and 32 GiB: the table's last row
   });
 });
+
+describe('the Podman profile ai-way learned', () => {
+  it('shows in the podman prerequisite', () => {
+    const r = analyzeHost(artifacts({ commands: {
+      'podman-version': 'podman version 4.3.1\n',
+      'ai-way-podman-profile': '{"key":"4.3.1 uid=1001 profile=2","profile":{"globalArgs":["--runtime","runc","--cgroup-manager","cgroupfs"],"nofileUlimit":true,"userns":[]}}',
+    } }));
+    expect(r.prerequisites.find((p) => p.id === 'podman')!.detail)
+      .toBe('Podman 4.3.1 is installed; a test container showed it needs --runtime runc --cgroup-manager cgroupfs --ulimit nofile=1024:1024 here');
+  });
+});

@@ -73,7 +73,9 @@ function podman(a: Artifacts, f: Facts): Prerequisite {
     return prereq('podman', title, { status: 'missing', required: true, detail: `Podman ${p.version ?? ''} is installed but does not work for this user: ${String(p.error)}`.replace('  ', ' '),
       fix: 'Run "podman info" to see the full error; for rootless use, the user needs entries in /etc/subuid and /etc/subgid (sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER).' });
   }
-  return prereq('podman', title, { status: 'ok', required: true, detail: `Podman ${p.version ?? '(version unknown)'} is installed` });
+  const profile = p.profile as { flags: string[] } | null | undefined;
+  const learned = profile ? `; a test container showed it needs ${profile.flags.length ? profile.flags.join(' ') : 'no extra flags'} here` : '';
+  return prereq('podman', title, { status: 'ok', required: true, detail: `Podman ${p.version ?? '(version unknown)'} is installed${learned}` });
 }
 
 function wsl(f: Facts): Prerequisite {

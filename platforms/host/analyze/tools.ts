@@ -29,6 +29,8 @@ export function analyzeTools(a: Artifacts, notes: Notes): HostReport['tools'] {
     podman.version ??= parsed?.version ?? null;
     podman.found = true;
   }
+  const learned = commandText(a, 'ai-way-podman-profile');
+  if (learned) podman.profile = parseLearnedProfile(learned.out);
   const limactl = versionTool(a, 'limactl-version', notes);
   const lima = commandText(a, 'limactl-list-json');
   if (lima?.ok) limactl.instances = parseLimaList(lima.out);
@@ -55,4 +57,14 @@ function wslTool(a: Artifacts): ToolReport {
 
 export function firstLine(text: string): string | null {
   return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? null;
+}
+
+/** ai-way's cached Podman profile: the flags a canary container showed this host needs. */
+function parseLearnedProfile(text: string): { flags: string[] } | null {
+  try {
+    const p = JSON.parse(text)?.profile;
+    if (!p || !Array.isArray(p.globalArgs)) return null;
+    const flags = [...p.globalArgs, ...(p.nofileUlimit ? ['--ulimit nofile=1024:1024'] : [])].map(String);
+    return { flags };
+  } catch { return null; }
 }
