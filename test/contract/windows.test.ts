@@ -54,3 +54,15 @@ describe.each(fixtureCases('systeminfo'))('systeminfo (English): $name', (c) => 
     expect(parseSysteminfoVirtualization(c.out)).toBe(want);
   });
 });
+
+describe.each(fixtureCases('win32-videocontroller').filter((c) => /^(fl|wmi-fl)-/.test(c.name)))('Win32_VideoController | fl: $name', (c) => {
+  it('reads each adapter: name, vendor id, memory', async () => {
+    const { parseVideoControllers } = await import('../../platforms/host/parse/windows.ts');
+    const got = parseVideoControllers(c.out);
+    expect(got.map((g) => g.name)).toEqual(c.expect.gpus.map((g: any) => g.name));
+    c.expect.gpus.forEach((g: any, i: number) => {
+      if (g.adapterRAM) expect(got[i]!.adapterRam).toBe(g.adapterRAM);
+      if (g.pnpDeviceId) expect(got[i]!.vendorId).toBe(/VEN_([0-9A-F]{4})/i.exec(g.pnpDeviceId)![1]!.toLowerCase());
+    });
+  });
+});

@@ -111,3 +111,27 @@ describe('macOS', () => {
     expect(chooseImage(r)).toMatchObject({ flavor: 'alpine', arch: 'aarch64', rule: 'apple-silicon' });
   });
 });
+
+describe('Windows, less recorded', () => {
+  // Two real recordings from different machines, put together to exercise the merge: nvidia-smi's
+  // table cuts the name, Windows' adapter list has it whole.
+  it('a truncated nvidia-smi name is completed from Windows\' adapter list; WSL 2 distributions imply virtualization', () => {
+    const r = analyzeHost(artifacts({
+      host: { os: 'win32' }, devices: null,
+      commands: {
+        'nvidia-smi': fixture('nvidia-smi', 'kmd-610-43-03-rtx-3080-laptop-head'),
+        'win32-videocontroller': fixture('win32-videocontroller', 'wmi-fl-star-gtx-1660-head'),
+        'wsl-list-verbose': utf16(fixture('wsl-list-verbose', 'en-single-ubuntu')),
+      },
+    }));
+    expect(r.gpus).toHaveLength(1);
+    expect(r.gpus[0]).toMatchObject({ model: 'NVIDIA GeForce GTX 1660', vramBytes: 16384 * 1024 ** 2, driver: { name: 'nvidia-proprietary', version: '610.43.03' } });
+    expect(r.host.virtualization).toBe('available');
+  });
+
+  it('an Intel-only laptop lists its adapter, not usable for the appliance', () => {
+    const r = analyzeHost(artifacts({ host: { os: 'win32' }, devices: null,
+      commands: { 'win32-videocontroller': fixture('win32-videocontroller', 'fl-star-intel-uhd-head') } }));
+    expect(r.gpus.map((g) => [g.vendor, g.model, g.usable])).toEqual([['intel', 'Intel(R) UHD Graphics', false]]);
+  });
+});

@@ -2,7 +2,7 @@
 import type { Artifacts } from '../artifacts.ts';
 import type { DriverName, GpuReport, Platform } from '../report.ts';
 import { commandText, fileText, toInt } from '../text.ts';
-import { isGpuClass, marketingName, parseLspci, parsePciUevent, vendorFromPciId, type PciDevice } from '../parse/pci.ts';
+import { isGpuClass, marketingName, parseLspci, parsePciUevent, vendorFromName, vendorFromPciId, type PciDevice } from '../parse/pci.ts';
 import { parseRocminfo, parseRocmVersion, type RocmAgent } from '../parse/rocm.ts';
 import { parseSystemProfilerJson, parseSystemProfilerText } from '../parse/macos.ts';
 import { ADAPTER_RAM_CAP, nvidiaVersionFromWindows, parseVideoControllers } from '../parse/windows.ts';
@@ -185,18 +185,22 @@ function wslGpus(a: Artifacts, nv: NvidiaFacts, notes: Notes): GpuReport[] {
   return out;
 }
 
+const controllerVendor = (c: { vendorId: string | null; name: string | null }) => (c.vendorId ? vendorFromPciId(c.vendorId) : vendorFromName(c.name));
+
 function windowsGpus(a: Artifacts, nv: NvidiaFacts, notes: Notes): GpuReport[] {
   const vc = commandText(a, 'win32-videocontroller');
   const controllers = vc?.ok ? parseVideoControllers(vc.out) : [];
   if (!vc?.ok) notes.push('the list of graphics adapters (Win32_VideoController) was not recorded');
-  const out: GpuReport[] = nv.gpus.map((smi) => gpu({
-    vendor: 'nvidia', model: smi.model, vramBytes: smi.vramBytes, pciBusId: smi.pciBusId, uuid: smi.uuid,
+  // nvidia-smi's table cuts long names; Windows' own list has them whole, in the same order.
+  const nvidiaNames = controllers.filter((c) => controllerVendor(c) === 'nvidia').map((c) => c.name);
+  const out: GpuReport[] = nv.gpus.map((smi, i) => gpu({
+    vendor: 'nvidia', model: smi.model ?? nvidiaNames[i] ?? null, vramBytes: smi.vramBytes, pciBusId: smi.pciBusId, uuid: smi.uuid,
     driver: { name: 'nvidia-proprietary', version: nv.driverVersion }, cudaVersion: nv.cudaVersion,
     usable: nv.failure === null, reason: 'the NVIDIA driver answers; Windows shares the GPU with WSL2',
   }));
   let nvidiaSeen = 0;
   for (const c of controllers) {
-    const vendor = vendorFromPciId(c.vendorId);
+    const vendor = controllerVendor(c);
     if (c.virtual || (c.vendorId && NOT_A_GPU_VENDORS[c.vendorId])) continue;
     if (vendor === 'nvidia' && nvidiaSeen++ < nv.gpus.length) continue; // already described by nvidia-smi
     const capped = c.adapterRam !== null && c.adapterRam >= ADAPTER_RAM_CAP;

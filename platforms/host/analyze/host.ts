@@ -4,7 +4,7 @@ import type { Arch, HostReport, Platform } from '../report.ts';
 import { commandText, fileText } from '../text.ts';
 import { parseCpuinfo, parseMeminfoTotal, parseOsRelease, wslKindFromKernel } from '../parse/linux.ts';
 import { parseSysctlValue } from '../parse/macos.ts';
-import { cimBool, parseFormatList, parseSysteminfoVirtualization } from '../parse/windows.ts';
+import { cimBool, parseFormatList, parseSysteminfoVirtualization, parseWslListVerbose } from '../parse/windows.ts';
 
 export type Notes = string[];
 
@@ -118,6 +118,12 @@ function windowsVirtualization(a: Artifacts, notes: Notes): HostReport['host']['
   const si = commandText(a, 'systeminfo');
   const fromSysteminfo = si?.ok ? parseSysteminfoVirtualization(si.out) : null;
   if (fromSysteminfo) return fromSysteminfo;
+  // A WSL 2 distribution exists only where the virtual machine platform runs.
+  const list = commandText(a, 'wsl-list-verbose');
+  if (list && parseWslListVerbose(list.out, list.exit).some((d) => d.version === 2)) {
+    notes.push('virtualization inferred from the WSL 2 distributions present');
+    return 'available';
+  }
   notes.push('virtualization unknown: Win32_ComputerSystem, Win32_Processor and systeminfo gave no answer');
   return 'unknown';
 }

@@ -1,6 +1,6 @@
 // macOS: system_profiler SPDisplaysDataType (text and -json) and sysctl.
 import { lines, parseSize, toInt } from '../text.ts';
-import type { GpuVendor } from './pci.ts';
+import { vendorFromName, type GpuVendor } from './pci.ts';
 
 export interface MacGpu {
   model: string | null;
@@ -8,15 +8,6 @@ export interface MacGpu {
   vramBytes: number | null;
   cores: number | null;
   builtIn: boolean | null;
-}
-
-export function vendorFromName(name: string | null): GpuVendor {
-  if (!name) return 'other';
-  if (/\bApple\b|sppci_vendor_Apple/i.test(name)) return 'apple';
-  if (/\bAMD\b|Radeon|\bATI\b|0x1002/i.test(name)) return 'amd';
-  if (/\bIntel\b|0x8086/i.test(name)) return 'intel';
-  if (/NVIDIA|GeForce|Quadro|0x10de/i.test(name)) return 'nvidia';
-  return 'other';
 }
 
 /**

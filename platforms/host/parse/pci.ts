@@ -118,3 +118,13 @@ export function vendorFromPciId(vendorId: string | null): GpuVendor {
     default: return 'other';
   }
 }
+
+/** A vendor from a product or vendor name, where no PCI id was recorded. */
+export function vendorFromName(name: string | null): GpuVendor {
+  if (!name) return 'other';
+  if (/\bApple\b|sppci_vendor_Apple/i.test(name)) return 'apple';
+  if (/\bAMD\b|Radeon|\bATI\b|0x1002/i.test(name)) return 'amd';
+  if (/\bIntel\b|0x8086/i.test(name)) return 'intel';
+  if (/NVIDIA|GeForce|Quadro|0x10de/i.test(name)) return 'nvidia';
+  return 'other';
+}

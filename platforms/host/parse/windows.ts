@@ -98,11 +98,11 @@ export interface WindowsVideoController {
 
 export function parseVideoControllers(text: string): WindowsVideoController[] {
   return parseFormatList(text)
-    .filter((b) => b.Name !== undefined || b.PNPDeviceID !== undefined)
+    .filter((b) => b.Name !== undefined || b.Caption !== undefined || b.PNPDeviceID !== undefined)
     .map((b) => {
       const pnp = /VEN_([0-9A-Fa-f]{4})&DEV_([0-9A-Fa-f]{4})/.exec(b.PNPDeviceID ?? '');
       return {
-        name: b.Name?.trim() || null,
+        name: (b.Name ?? b.Caption)?.trim() || null, // the same text; Caption comes first in `fl *`
         adapterRam: toInt(b.AdapterRAM),
         driverVersion: b.DriverVersion?.trim() || null,
         vendorId: pnp?.[1]?.toLowerCase() ?? null,
