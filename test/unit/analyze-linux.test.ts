@@ -169,3 +169,21 @@ describe('the Podman profile ai-way learned', () => {
       .toBe('Podman 4.3.1 is installed; a test container showed it needs --runtime runc --cgroup-manager cgroupfs --ulimit nofile=1024:1024 here');
   });
 });
+
+describe('little recorded', () => {
+  it('nvidia-smi failing alone still names an NVIDIA GPU that needs its driver', () => {
+    const r = analyzeHost(artifacts({ devices: null, commands: { 'nvidia-smi': { out: fixture('nvidia-smi', 'failed-no-driver'), exit: 9 } } }));
+    expect(r.gpus).toEqual([expect.objectContaining({ vendor: 'nvidia', driver: { name: 'none', version: null }, usable: false })]);
+    expect(r.prerequisites.find((p) => p.id === 'gpu-driver')).toMatchObject({ ok: false, status: 'missing' });
+  });
+
+  it('"No devices were found" is no GPU, not a driver problem', () => {
+    const r = analyzeHost(artifacts({ devices: null, commands: { 'nvidia-smi': { out: fixture('nvidia-smi', 'no-devices-rtx-5090-rebar-off'), exit: 6 } } }));
+    expect(r.gpus).toEqual([]);
+  });
+
+  it('lspci binding the nvidia driver is enough to call the GPU usable when nvidia-smi is absent', () => {
+    const r = analyzeHost(artifacts({ devices: null, commands: { 'lspci-nnk': fixture('lspci-nnk', 'laptop-nvidia-gtx1650-mobile-nvidia-vga') } }));
+    expect(r.gpus).toEqual([expect.objectContaining({ vendor: 'nvidia', model: 'GeForce GTX 1650 Mobile / Max-Q', usable: true })]);
+  });
+});

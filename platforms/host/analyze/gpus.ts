@@ -80,19 +80,27 @@ function linuxGpus(a: Artifacts, nv: NvidiaFacts, notes: Notes): GpuReport[] {
   nv.gpus.forEach((g, i) => {
     if (!claimed.has(i)) out.push(nvidiaGpu(a, nv, null, i, procGpus.find((p) => p.pciBusId === g.pciBusId) ?? null));
   });
+  // nvidia-smi failing where nothing else lists the GPU: NVIDIA's driver is installed for one.
+  if (!out.some((g) => g.vendor === 'nvidia') && nv.failure && nv.failure !== 'no-devices') {
+    const name: DriverName = nv.kernelModule.loaded ? flavorName(nv) : nv.failure === 'no-driver' ? 'none' : 'unknown';
+    out.push(gpu({ vendor: 'nvidia', driver: { name, version: nv.kernelModule.version },
+      usable: false, reason: smiFailureReason(nv.failure) }));
+  }
   if (out.length === 0 && nv.kernelModule.loaded) {
     notes.push('the NVIDIA driver is loaded but no NVIDIA GPU was listed');
   }
   return out;
 }
 
+const flavorName = (nv: NvidiaFacts): DriverName =>
+  nv.kernelModule.flavor === 'open' ? 'nvidia-open' : nv.kernelModule.flavor === 'proprietary' ? 'nvidia-proprietary' : 'unknown';
+
 function nvidiaGpu(a: Artifacts, nv: NvidiaFacts, dev: PciDevice | null, smiIndex: number | null,
   proc: ReturnType<typeof nvidiaProcGpus>[number] | null): GpuReport {
   const smi = smiIndex === null ? null : nv.gpus[smiIndex] ?? null;
   // lspci -k and sysfs name the bound driver; a GPU only nvidia-smi or /proc lists is bound to nvidia.
   const bound = dev?.kernelDriver ?? (smi || proc ? 'nvidia' : null);
-  const flavorName: DriverName = nv.kernelModule.flavor === 'open' ? 'nvidia-open' : nv.kernelModule.flavor === 'proprietary' ? 'nvidia-proprietary' : 'unknown';
-  const driverName: DriverName = bound === 'nouveau' ? 'nouveau' : bound === 'nvidia' ? flavorName : bound === null ? 'none' : 'unknown';
+  const driverName: DriverName = bound === 'nouveau' ? 'nouveau' : bound === 'nvidia' ? flavorName(nv) : bound === null ? 'none' : 'unknown';
   const base = {
     vendor: 'nvidia' as const,
     model: smi?.model ?? proc?.model ?? marketingName(dev?.description ?? null),
@@ -102,17 +110,18 @@ function nvidiaGpu(a: Artifacts, nv: NvidiaFacts, dev: PciDevice | null, smiInde
     driver: { name: driverName, version: bound === 'nvidia' ? nv.driverVersion ?? nv.kernelModule.version : null },
     cudaVersion: smi ? nv.cudaVersion : null,
   };
-  const verdict = nvidiaUsable(a, nv, driverName, smi !== null, proc !== null);
+  const verdict = nvidiaUsable(a, nv, driverName, smi !== null, proc !== null || bound === 'nvidia');
   return gpu({ ...base, ...verdict });
 }
 
-function nvidiaUsable(a: Artifacts, nv: NvidiaFacts, driver: DriverName, smiSeesIt: boolean, procSeesIt: boolean): { usable: boolean; reason: string } {
+/** driverBound: the kernel driver lists the GPU (/proc/driver/nvidia) or binds it (lspci, sysfs). */
+function nvidiaUsable(a: Artifacts, nv: NvidiaFacts, driver: DriverName, smiSeesIt: boolean, driverBound: boolean): { usable: boolean; reason: string } {
   if (driver === 'nouveau') return { usable: false, reason: 'it runs the open-source Nouveau driver, which cannot run CUDA' };
   if (nv.failure) return { usable: false, reason: smiFailureReason(nv.failure) };
   if (driver === 'none') return { usable: false, reason: 'no NVIDIA driver is loaded for it' };
   if (a.devices !== null && !a.devices.includes('/dev/nvidiactl')) return { usable: false, reason: 'the driver is loaded but /dev/nvidiactl is missing' };
   if (smiSeesIt) return { usable: true, reason: 'the NVIDIA driver is loaded and nvidia-smi answers' };
-  if (!nv.smiRecorded && (procSeesIt || nv.kernelModule.loaded)) return { usable: true, reason: 'the NVIDIA driver is loaded for it (nvidia-smi was not found to ask it more)' };
+  if (!nv.smiRecorded && (driverBound || nv.kernelModule.loaded)) return { usable: true, reason: 'the NVIDIA driver is loaded for it (nvidia-smi was not found to ask it more)' };
   if (!nv.smiRecorded) return { usable: false, reason: 'nvidia-smi was not found, so the driver could not be asked' };
   return { usable: false, reason: 'the NVIDIA driver does not list this GPU' };
 }
