@@ -20,7 +20,8 @@ export interface Manifest {
   description: string;
   /** At least one flavor, each with at least one architecture; archive paths are absolute. */
   images: Partial<Record<ImageFlavor, Partial<Record<ImageArch, ImageSource>>>>;
-  app: { command: string[]; port: number };
+  /** ask: where questions go (POST, the question as the body); null when the app takes none. */
+  app: { command: string[]; port: number; ask: string | null };
   workspace: { sizeBytes: number; exec: boolean };
   resources: { memBytes: number; cpus: number; pids: number };
   gpu: { wish: GpuWish };
@@ -267,6 +268,7 @@ const SCHEMA = z.strictObject({
   app: z.strictObject({
     command: z.array(leaf(z.string(), (s) => (s === '' || s.includes('\0') ? new Bad(s ? 'holds a NUL character' : 'is empty') : s))),
     port: integer(1, 65535, 'a port'),
+    ask: z.optional(pattern(URL_PATH, 'a URL path that starts with "/" and has no spaces')),
   }),
   workspace: z.strictObject({
     size: size(MiB, 64 * GiB, ['1MiB', '64GiB']),
@@ -316,6 +318,7 @@ const HELP: Record<string, Help> = {
   app: { want: 'a table', example: '[app] with command = ["/usr/local/bin/app"] and port = 8080', table: true },
   'app.command': { want: 'an array of text, the first an absolute path', example: 'command = ["/usr/local/bin/app", "--flag"]' },
   'app.port': { want: 'a port from 1 to 65535', example: 'port = 8080' },
+  'app.ask': { want: 'a URL path that starts with "/"', example: 'ask = "/ask"' },
   workspace: { want: 'a table', example: '[workspace] with size = "64MiB"', table: true },
   'workspace.size': { want: 'a size from 1MiB to 64GiB', example: 'size = "64MiB"' },
   'workspace.exec': { want: 'true or false', example: 'exec = false' },
@@ -385,7 +388,7 @@ function toManifest(p: Parsed, file: string): Manifest {
     version: p.version,
     description: p.description,
     images,
-    app: { command: p.app.command, port: p.app.port },
+    app: { command: p.app.command, port: p.app.port, ask: p.app.ask ?? null },
     workspace: { sizeBytes: p.workspace.size, exec: p.workspace.exec },
     resources: { memBytes: p.resources.memory, cpus: p.resources.cpus, pids: p.resources.pids },
     gpu: { wish: p.gpu.wish },

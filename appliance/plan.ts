@@ -18,6 +18,7 @@ export interface PlanAppliance {
   image: ImageSource;
   command: string[];
   port: number;
+  ask: string | null;
   workspaceExec: boolean;
   health: Manifest['health'];
   smoke: Manifest['smoke'];
@@ -75,7 +76,7 @@ export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIO
     gpu: spec?.gpu.wish === 'none' ? { ...gpu, reason: `${spec.name} does not use a GPU` } : gpu,
     resources: spec ? manifestResources(f, spec, warnings) : defaultResources(f),
     ...(spec && picked?.source ? { appliance: {
-      name: spec.name, version: spec.version, image: picked.source, command: spec.app.command, port: spec.app.port,
+      name: spec.name, version: spec.version, image: picked.source, command: spec.app.command, port: spec.app.port, ask: spec.app.ask,
       workspaceExec: spec.workspace.exec, health: spec.health, smoke: spec.smoke,
     } } : {}),
     warnings,

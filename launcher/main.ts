@@ -65,6 +65,14 @@ export async function main(argv: string[]): Promise<number> {
       if (command === 'run') expectArgs(0, 'run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S]');
       const timeoutS = v.timeout === undefined ? undefined : Number(v.timeout);
       if (timeoutS !== undefined && !(timeoutS > 0)) throw new CliError(`--timeout must be a number of seconds above 0 (got "${v.timeout}")`, EXIT.usage);
+      const image = oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const);
+      const gpu = oneOf('gpu', v.gpu, ['auto', 'none'] as const);
+      const appliance = v.appliance ?? DEFAULT_APPLIANCE;
+      // A person at a terminal gets the UI; anything else (CI, a pipe) runs headless, and is told so.
+      if (!v.headless && !v.json && process.stdout.isTTY && process.stdin.isTTY) {
+        return (await import('./ui/app.tsx')).runUi({ appliance, image, gpu });
+      }
+      if (!v.headless && !v.json) process.stderr.write('ai-way: not a terminal, so running headless\n');
       const { runCommand } = await import('./commands/run.ts');
       return runCommand({ json: Boolean(v.json), headless: Boolean(v.headless), appliance: v.appliance ?? DEFAULT_APPLIANCE, hold: Boolean(v.hold), timeoutS,
         image: oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const), gpu: oneOf('gpu', v.gpu, ['auto', 'none'] as const) });

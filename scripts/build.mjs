@@ -10,6 +10,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const note = (s) => process.stderr.write(`build: ${s}\n`);
 
+rmSync(path.join(root, 'build/chunks'), { recursive: true, force: true }); // no stale chunks
+
 await build({
   entryPoints: { 'ai-way': path.join(root, 'launcher/entry.ts') },
   outdir: path.join(root, 'build'),
@@ -23,7 +25,11 @@ await build({
   target: 'node20',
   minifyWhitespace: true,
   legalComments: 'none',
-  define: { AI_WAY_VERSION: JSON.stringify(version) },
+  define: { AI_WAY_VERSION: JSON.stringify(version), 'process.env.NODE_ENV': '"production"' },
+  jsx: 'automatic',
+  // Ink imports React's devtools only under DEV=true; a stub keeps them out of the bundle.
+  alias: { 'react-devtools-core': path.join(root, 'launcher/ui/no-devtools.ts') },
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });
 

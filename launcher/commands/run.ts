@@ -32,7 +32,6 @@ export async function runCommand(o: RunOptions): Promise<number> {
     return exitCode;
   };
 
-  if (!o.headless && !o.json && process.stdout.isTTY) process.stderr.write('ai-way: the terminal interface is not built yet; running headless\n');
   // The manifest, the host probe, the reaping of crashed sessions and the image check all run at once.
   const reaping = reapOrphans().catch(() => []);
   let spec;

@@ -6,7 +6,14 @@ import type { Style } from './style.ts';
 const GiB = 1024 ** 3;
 const PLATFORM_NAME = { linux: 'Linux', wsl2: 'Linux in WSL2', macos: 'macOS', windows: 'Windows' } as const;
 
-export const formatBytes = (n: number | null) => (n === null ? 'unknown' : n >= GiB ? `${(n / GiB).toFixed(1)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`);
+export function formatBytes(n: number | null): string {
+  if (n === null) return 'unknown';
+  if (n >= GiB) return `${(n / GiB).toFixed(1)} GiB`;
+  for (const [unit, size] of [['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (n >= size) return `${(n / size).toFixed(n >= 10 * size ? 0 : 1)} ${unit}`;
+  }
+  return `${n} B`;
+}
 
 export function renderDoctor(r: HostReport, image: ImageChoice, s: Style): string {
   const h = r.host;

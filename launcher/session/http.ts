@@ -8,11 +8,23 @@ export interface HttpAnswer {
   body: string;
 }
 
-export async function httpRequest(ch: AgentChannel, port: number, method: 'GET' | 'POST', path: string, body: string, timeoutMs: number): Promise<HttpAnswer> {
+/** `onBody` receives the answer's body as it arrives (after the headers), for answers that stream. */
+export async function httpRequest(ch: AgentChannel, port: number, method: 'GET' | 'POST', path: string, body: string, timeoutMs: number,
+  onBody?: (text: string) => void): Promise<HttpAnswer> {
   const chunks: Uint8Array[] = [];
+  let sent = 0;
+  const stream = (c: Uint8Array) => {
+    chunks.push(c);
+    if (!onBody) return;
+    const all = Buffer.concat(chunks).toString('utf8');
+    const split = all.indexOf('\r\n\r\n');
+    if (split < 0) return;
+    const bodyNow = all.slice(split + 4);
+    if (bodyNow.length > sent) { onBody(bodyNow.slice(sent)); sent = bodyNow.length; }
+  };
   let ended!: () => void;
   const done = new Promise<void>((resolve) => { ended = resolve; });
-  const id = ch.openStream({ data: (c) => chunks.push(c), eof: () => ended() });
+  const id = ch.openStream({ data: stream, eof: () => ended() });
   let timer: NodeJS.Timeout | undefined;
   try {
     await ch.request(command.connect(id, port), 'connected', timeoutMs, id);

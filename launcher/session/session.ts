@@ -120,8 +120,8 @@ export class Session {
   }
 
   /** Sends an HTTP request to the app inside. */
-  ask(method: 'GET' | 'POST', path: string, body: string, timeoutMs = 60_000): Promise<HttpAnswer> {
-    return httpRequest(this.requireChannel(), this.plan.appliance.port, method, path, body, timeoutMs);
+  ask(method: 'GET' | 'POST', path: string, body: string, timeoutMs = 60_000, onBody?: (text: string) => void): Promise<HttpAnswer> {
+    return httpRequest(this.requireChannel(), this.plan.appliance.port, method, path, body, timeoutMs, onBody);
   }
 
   async smoke(): Promise<boolean> {

@@ -1,0 +1,60 @@
+// The terminal UI: Ink draws the state; the controller owns behaviour; raw stdin goes to it.
+import { render } from 'ink';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { PlanOptions } from '../../appliance/plan.ts';
+import { UiController } from './controller.ts';
+import { Screen, type Look } from './screens.tsx';
+
+function App({ controller, look }: { controller: UiController; look: Omit<Look, 'width' | 'height'> }) {
+  const state = useSyncExternalStore(controller.store.subscribe, controller.store.get);
+  const [size, setSize] = useState({ width: process.stdout.columns || 80, height: process.stdout.rows || 24 });
+  useEffect(() => {
+    const onResize = () => setSize({ width: process.stdout.columns || 80, height: process.stdout.rows || 24 });
+    process.stdout.on('resize', onResize);
+    return () => { process.stdout.off('resize', onResize); };
+  }, []);
+  return <Screen s={state} l={{ ...look, ...size }} />;
+}
+
+export interface UiOptions extends PlanOptions {
+  appliance: string;
+}
+
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const BRACKETED_PASTE_OFF = '\x1b[?2004l';
+
+/** Runs the UI until the person quits (or the window closes); resolves with the exit code. */
+export function runUi(o: UiOptions): Promise<number> {
+  return new Promise((resolve) => {
+    let ink: ReturnType<typeof render> | null = null;
+    const stdin = process.stdin;
+    const controller = new UiController({
+      appliance: o.appliance,
+      options: { image: o.image, gpu: o.gpu },
+      // OSC 52: the terminal puts the text on the clipboard, even over ssh.
+      copy: (text) => process.stdout.write(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`),
+      exit: (code) => {
+        setTimeout(() => {
+          ink?.unmount();
+          process.stdout.write(BRACKETED_PASTE_OFF);
+          if (stdin.isTTY) stdin.setRawMode(false);
+          stdin.pause();
+          for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.off(sig, onSignal);
+          resolve(code);
+        }, 100);
+      },
+    });
+    const onSignal = (sig: NodeJS.Signals) => { void controller.quit(sig === 'SIGHUP' ? 'the window was closed' : sig); };
+    for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.on(sig, onSignal);
+    if (stdin.isTTY) stdin.setRawMode(true);
+    stdin.setEncoding('utf8');
+    stdin.on('data', (d: string) => controller.onInput(d));
+    stdin.on('end', () => void controller.quit('the terminal closed'));
+    stdin.resume();
+    process.stdout.write(BRACKETED_PASTE_ON);
+    const unicode = process.platform !== 'win32' || Boolean(process.env.WT_SESSION) || process.env.TERM_PROGRAM === 'vscode';
+    ink = render(<App controller={controller} look={{ color: !process.env.NO_COLOR && process.env.TERM !== 'dumb', unicode }} />,
+      { exitOnCtrlC: false, patchConsole: false });
+    void controller.start();
+  });
+}

@@ -1,0 +1,31 @@
+// Plain words for the screens a person sees first: no WSL, Lima, Podman, container or VM there
+// (those words live in the details view).
+import type { Prerequisite } from '../../platforms/host/report.ts';
+
+const CHECK_LABEL: Record<Prerequisite['id'], string> = {
+  memory: 'Enough memory',
+  podman: 'Sandbox software',
+  wsl: 'Windows sandbox support',
+  lima: 'Mac sandbox support',
+  virtualization: 'Hardware isolation',
+  'gpu-driver': 'Graphics card',
+};
+
+export const checkLabel = (id: Prerequisite['id']): string => CHECK_LABEL[id];
+
+/** One or two plain sentences for a missing check; the exact command is behind the copy key. */
+export function plainFix(p: Prerequisite): string {
+  switch (p.id) {
+    case 'memory': return 'This computer has too little memory for the appliance.';
+    case 'podman': return 'The sandbox software that keeps the appliance sealed off is not installed. Press c to copy the command that installs it, run it in another window, then press r.';
+    case 'wsl': return 'Windows needs its built-in sandbox support turned on. Press c to copy the command, run it as Administrator, restart, then press r.';
+    case 'lima': return 'The Mac needs the free sandbox tool. Press c to copy the command that installs it, then press r.';
+    case 'virtualization': return 'Hardware isolation is turned off in this computer\'s firmware settings. Turn it on (see the details with d), then press r.';
+    case 'gpu-driver': return 'The graphics card\'s driver is missing or not working, so answers will be slower. Press c to copy the fix, or continue without it.';
+  }
+}
+
+const BANNED = /\b(WSL|Lima|Podman|containers?|VMs?|virtual machines?)\b/i;
+
+/** Whether a text may appear on the first screens. */
+export const plainWords = (text: string): boolean => !BANNED.test(text);

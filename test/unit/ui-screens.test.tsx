@@ -1,0 +1,95 @@
+// The UI's screens, rendered by ink-testing-library from states like those a session produces.
+import { describe, expect, it } from 'vitest';
+import { render } from 'ink-testing-library';
+import { Screen, bar, type Look } from '../../launcher/ui/screens.tsx';
+import { initialState, type UiState } from '../../launcher/ui/state.ts';
+import { plainWords } from '../../launcher/ui/labels.ts';
+
+const look: Look = { color: false, unicode: true, width: 80, height: 24 };
+const ascii: Look = { ...look, unicode: false };
+const T = 1_000_000;
+const state = (s: Partial<UiState>): UiState => ({ ...initialState(T), ...s });
+const frame = (s: UiState, l = look) => render(<Screen s={s} l={l} />).lastFrame() ?? '';
+
+const checks = (missing: boolean): UiState['checks'] => [
+  { id: 'memory', label: 'Enough memory', status: 'ok', detail: '23.5 GiB', fix: null, fixCommand: null },
+  { id: 'podman', label: 'Sandbox software', status: missing ? 'missing' : 'ok', detail: missing ? 'missing' : 'ready',
+    fix: missing ? 'The sandbox software that keeps the appliance sealed off is not installed. Press c to copy the command that installs it, run it in another window, then press r.' : null,
+    fixCommand: missing ? 'sudo apt-get install -y podman uidmap' : null },
+  { id: 'gpu-driver', label: 'Graphics card', status: 'not-needed', detail: 'none: answers come from the processor', fix: null, fixCommand: null },
+];
+
+describe('preflight', () => {
+  it('ticks, a cross with its fix in plain words, and the keys; no virtualization words', () => {
+    const f = frame(state({ checks: checks(true), checksDone: true }));
+    expect(f).toContain('✔ Enough memory');
+    expect(f).toContain('✘ Sandbox software');
+    expect(f).toContain('Press c to copy the command');
+    expect(f).toContain('r check again · c copy the command · d details · q quit');
+    expect(plainWords(f)).toBe(true);
+    expect(f).not.toContain('podman'); // the command itself is only copied, not shown
+  });
+
+  it('pending checks spin', () => {
+    const f = frame(state({ checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }] }));
+    expect(f).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Looking at this computer/);
+  });
+});
+
+describe('boot', () => {
+  it('names the stages, shows progress and time, and says when a stage stalls', () => {
+    const s = state({ screen: 'boot', boot: { stage: 'starting', stageSince: T, startedAt: T - 1000, now: T + 6500 } });
+    const f = frame(s);
+    expect(f).toContain('✔ Preparing');
+    expect(f).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Starting/);
+    expect(f).toContain('7.5 s');
+    expect(f).toContain('Still starting after 7 s');
+    expect(plainWords(f)).toBe(true);
+  });
+});
+
+describe('ready', () => {
+  const s = state({ screen: 'ready', files: [{ name: 'notes.txt', size: 46 }], freeBytes: 67108818, totalBytes: 67108864,
+    uploads: [{ name: 'big.bin', sent: 5, total: 10, state: 'sending' }, { name: 'link.txt', sent: 0, total: 0, state: 'refused', message: 'only regular files can be added' }],
+    exchanges: [{ question: 'notes', answer: 'question: notes\nnotes: notes.txt (2)\n', done: true }], input: 'what is' });
+  it('lists files with sizes and free space, uploads with progress, the answer and the input line', () => {
+    const f = frame(s);
+    expect(f).toContain('Files (1 · 64 MiB free)');
+    expect(f).toMatch(/notes\.txt\s+46 B/);
+    expect(f).toContain('big.bin');
+    expect(f).toContain('50%');
+    expect(f).toContain('✘ link.txt: only regular files can be added');
+    expect(f).toContain('notes: notes.txt (2)');
+    expect(f).toContain('› what is');
+    expect(plainWords(f)).toBe(true);
+  });
+
+  it('fits 80×24 and narrower windows', () => {
+    for (const width of [80, 50]) {
+      const lines = frame(s, { ...look, width }).split('\n');
+      expect(lines.length).toBeLessThanOrEqual(24);
+      for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it('falls back to ASCII where glyphs are not safe', () => {
+    const f = frame(s, ascii);
+    expect(f).not.toMatch(/[✔✘█░›⠋]/);
+    expect(f).toContain('> what is');
+    expect(bar(0.5, 10, ascii)).toBe('#####.....');
+  });
+});
+
+describe('the end', () => {
+  it('asks before quitting, then says everything was erased and how long it took', () => {
+    expect(frame(state({ screen: 'ready', confirmQuit: true }))).toContain('Quit and erase everything? y / n');
+    expect(frame(state({ screen: 'erased', erasedMs: 163 }))).toContain('Everything was erased (0.2 s).');
+  });
+
+  it('an error screen says what happened, what to do and where the log is', () => {
+    const f = frame(state({ screen: 'error', error: { message: 'the app did not become healthy within 10 s', whatToDo: 'Try again.', detail: 'HTTP 503', logPath: '/home/a/.cache/ai-way/last-error.log' } }));
+    expect(f).toContain('Something went wrong');
+    expect(f).toContain('Try again.');
+    expect(f).toContain('Log: /home/a/.cache/ai-way/last-error.log');
+  });
+});
