@@ -11,8 +11,15 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/ai-way.mjs');
 const podman = spawnSync('podman', ['--version']).error === undefined;
 if (!podman) console.warn('SKIPPING terminal UI sessions: podman is not installed (npm run setup installs it)');
 
+/** A person's environment: no CI variables (under them Ink draws only the last frame). */
+function personEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(CI|CI_.*|CONTINUOUS_INTEGRATION|BUILD_NUMBER|RUN_ID)$/.test(k)) env[k] = v;
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
 function terminal(env: Record<string, string> = {}) {
-  const term = pty.spawn(process.execPath, [BIN], { name: 'xterm-256color', cols: 80, rows: 24, cwd: os.tmpdir(), env: { ...process.env, NO_COLOR: '1', ...env } as Record<string, string> });
+  const term = pty.spawn(process.execPath, [BIN], { name: 'xterm-256color', cols: 80, rows: 24, cwd: os.tmpdir(), env: personEnv(env) });
   let out = '';
   term.onData((d) => { out += d; });
   const exit = new Promise<number>((res) => term.onExit(({ exitCode }) => res(exitCode)));
