@@ -108,11 +108,12 @@ export function parseManifestBytes(bytes: Uint8Array, file: string): Manifest {
 }
 
 /** Reads and parses a manifest; relative image paths resolve against its folder. */
-export async function loadManifest(file: string): Promise<Manifest> {
+/** `read` replaces the file system (the single executable reads its own assets). */
+export async function loadManifest(file: string, read?: (file: string) => Promise<Uint8Array>): Promise<Manifest> {
   let bytes: Uint8Array;
   try {
     // One byte past the limit is enough to refuse a huge file (or a device) without reading it all.
-    bytes = await readAtMost(file, MAX_MANIFEST_BYTES + 1);
+    bytes = read ? (await read(file)).subarray(0, MAX_MANIFEST_BYTES + 1) : await readAtMost(file, MAX_MANIFEST_BYTES + 1);
   } catch (e) {
     const [problem, fix] = ioProblem(e);
     throw new ManifestError(file, 1, 1, problem, fix);

@@ -2,6 +2,7 @@
 // against a bare `podman run` of the same image with the same flags to the same ready signal (the
 // agent's hello, then the app's health answer through the channel), and the wipe time.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { podmanRunArgs } from '../appliance/engines/podman.ts';
 import { loadManifest } from '../appliance/manifest.ts';
@@ -31,7 +32,8 @@ async function bareRun(image: string, args: string[], port: number, healthPath: 
 function aiWayRun(bin: string): Promise<{ readyMs: number; wipeMs: number }> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(process.execPath, [bin, 'run', '--headless', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const argv = bin.endsWith('.mjs') ? [process.execPath, bin] : [bin];
+    const child = spawn(argv[0]!, [...argv.slice(1), 'run', '--headless', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let readyMs = NaN;
     let buf = '';
     child.stdout.on('data', (b) => {
@@ -47,7 +49,13 @@ function aiWayRun(bin: string): Promise<{ readyMs: number; wipeMs: number }> {
   });
 }
 
-export async function benchSession(root: string, runs: number) {
+/** Time to ready of another launcher (the single executable) against the same bare run. */
+export async function benchReady(launcher: string, runs: number) {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  return benchSession(root, runs, launcher);
+}
+
+export async function benchSession(root: string, runs: number, launcher = path.join(root, 'bin', 'ai-way.mjs')) {
   const manifest = await loadManifest(path.join(root, 'images', 'selftest', 'appliance.toml'));
   const source = manifest.images.alpine!.x86_64!;
   const image = await ensureImage(source);
@@ -58,12 +66,41 @@ export async function benchSession(root: string, runs: number) {
   const bare: number[] = [];
   const ready: number[] = [];
   const wipe: number[] = [];
-  await aiWayRun(path.join(root, 'bin', 'ai-way.mjs')); // warm-up: image loaded, profile cached
+  await aiWayRun(launcher); // warm-up: image loaded, profile cached
   for (let i = 0; i < runs; i++) {
     bare.push(await bareRun(image, args, manifest.app.port, manifest.health.path));
-    const r = await aiWayRun(path.join(root, 'bin', 'ai-way.mjs'));
+    const r = await aiWayRun(launcher);
     ready.push(r.readyMs);
     wipe.push(r.wipeMs);
   }
   return { readyMs: median(ready), bareMs: median(bare), wipeMs: median(wipe) };
+}
+
+/** Peak RSS (VmHWM) of the launcher during a held session that imports `file`, and the import's time. */
+export function heldSession(launcher: string[], file: string): Promise<{ peakRssBytes: number; importMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(launcher[0]!, [...launcher.slice(1), 'run', '--headless', '--json', '--hold'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let peak = 0;
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      } catch { /* exited */ }
+    }, 20);
+    let buf = '';
+    let t = 0;
+    let importMs = NaN;
+    child.stdout.on('data', (b) => {
+      buf += b;
+      const lines = buf.split('\n');
+      buf = lines.pop()!;
+      for (const line of lines) {
+        const e = JSON.parse(line);
+        if (e.type === 'ready') { t = performance.now(); child.stdin.write(`${JSON.stringify({ op: 'add', path: file })}\n`); }
+        if (e.type === 'uploaded' || e.type === 'refused') { importMs = performance.now() - t; child.stdin.end(); }
+        if (e.type === 'error') reject(new Error(e.message));
+      }
+    });
+    child.on('close', () => { clearInterval(poll); resolve({ peakRssBytes: peak, importMs }); });
+  });
 }

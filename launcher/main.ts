@@ -1,6 +1,7 @@
 // ai-way's command line: parse, dispatch, and turn every failure into one clear line and an exit code.
 import { parseArgs } from 'node:util';
 import { CliError, EXIT } from './exit-codes.ts';
+import { embeddedUi } from '../platforms/embedded.ts';
 // Commands load on demand: `--version` and `doctor` must not pay for the session code.
 const DEFAULT_APPLIANCE = 'selftest';
 
@@ -70,7 +71,9 @@ export async function main(argv: string[]): Promise<number> {
       const appliance = v.appliance ?? DEFAULT_APPLIANCE;
       // A person at a terminal gets the UI; anything else (CI, a pipe) runs headless, and is told so.
       if (!v.headless && !v.json && process.stdout.isTTY && process.stdin.isTTY) {
-        return (await import('./ui/app.tsx')).runUi({ appliance, image, gpu });
+        // The single executable carries the UI as its own bundle; a checkout loads the chunk.
+        const ui = (await (embeddedUi() ?? (() => import('./ui/app.tsx')))()) as typeof import('./ui/app.tsx');
+        return ui.runUi({ appliance, image, gpu });
       }
       if (!v.headless && !v.json) process.stderr.write('ai-way: not a terminal, so running headless\n');
       const { runCommand } = await import('./commands/run.ts');
@@ -107,6 +110,13 @@ export async function runCli(argv: string[]): Promise<void> {
       process.stderr.write(debug ? `${(e as Error)?.stack ?? String(e)}\n` : `ai-way: unexpected error: ${(e as Error)?.message ?? String(e)} (run again with --debug for details)\n`);
       code = EXIT.internal;
     }
+  }
+  // Double-clicked on Windows (no arguments, a console of its own): keep the window open on
+  // failure so the message can be read.
+  if (process.platform === 'win32' && argv.length === 0 && code !== EXIT.ok && process.stdin.isTTY) {
+    process.stderr.write('\nPress any key to close this window.\n');
+    process.stdin.setRawMode(true);
+    await new Promise((resolve) => process.stdin.once('data', resolve));
   }
   // Exit now: a command stuck in the kernel (a wedged GPU driver) must not keep ai-way alive.
   process.stdout.write('', () => process.exit(code));

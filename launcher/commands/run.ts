@@ -5,6 +5,7 @@ import { loadManifest, ManifestError } from '../../appliance/manifest.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
 import { packageRoot } from '../package-root.ts';
+import { EMBEDDED_ROOT, isSingleExecutable, readCarried } from '../../platforms/embedded.ts';
 import { renderEvent } from '../render/events.ts';
 import { styleFor } from '../render/style.ts';
 import { Session, SessionError, type BootHead } from '../session/session.ts';
@@ -21,8 +22,12 @@ export interface RunOptions extends PlanOptions {
 
 /** A name is one of the shipped appliances (images/<name>/appliance.toml); anything with a slash is a path. */
 export function manifestPath(appliance: string): string {
-  return /[\\/]|\.toml$/.test(appliance) ? path.resolve(appliance) : path.join(packageRoot(), 'images', appliance, 'appliance.toml');
+  if (/[\\/]|\.toml$/.test(appliance)) return path.resolve(appliance);
+  return path.join(isSingleExecutable() ? EMBEDDED_ROOT : packageRoot(), 'images', appliance, 'appliance.toml');
 }
+
+/** The appliance's manifest, from a file or from what this ai-way carries. */
+export const loadAppliance = (appliance: string) => loadManifest(manifestPath(appliance), readCarried);
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const style = styleFor(process.stdout);
@@ -35,7 +40,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   // The manifest, the host probe, the reaping of crashed sessions and the image check all run at once.
   const reaping = reapOrphans().catch(() => []);
   let spec;
-  try { spec = await loadManifest(manifestPath(o.appliance)); } catch (e) {
+  try { spec = await loadAppliance(o.appliance); } catch (e) {
     if (e instanceof ManifestError) return fail('manifest', EXIT.badInput, (e as Error).message);
     throw e;
   }

@@ -99,6 +99,20 @@ export class AgentChannel {
     }
   }
 
+  /**
+   * Sends one frame's worth of bytes and resolves once the pipe has taken them, so the caller may
+   * reuse its buffer: uploads read a file through one buffer instead of allocating per piece.
+   */
+  writeFrame(stream: number, bytes: Uint8Array): Promise<void> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const header = encodeFrame(FRAME.data, stream, new Uint8Array()).slice();
+    new DataView(header.buffer).setUint32(0, 5 + bytes.length);
+    return new Promise((resolve, reject) => {
+      this.out.write(header);
+      this.out.write(bytes, (e) => (e ? reject(e) : resolve()));
+    });
+  }
+
   endStream(stream: number): void {
     this.send(FRAME.eof, stream);
   }

@@ -1,8 +1,7 @@
 // Files into the appliance's workspace, through the agent: checked on this side (the name, the
 // kind of file, the space left) and again inside, where the SHA-256 is compared before it counts.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
 import { command, type AgentMessage } from '../../appliance/agent-protocol.ts';
 import type { AgentChannel } from './channel.ts';
@@ -20,9 +19,26 @@ export function badFileName(name: string): string | null {
   return null;
 }
 
+const PIECE = 64 * 1024; // one frame's payload (MAX_PAYLOAD)
+
+/** Reads a file through one reused buffer (a launcher that imports gigabytes stays small). */
+async function eachPiece(file: string, use: (piece: Uint8Array) => Promise<void> | void): Promise<void> {
+  const fh = await open(file, 'r');
+  const buf = Buffer.alloc(PIECE);
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, PIECE, null);
+      if (bytesRead === 0) return;
+      await use(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  await eachPiece(file, (piece) => { hash.update(piece); });
   return hash.digest('hex');
 }
 
@@ -49,12 +65,12 @@ export async function uploadFile(ch: AgentChannel, hostPath: string, onProgress?
     const done = ch.reply<Extract<AgentMessage, { type: 'uploaded' }>>('uploaded', 600_000, 'UPLOAD', stream)
       .catch((e: Error) => { refused = true; return e; });
     let sent = 0;
-    for await (const chunk of createReadStream(hostPath, { highWaterMark: 64 * 1024 })) {
-      if (refused) break;
-      await ch.write(stream, chunk as Buffer);
-      sent += (chunk as Buffer).length;
+    await eachPiece(hostPath, async (piece) => {
+      if (refused) return;
+      await ch.writeFrame(stream, piece);
+      sent += piece.length;
       onProgress?.(sent, st.size);
-    }
+    });
     if (!refused) ch.endStream(stream);
     const result = await done;
     if (result instanceof Error) throw new FileRefused(`${name}: the appliance refused it (${result.message})`);

@@ -4,11 +4,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadManifest, type Manifest } from '../../appliance/manifest.ts';
+import type { Manifest } from '../../appliance/manifest.ts';
 import { makePlan, type Plan, type PlanAppliance, type PlanOptions } from '../../appliance/plan.ts';
 import type { HostReport } from '../../platforms/host/report.ts';
 import { loadReport } from '../host-source.ts';
-import { manifestPath } from '../commands/run.ts';
+import { loadAppliance } from '../commands/run.ts';
 import { formatBytes } from '../render/doctor.ts';
 import { Session, SessionError } from '../session/session.ts';
 import type { SessionEvent, Stage } from '../session/events.ts';
@@ -48,7 +48,7 @@ export class UiController {
 
   private async preflight(): Promise<void> {
     this.store.update(() => ({ screen: 'preflight', checksDone: false, checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }] }));
-    const [{ report }, spec] = await Promise.all([loadReport(undefined), loadManifest(manifestPath(this.deps.appliance)).catch((e: Error) => e)]);
+    const [{ report }, spec] = await Promise.all([loadReport(undefined), loadAppliance(this.deps.appliance).catch((e: Error) => e)]);
     this.report = report;
     const shown = report.prerequisites.filter((p) => p.status !== 'not-needed' || p.id === 'gpu-driver');
     const checks: Check[] = shown.map((p) => ({ id: p.id, label: checkLabel(p.id), status: 'pending', detail: '',

@@ -1,11 +1,12 @@
 // Native rootless Podman: the image, this host's quirks (learned once by a canary), the
 // container of a session, and the reaping of sessions a crash left behind.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../host/probe.ts';
+import { EMBEDDED_ROOT, readCarried } from '../embedded.ts';
 import { decodeText } from '../host/text.ts';
 import { unpackTar } from '../host/tar.ts';
 import { LAUNCHER_PID_LABEL, ROOTFUL_USERNS, SESSION_LABEL, type PodmanProfile } from '../../appliance/engines/podman.ts';
@@ -29,8 +30,8 @@ async function podman(args: string[], timeoutMs = 30_000) {
 const lastLines = (s: string, n = 5) => s.split('\n').filter((l) => l.trim() && !/is not a shared mount/.test(l)).slice(-n).join('\n');
 
 /** The image id an OCI archive holds (its config digest), read from the archive itself. */
-export async function archiveImageId(file: string): Promise<string> {
-  let bytes: Uint8Array = new Uint8Array(await readFile(file));
+export function archiveImageId(archive: Uint8Array): string {
+  let bytes = archive;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
   const entries = new Map(unpackTar(bytes).map((e) => [e.path.replace(/^\.\//, ''), e.data]));
   const json = (p: string) => JSON.parse(decodeText(entries.get(p) ?? new Uint8Array()));
@@ -46,12 +47,25 @@ export async function ensureImage(source: ImageSource): Promise<string> {
     throw new PodmanError(`the image ${source.ref} is not on this computer`, 'build or load it first; ai-way never downloads images');
   }
   let id: string;
-  try { id = await archiveImageId(source.path); } catch (e) {
+  let archive: Uint8Array;
+  try {
+    archive = await readCarried(source.path);
+    id = archiveImageId(archive);
+  } catch (e) {
     throw new PodmanError(`the appliance image ${source.path} is missing or damaged`, `${(e as Error).message}; run "npm run setup" (or "npm run build") to build it`);
   }
   if ((await podman(['image', 'exists', id])).ok) return id;
-  const load = await podman(['load', '--quiet', '-i', source.path], 120_000);
-  if (!load.ok) throw new PodmanError(`Podman could not load ${source.path}`, lastLines(load.err));
+  // An image carried inside the executable goes to Podman through a private file, removed at once.
+  const carried = source.path.startsWith(`${EMBEDDED_ROOT}/`);
+  const dir = carried ? await mkdtemp(path.join(os.tmpdir(), 'ai-way-image-')) : null;
+  const file = dir ? path.join(dir, 'image.oci.tar') : source.path;
+  try {
+    if (dir) await writeFile(file, archive);
+    const load = await podman(['load', '--quiet', '-i', file], 120_000);
+    if (!load.ok) throw new PodmanError(`Podman could not load ${source.path}`, lastLines(load.err));
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
   return id;
 }
 
