@@ -3,7 +3,8 @@ import { fixtureCases } from './fixtures.ts';
 import { parseSystemProfilerText, parseSysctlValue } from '../../platforms/host/parse/macos.ts';
 import { parseLimaList, parsePodmanInfo, parseToolVersion } from '../../platforms/host/parse/tools.ts';
 import { parseRocminfo } from '../../platforms/host/parse/rocm.ts';
-import { parseLdconfig } from '../../platforms/host/parse/linux.ts';
+import { parseLdconfig, parseOsRelease } from '../../platforms/host/parse/linux.ts';
+import { parsePciUevent } from '../../platforms/host/parse/pci.ts';
 
 describe.each(fixtureCases('system_profiler-SPDisplaysDataType'))('system_profiler SPDisplaysDataType: $name', (c) => {
   it('reads each GPU: model, vendor, VRAM', () => {
@@ -64,4 +65,12 @@ describe.each(fixtureCases('ldconfig-p-grep-nvidia'))('ldconfig -p (NVIDIA lines
     const libs = parseLdconfig(c.out);
     for (const [name, p] of Object.entries(c.expect.libs ?? {})) expect(libs.get(name)).toContain(p);
   });
+});
+
+describe.each(fixtureCases('etc-os-release'))('/etc/os-release: $name', (c) => {
+  it('reads the distribution', () => expect(parseOsRelease(c.out)).toMatchObject(c.expect));
+});
+
+describe.each(fixtureCases('sys-pci-uevent'))('sysfs PCI uevent: $name', (c) => {
+  it('reads the slot, class, ids and bound driver', () => expect(parsePciUevent(c.out)).toMatchObject(c.expect));
 });

@@ -13,7 +13,7 @@ describe('inside WSL2', () => {
     host: { release: '5.15.133.1-microsoft-standard-WSL2' },
     files: { '/proc/version': fixture('proc-version-wsl', 'wsl2-5-4-72') },
     devices: ['/dev/dxg'],
-    commands: { 'podman-version': 'podman version 4.3.1\n', ...smi },
+    commands: { 'podman-version': fixture('podman-version', 'debian-12-4-3-1'), ...smi },
   }));
 
   it('an NVIDIA GPU shared by Windows is usable, through /dev/dxg, on Fedora', () => {
@@ -105,7 +105,7 @@ describe('macOS', () => {
   it('an x64 ai-way under Rosetta on Apple Silicon picks the aarch64 image', () => {
     const r = analyzeHost(artifacts({
       host: { os: 'darwin', arch: 'x64' }, devices: null,
-      commands: { 'sysctl-machdep.cpu.brand_string': fixture('sysctl-machdep.cpu.brand_string', 'apple-m1-pro-rosetta-n'), 'limactl-version': 'limactl version 1.0.0\n' },
+      commands: { 'sysctl-machdep.cpu.brand_string': fixture('sysctl-machdep.cpu.brand_string', 'apple-m1-pro-rosetta-n'), 'limactl-version': fixture('limactl-version', '1-0-0') },
     }));
     expect(r.host).toMatchObject({ platform: 'macos', arch: 'aarch64', virtualization: 'available' });
     expect(chooseImage(r)).toMatchObject({ flavor: 'alpine', arch: 'aarch64', rule: 'apple-silicon' });

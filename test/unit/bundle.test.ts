@@ -19,8 +19,8 @@ const sample = () => artifacts({
   files: { '/proc/driver/nvidia/version': fixture('proc-driver-nvidia-version', 'open-565-57-01-x86_64-ubuntu2404') },
   commands: {
     'nvidia-smi-L': fixture('nvidia-smi-L', 'dual-a10'),
-    'wsl-list-verbose': { out: asUtf16le('  NAME      STATE           VERSION\n* Ubuntu    Running         2\n'), exit: 0 },
-    'nvidia-smi': { out: '', err: 'NVIDIA-SMI has failed', exit: 9 },
+    'wsl-list-verbose': { out: asUtf16le(new TextDecoder().decode(fixture('wsl-list-verbose', 'en-single-ubuntu'))), exit: 0 },
+    'nvidia-smi': { out: '', err: fixture('nvidia-smi', 'failed-no-driver'), exit: 9 },
     'rocminfo': { out: '', timeoutMs: 5000 },
   },
 });
@@ -54,7 +54,7 @@ describe('bundle directory and archive', () => {
     expect(readFileSync(path.join(dir, 'x'), 'utf8')).toBe('keep me');
   });
 
-  it('reads a bundle packed by tar(1) layout with a top folder, and names bad input precisely', async () => {
+  it('names bad input precisely: no bundle, no host.json, bad JSON, a bad value, not an archive', async () => {
     const dir = tmp();
     await expect(readBundle(path.join(dir, 'nope'))).rejects.toThrow(/no bundle at/);
     mkdirSync(path.join(dir, 'b'));
@@ -117,12 +117,14 @@ describe('privacy', () => {
   });
 
   it('a written bundle holds no environment dump and no private names', async () => {
-    const a = artifacts({ commands: { 'podman-info-json': '{"host":{"hostname":"alice-laptop"},"store":{"graphRoot":"/home/alice/.local"}}' } });
+    // podman's documented `podman info` of its maintainer's machine: his home folder and host name.
+    const a = artifacts({ commands: { 'podman-info-json': fixture('podman-info-json', 'docs-example-rootless-4-0-0-fedora34') } });
     const dir = path.join(tmp(), 'b');
-    await writeBundle(dir, a, secrets);
+    await writeBundle(dir, a, { username: 'dwalsh', homedir: '/home/dwalsh', hostname: 'localhost.localdomain' });
     const all = readdirSync(dir, { recursive: true }).map(String).filter((p) => statSync(path.join(dir, p)).isFile())
       .map((p) => readFileSync(path.join(dir, p), 'utf8')).join('\n');
-    expect(all).not.toMatch(/alice/);
+    expect(all).not.toMatch(/dwalsh|localhost\.localdomain/);
+    expect(all).toContain('"graphRoot": "~/.local/share/containers/storage"');
     expect(all).not.toMatch(/"PATH"|"HOME"/);
   });
 });

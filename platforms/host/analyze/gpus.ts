@@ -63,6 +63,9 @@ function pciGpus(a: Artifacts, notes: Notes): PciDevice[] {
 function linuxGpus(a: Artifacts, nv: NvidiaFacts, notes: Notes): GpuReport[] {
   const pci = pciGpus(a, notes);
   const procGpus = nvidiaProcGpus(a);
+  const procFor = (busId: string | null) => procGpus.find((p) => p.pciBusId === busId) ?? null;
+  const rocm = rocmFacts(a);
+  const amdAgent = rocmAgents(rocm.agents, pci);
   const out: GpuReport[] = [];
   const claimed = new Set<number>();
   for (const dev of pci) {
@@ -70,16 +73,19 @@ function linuxGpus(a: Artifacts, nv: NvidiaFacts, notes: Notes): GpuReport[] {
     if (vendor === 'nvidia') {
       const idx = nv.gpus.findIndex((g) => g.pciBusId === dev.pciBusId);
       if (idx >= 0) claimed.add(idx);
-      out.push(nvidiaGpu(a, nv, dev, idx >= 0 ? idx : null, procGpus.find((p) => p.pciBusId === dev.pciBusId) ?? null));
-    } else if (vendor === 'amd') out.push(amdGpu(a, dev, rocmAgentFor(a, pci, dev), notes));
+      out.push(nvidiaGpu(a, nv, dev, idx >= 0 ? idx : null, procFor(dev.pciBusId)));
+    } else if (vendor === 'amd') out.push(amdGpu(a, dev, amdAgent(dev), rocm.version, notes));
     else if (vendor === 'intel') out.push(intelGpu(a, dev));
     else out.push(gpu({ vendor, model: marketingName(dev.description), pciBusId: dev.pciBusId,
       driver: { name: dev.kernelDriver ? 'unknown' : 'none', version: null }, usable: false, reason: 'ai-way has no way to pass this kind of GPU to the appliance' }));
   }
-  // GPUs nvidia-smi sees that no PCI listing named (no lspci/sysfs recorded).
+  // NVIDIA GPUs no PCI listing named (none was recorded): as nvidia-smi, or else the driver's /proc, lists them.
   nv.gpus.forEach((g, i) => {
-    if (!claimed.has(i)) out.push(nvidiaGpu(a, nv, null, i, procGpus.find((p) => p.pciBusId === g.pciBusId) ?? null));
+    if (!claimed.has(i)) out.push(nvidiaGpu(a, nv, null, i, procFor(g.pciBusId)));
   });
+  for (const p of procGpus) {
+    if (!out.some((g) => g.pciBusId !== null && g.pciBusId === p.pciBusId)) out.push(nvidiaGpu(a, nv, null, null, p));
+  }
   // nvidia-smi failing where nothing else lists the GPU: NVIDIA's driver is installed for one.
   if (!out.some((g) => g.vendor === 'nvidia') && nv.failure && nv.failure !== 'no-devices') {
     const name: DriverName = nv.kernelModule.loaded ? flavorName(nv) : nv.failure === 'no-driver' ? 'none' : 'unknown';
@@ -105,7 +111,7 @@ function nvidiaGpu(a: Artifacts, nv: NvidiaFacts, dev: PciDevice | null, smiInde
     vendor: 'nvidia' as const,
     model: smi?.model ?? proc?.model ?? marketingName(dev?.description ?? null),
     vramBytes: smi?.vramBytes ?? null,
-    pciBusId: dev?.pciBusId ?? smi?.pciBusId ?? null,
+    pciBusId: dev?.pciBusId ?? smi?.pciBusId ?? proc?.pciBusId ?? null,
     uuid: smi?.uuid ?? proc?.uuid ?? null,
     driver: { name: driverName, version: bound === 'nvidia' ? nv.driverVersion ?? nv.kernelModule.version : null },
     cudaVersion: smi ? nv.cudaVersion : null,
@@ -141,14 +147,13 @@ export function smiFailureReason(f: NonNullable<NvidiaFacts['failure']>): string
  * rocminfo names no PCI address: its GPU agents are matched to the amdgpu GPUs in PCI order, and
  * only when the counts agree.
  */
-function rocmAgentFor(a: Artifacts, pci: PciDevice[], dev: PciDevice): RocmAgent | null {
-  const agents = rocmFacts(a).agents.filter((ag) => ag.deviceType === 'GPU');
+function rocmAgents(agents: RocmAgent[], pci: PciDevice[]): (dev: PciDevice) => RocmAgent | null {
+  const gpuAgents = agents.filter((ag) => ag.deviceType === 'GPU');
   const amd = pci.filter((d) => vendorFromPciId(d.vendorId) === 'amd' && d.kernelDriver === 'amdgpu');
-  return agents.length === amd.length ? agents[amd.indexOf(dev)] ?? null : null;
+  return (dev) => (gpuAgents.length === amd.length ? gpuAgents[amd.indexOf(dev)] ?? null : null);
 }
 
-function amdGpu(a: Artifacts, dev: PciDevice, agent: RocmAgent | null, notes: Notes): GpuReport {
-  const rocm = rocmFacts(a);
+function amdGpu(a: Artifacts, dev: PciDevice, agent: RocmAgent | null, rocmVersion: string | null, notes: Notes): GpuReport {
   const driver: DriverName = dev.kernelDriver === 'amdgpu' ? 'amdgpu' : dev.kernelDriver === 'radeon' ? 'radeon' : dev.kernelDriver ? 'unknown' : 'none';
   const vram = toInt(fileText(a, `/sys/bus/pci/devices/${dev.pciBusId}/mem_info_vram_total`)) ?? agent?.vramBytes ?? null;
   let verdict: { usable: boolean; reason: string };
@@ -157,7 +162,7 @@ function amdGpu(a: Artifacts, dev: PciDevice, agent: RocmAgent | null, notes: No
   else verdict = { usable: true, reason: 'the amdgpu driver is loaded with compute (/dev/kfd)' };
   if (vram === null && driver === 'amdgpu') notes.push(`VRAM of ${dev.pciBusId} unknown: neither sysfs nor rocminfo reported it`);
   return gpu({ vendor: 'amd', model: agent?.marketingName ?? marketingName(dev.description), pciBusId: dev.pciBusId, uuid: agent?.uuid ?? null,
-    vramBytes: vram, driver: { name: driver, version: null }, rocmVersion: rocm.version, ...verdict });
+    vramBytes: vram, driver: { name: driver, version: null }, rocmVersion, ...verdict });
 }
 
 function rocmFacts(a: Artifacts) {

@@ -1,5 +1,5 @@
 // Plain Linux facts: /proc/meminfo, /proc/cpuinfo, /proc/modules, /proc/version, /etc/os-release, ldconfig -p.
-import { lines, toInt } from '../text.ts';
+import { lines } from '../text.ts';
 
 /** MemTotal in bytes, or null. */
 export function parseMeminfoTotal(text: string): number | null {
@@ -83,4 +83,3 @@ export function firstVersion(text: string): string | null {
   return /(\d+\.\d+(?:\.\d+)*(?:[-+~][0-9A-Za-z.]+)?)/.exec(text)?.[1] ?? null;
 }
 
-export { toInt };
