@@ -12,13 +12,20 @@ export interface Frame {
   payload: Uint8Array;
 }
 
-export function encodeFrame(type: FrameType, stream: number, payload: Uint8Array = new Uint8Array()): Uint8Array {
-  if (payload.length > MAX_PAYLOAD) throw new RangeError(`frame payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
-  const out = new Uint8Array(HEADER + payload.length);
+/** A frame's header alone, for a payload sent separately (uploads reuse their buffer). */
+export function frameHeader(type: FrameType, stream: number, payloadLength: number): Uint8Array {
+  if (payloadLength > MAX_PAYLOAD) throw new RangeError(`frame payload of ${payloadLength} bytes exceeds ${MAX_PAYLOAD}`);
+  const out = new Uint8Array(HEADER);
   const view = new DataView(out.buffer);
-  view.setUint32(0, 5 + payload.length);
+  view.setUint32(0, 5 + payloadLength);
   view.setUint8(4, type);
   view.setUint32(5, stream);
+  return out;
+}
+
+export function encodeFrame(type: FrameType, stream: number, payload: Uint8Array = new Uint8Array()): Uint8Array {
+  const out = new Uint8Array(HEADER + payload.length);
+  out.set(frameHeader(type, stream, payload.length));
   out.set(payload, HEADER);
   return out;
 }

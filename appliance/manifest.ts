@@ -261,6 +261,8 @@ function imageSource(s: string): ImageSource | Bad {
 const image = z.optional(leaf(z.string(), imageSource));
 const flavorImages = z.optional(z.strictObject({ x86_64: image, aarch64: image }));
 
+const urlPath = pattern(URL_PATH, 'a URL path that starts with "/" and has no spaces');
+
 const SCHEMA = z.strictObject({
   name: pattern(NAME, 'a name of up to 40 lowercase letters, digits and dashes that starts with a letter'),
   version: pattern(VERSION, 'a version like 1.2.3'),
@@ -269,7 +271,7 @@ const SCHEMA = z.strictObject({
   app: z.strictObject({
     command: z.array(leaf(z.string(), (s) => (s === '' || s.includes('\0') ? new Bad(s ? 'holds a NUL character' : 'is empty') : s))),
     port: integer(1, 65535, 'a port'),
-    ask: z.optional(pattern(URL_PATH, 'a URL path that starts with "/" and has no spaces')),
+    ask: z.optional(urlPath),
   }),
   workspace: z.strictObject({
     size: size(MiB, 64 * GiB, ['1MiB', '64GiB']),
@@ -282,13 +284,13 @@ const SCHEMA = z.strictObject({
   }),
   gpu: z._default(z.strictObject({ wish: z._default(z.enum(['auto', 'required', 'none']), 'auto') }), { wish: 'auto' }),
   health: z.strictObject({
-    path: pattern(URL_PATH, 'a URL path that starts with "/" and has no spaces'),
+    path: urlPath,
     timeout: duration(1000, 600_000, ['1s', '10m']),
     interval: z._default(duration(10, 10_000, ['10ms', '10s']), 200),
   }),
   smoke: z.optional(z.strictObject({
     method: z.enum(['GET', 'POST']),
-    path: pattern(URL_PATH, 'a URL path that starts with "/" and has no spaces'),
+    path: urlPath,
     body: z._default(z.string(), ''),
     expect_status: z._default(integer(100, 599, 'an HTTP status'), 200),
     expect_body: z.optional(z.string()),

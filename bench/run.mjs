@@ -60,13 +60,12 @@ if (available(['podman', '--version'])) {
   const out = path.join(ROOT, 'build', 'bench-session.mjs');
   await build({ entryPoints: [path.join(ROOT, 'bench', 'session.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
-  const { benchSession } = await import(out);
+  const { benchSession, heldSession } = await import(out);
   const s = await benchSession(ROOT, Math.max(3, Math.floor(RUNS / 3)));
   record('run --headless: time to ready', s.readyMs, 'bare podman run, same flags, same ready signal', s.bareMs, 'ratio <= 1.10');
   record('wipe (shutdown to container gone)', s.wipeMs, '', 0, '<= 500 ms');
 
   // A held session importing a file: the launcher's peak memory, and the import against cp into tmpfs.
-  const { heldSession } = await import(out);
   const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-bench-'));
   const file = path.join(dir, 'import.bin');
@@ -81,8 +80,7 @@ if (available(['podman', '--version'])) {
   rmSync(dir, { recursive: true, force: true });
   record('file import, 48 MiB', held.importMs, 'cp into tmpfs', cpMs, 'informational');
   if (existsSync(SEA)) {
-    const { benchReady } = await import(out);
-    const r = await benchReady(SEA, Math.max(3, Math.floor(RUNS / 3)));
+    const r = await benchSession(ROOT, Math.max(3, Math.floor(RUNS / 3)), SEA);
     record('single executable run --headless: time to ready', r.readyMs, 'bare podman run, same flags, same ready signal', r.bareMs, 'ratio <= 1.10');
   }
 }

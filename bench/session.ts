@@ -12,7 +12,7 @@ import { ensureImage, podmanProfile, spawnPodman } from '../platforms/linux/podm
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function bareRun(image: string, args: string[], port: number, healthPath: string): Promise<number> {
+async function bareRun(args: string[], port: number, healthPath: string): Promise<number> {
   const t = performance.now();
   const child = spawnPodman(args);
   const ch = new AgentChannel(child.stdin, child.stdout, () => undefined);
@@ -25,7 +25,6 @@ async function bareRun(image: string, args: string[], port: number, healthPath: 
   const ms = performance.now() - t;
   child.stdin.end();
   await new Promise((r) => child.on('close', r));
-  void image;
   return ms;
 }
 
@@ -49,12 +48,7 @@ function aiWayRun(bin: string): Promise<{ readyMs: number; wipeMs: number }> {
   });
 }
 
-/** Time to ready of another launcher (the single executable) against the same bare run. */
-export async function benchReady(launcher: string, runs: number) {
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-  return benchSession(root, runs, launcher);
-}
-
+/** `launcher`: the single executable, or bin/ai-way.mjs (run with this Node). */
 export async function benchSession(root: string, runs: number, launcher = path.join(root, 'bin', 'ai-way.mjs')) {
   const manifest = await loadManifest(path.join(root, 'images', 'selftest', 'appliance.toml'));
   const source = manifest.images.alpine!.x86_64!;
@@ -68,7 +62,7 @@ export async function benchSession(root: string, runs: number, launcher = path.j
   const wipe: number[] = [];
   await aiWayRun(launcher); // warm-up: image loaded, profile cached
   for (let i = 0; i < runs; i++) {
-    bare.push(await bareRun(image, args, manifest.app.port, manifest.health.path));
+    bare.push(await bareRun(args, manifest.app.port, manifest.health.path));
     const r = await aiWayRun(launcher);
     ready.push(r.readyMs);
     wipe.push(r.wipeMs);

@@ -2,7 +2,7 @@
 // streams (HTTP to the app, file uploads) multiplexed over one pipe.
 import type { Readable, Writable } from 'node:stream';
 import {
-  FRAME, FrameDecoder, MAX_PAYLOAD, encodeFrame, parseAgentMessage, type AgentMessage, type FrameType,
+  FRAME, FrameDecoder, MAX_PAYLOAD, encodeFrame, frameHeader, parseAgentMessage, type AgentMessage, type FrameType,
 } from '../../appliance/agent-protocol.ts';
 
 interface Waiter {
@@ -105,10 +105,8 @@ export class AgentChannel {
    */
   writeFrame(stream: number, bytes: Uint8Array): Promise<void> {
     if (this.closedError) return Promise.reject(this.closedError);
-    const header = encodeFrame(FRAME.data, stream, new Uint8Array()).slice();
-    new DataView(header.buffer).setUint32(0, 5 + bytes.length);
     return new Promise((resolve, reject) => {
-      this.out.write(header);
+      this.out.write(frameHeader(FRAME.data, stream, bytes.length));
       this.out.write(bytes, (e) => (e ? reject(e) : resolve()));
     });
   }

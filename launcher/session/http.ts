@@ -11,20 +11,26 @@ export interface HttpAnswer {
 /** `onBody` receives the answer's body as it arrives (after the headers), for answers that stream. */
 export async function httpRequest(ch: AgentChannel, port: number, method: 'GET' | 'POST', path: string, body: string, timeoutMs: number,
   onBody?: (text: string) => void): Promise<HttpAnswer> {
-  const chunks: Uint8Array[] = [];
+  // Decoded as it arrives; the body is handed on from where the headers end, never re-read.
+  const decoder = new TextDecoder();
+  let text = '';
+  let bodyAt = -1;
   let sent = 0;
-  const stream = (c: Uint8Array) => {
-    chunks.push(c);
-    if (!onBody) return;
-    const all = Buffer.concat(chunks).toString('utf8');
-    const split = all.indexOf('\r\n\r\n');
-    if (split < 0) return;
-    const bodyNow = all.slice(split + 4);
-    if (bodyNow.length > sent) { onBody(bodyNow.slice(sent)); sent = bodyNow.length; }
+  const receive = (c: Uint8Array) => {
+    text += decoder.decode(c, { stream: true });
+    if (bodyAt < 0) {
+      const split = text.indexOf('\r\n\r\n');
+      if (split < 0) return;
+      bodyAt = split + 4;
+    }
+    if (onBody && text.length > bodyAt + sent) {
+      onBody(text.slice(bodyAt + sent));
+      sent = text.length - bodyAt;
+    }
   };
   let ended!: () => void;
   const done = new Promise<void>((resolve) => { ended = resolve; });
-  const id = ch.openStream({ data: stream, eof: () => ended() });
+  const id = ch.openStream({ data: receive, eof: () => ended() });
   let timer: NodeJS.Timeout | undefined;
   try {
     await ch.request(command.connect(id, port), 'connected', timeoutMs, id);
@@ -38,7 +44,7 @@ export async function httpRequest(ch: AgentChannel, port: number, method: 'GET' 
     clearTimeout(timer);
     ch.closeStream(id);
   }
-  return parseHttpAnswer(Buffer.concat(chunks).toString('utf8'));
+  return parseHttpAnswer(text + decoder.decode());
 }
 
 export function parseHttpAnswer(text: string): HttpAnswer {

@@ -4,6 +4,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { PlanOptions } from '../../appliance/plan.ts';
 import { UiController } from './controller.ts';
 import { Screen, type Look } from './screens.tsx';
+import { terminalLook } from '../render/style.ts';
 
 function App({ controller, look }: { controller: UiController; look: Omit<Look, 'width' | 'height'> }) {
   const state = useSyncExternalStore(controller.store.subscribe, controller.store.get);
@@ -52,8 +53,7 @@ export function runUi(o: UiOptions): Promise<number> {
     stdin.on('end', () => void controller.quit('the terminal closed'));
     stdin.resume();
     process.stdout.write(BRACKETED_PASTE_ON);
-    const unicode = process.platform !== 'win32' || Boolean(process.env.WT_SESSION) || process.env.TERM_PROGRAM === 'vscode';
-    ink = render(<App controller={controller} look={{ color: !process.env.NO_COLOR && process.env.TERM !== 'dumb', unicode }} />,
+    ink = render(<App controller={controller} look={terminalLook(process.stdout)} />,
       { exitOnCtrlC: false, patchConsole: false });
     void controller.start();
   });

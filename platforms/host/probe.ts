@@ -8,7 +8,7 @@ import { RECORDED_ENV, type Artifacts, type CommandRecord, type HostInfo } from 
 import { commandsFor, PODMAN_PROFILE_RECORD, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, PCI_GPU_FILES, type CommandSpec } from './probe-spec.ts';
 import { parsePciUevent, isGpuClass } from './parse/pci.ts';
 import { decodeText } from './text.ts';
-import { profilePath } from '../linux/podman.ts';
+import { profilePath } from '../linux/profile-path.ts';
 
 export interface ProbeOptions {
   /** Overrides for tests: a PATH to search first, a host description. */

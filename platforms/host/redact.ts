@@ -24,7 +24,7 @@ export function redactText(text: string, s: Secrets, addresses = false): string 
   }
   out = out.replace(/<serial>[^<]*<\/serial>/g, '<serial><redacted></serial>');
   if (!addresses) return out;
-  out = out.replace(/\b(?!127\.)(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?\b(?![.\d])/g, (ip) => (/^(\d+\.\d+\.\d+\.\d+)/.test(ip) && isPlausibleIp(ip) ? '<ip>' : ip));
+  out = out.replace(/\b(?!127\.)(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?\b(?![.\d])/g, (ip) => (isPlausibleIp(ip) ? '<ip>' : ip));
   out = out.replace(/\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b/g, '<mac>');
   // IPv6: hex groups with a "::" or at least six groups (PCI ids and clock times have fewer).
   out = out.replace(/(?<![\w:.])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){5})[0-9A-Fa-f:]{2,39}(?:%\w+)?(?![\w:.])/g, '<ip>');

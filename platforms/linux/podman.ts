@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../host/probe.ts';
 import { EMBEDDED_ROOT, readCarried } from '../embedded.ts';
+import { profilePath } from './profile-path.ts';
 import { decodeText } from '../host/text.ts';
 import { unpackTar } from '../host/tar.ts';
 import { LAUNCHER_PID_LABEL, ROOTFUL_USERNS, SESSION_LABEL, type PodmanProfile } from '../../appliance/engines/podman.ts';
@@ -76,11 +77,6 @@ function canaryVariants(): PodmanProfile[] {
   return GLOBAL_VARIANTS.flatMap((globalArgs) => [false, true].map((nofileUlimit) => ({ globalArgs, nofileUlimit, userns })));
 }
 
-/** Where the learned profile is kept (the doctor reports it: platforms/host/probe.ts records it). */
-export function profilePath(): string {
-  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cache, 'ai-way', 'podman-profile.json');
-}
 
 /**
  * What this host's Podman needs, found by running a canary (`busybox true` in the appliance image)
