@@ -90,7 +90,10 @@ export interface IsolationReport {
   uidMap: [number, number, number][];
   cgroup: { memoryMax: string | null; pidsMax: string | null };
   rlimits: Record<string, [number, number]>;
+  /** GPU device nodes the appliance sees (/dev/nvidia*, /dev/dri/*, /dev/kfd, /dev/dxg). */
   devices: string[];
+  /** Mount points mounted read-write, the kernel's own filesystems left out; null if unreadable. */
+  writableMounts?: string[] | null;
   uid: number;
   gid: number;
 }

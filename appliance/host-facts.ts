@@ -13,6 +13,20 @@ export interface HostFacts {
     usable: boolean;
     pciBusId: string | null;
     uuid: string | null;
+    /** The GPU's own device nodes; absent where the host was not looked at that closely. */
+    deviceNodes?: readonly string[];
   }[];
+  /** What each vendor's GPUs need besides their own nodes (see the host report's gpuDrivers). */
+  gpuDrivers?: readonly GpuDriverFacts[];
   tools: { bolt: { found: boolean; version: string | null } };
+}
+
+export interface GpuDriverFacts {
+  vendor: 'nvidia' | 'amd' | 'intel';
+  wsl: boolean;
+  nodes: readonly string[];
+  libraries: readonly { path: string; names: readonly string[] }[];
+  files: readonly string[];
+  folders: readonly string[];
+  version: string | null;
 }

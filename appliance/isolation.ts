@@ -7,10 +7,16 @@ export interface IsolationExpectation {
   workspaceExec: boolean;
   memBytes: number;
   pids: number;
+  /** The GPU device nodes passed in; the appliance must see exactly these. */
+  gpuNodes: readonly string[];
 }
 
+/** Memory-only mounts a container engine makes writable besides the workspace. */
+const ENGINE_SCRATCH = ['/dev', '/dev/shm', '/sys/fs/cgroup'];
+
 export interface IsolationFact {
-  id: 'network' | 'outbound' | 'read-only-root' | 'workspace' | 'capabilities' | 'no-new-privileges' | 'seccomp' | 'user-namespace' | 'memory-limit' | 'pids-limit';
+  id: 'network' | 'outbound' | 'read-only-root' | 'read-only-mounts' | 'workspace' | 'capabilities' | 'no-new-privileges' | 'seccomp' | 'user-namespace'
+    | 'memory-limit' | 'pids-limit' | 'gpu-devices';
   ok: boolean;
   detail: string;
 }
@@ -33,6 +39,12 @@ export function verifyIsolation(r: IsolationReport, want: IsolationExpectation):
   fact('outbound', r.outbound?.connected === false,
     r.outbound?.connected === false ? `outbound connections fail (${r.outbound.attempts.map((x) => `${x.to}: ${x.error}`).join('; ')})` : 'an outbound connection succeeded');
   fact('read-only-root', r.rootReadOnly === true, r.rootReadOnly ? 'the root filesystem is read-only' : 'the root filesystem is writable');
+
+  const writable = r.writableMounts ?? null;
+  const unexpected = (writable ?? []).filter((m) => m !== (r.workspace?.path ?? '/workspace') && !ENGINE_SCRATCH.includes(m));
+  fact('read-only-mounts', writable !== null && unexpected.length === 0,
+    writable === null ? 'the mounts could not be read' : unexpected.length ? `writable mounts besides the workspace: ${unexpected.join(', ')}`
+      : 'every mount but the workspace and the engine\'s memory-only scratch is read-only');
 
   const opts = (r.workspace?.options ?? '').split(',');
   const needed = ['nodev', 'nosuid', ...(want.workspaceExec ? [] : ['noexec'])];
@@ -65,6 +77,14 @@ export function verifyIsolation(r: IsolationReport, want: IsolationExpectation):
     { cgroup: 'memory: N bytes for the whole appliance', rlimit: 'memory: N bytes of data per process', none: 'no memory limit is in force' });
   const pids = limit('pids-limit', r.cgroup?.pidsMax ?? null, r.rlimits?.nproc, want.pids,
     { cgroup: 'processes: at most N', rlimit: 'processes: at most N for the appliance\'s user', none: 'no process limit is in force' });
+
+  const seen = r.devices ?? [];
+  const missingGpu = want.gpuNodes.filter((n) => !seen.includes(n));
+  const extraGpu = seen.filter((n) => !want.gpuNodes.includes(n));
+  fact('gpu-devices', missingGpu.length === 0 && extraGpu.length === 0,
+    missingGpu.length ? `GPU device nodes missing inside: ${missingGpu.join(', ')}`
+      : extraGpu.length ? `GPU device nodes nobody asked for: ${extraGpu.join(', ')}`
+      : seen.length ? `GPU device nodes: ${seen.join(', ')}` : 'no GPU device node (none was passed)');
 
   return { proven: facts.every((f) => f.ok), facts, limits: { memory, pids } };
 }

@@ -3,6 +3,7 @@
 import type { HostFacts } from './host-facts.ts';
 import { chooseImage, type ImageChoice, type ImageFlavor } from './image-policy.ts';
 import type { ImageSource, Manifest } from './manifest.ts';
+import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
 
 export interface PlanOptions {
   image: ImageFlavor | 'auto';
@@ -33,6 +34,11 @@ export interface GpuPlan {
   vendor: 'nvidia' | 'amd' | 'intel' | null;
   devices: { model: string | null; pciBusId: string | null; uuid: string | null }[];
   reason: string;
+  /**
+   * How the GPUs reach the appliance: a CDI spec of this host and the devices of it to use. Null
+   * where the spec can only be made inside the guest (a Windows host: WSL2 makes it).
+   */
+  cdi: { spec: CdiSpec; devices: string[] } | null;
 }
 
 export interface Plan {
@@ -119,7 +125,7 @@ function adapterFor(f: HostFacts): Plan['platform'] {
 }
 
 function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warnings: string[]): GpuPlan {
-  const none = (reason: string): GpuPlan => ({ mode: 'none', vendor: null, devices: [], reason });
+  const none = (reason: string): GpuPlan => ({ mode: 'none', vendor: null, devices: [], reason, cdi: null });
   if (options.gpu === 'none') return none('turned off by the user (--gpu none)');
   if (f.host.platform === 'macos') return none('macOS has no way to pass a GPU into a Linux appliance yet');
   const usable = f.gpus.filter((g) => g.usable && (g.vendor === 'nvidia' || g.vendor === 'amd' || g.vendor === 'intel'));
@@ -130,12 +136,23 @@ function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warning
     return none('NVIDIA\'s libraries cannot run on the Alpine image');
   }
   const devices = usable.filter((g) => g.vendor === vendor).map(({ model, pciBusId, uuid }) => ({ model, pciBusId, uuid }));
-  const wsl = f.host.platform === 'windows' || f.host.platform === 'wsl2';
+  if (f.host.platform === 'windows') {
+    return { mode: 'wsl', vendor, devices, reason: 'Windows shares the GPU through /dev/dxg and its driver libraries', cdi: null };
+  }
+  let spec: CdiSpec;
+  try {
+    spec = buildCdiSpec(f, vendor);
+  } catch (e) {
+    if (e instanceof NoGpuError) return none(`the ${vendor.toUpperCase()} GPU cannot be passed: ${e.message}`);
+    throw e;
+  }
+  const wsl = f.host.platform === 'wsl2';
   return {
     mode: wsl ? 'wsl' : 'cdi',
     vendor,
     devices,
     reason: wsl ? 'Windows shares the GPU through /dev/dxg and its driver libraries' : `the ${vendor.toUpperCase()} GPU's device nodes and driver files are passed by a CDI spec`,
+    cdi: { spec, devices: ['all'] },
   };
 }
 

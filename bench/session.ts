@@ -56,7 +56,7 @@ export async function benchSession(root: string, runs: number, launcher = path.j
   const profile = await podmanProfile(image);
   const args = podmanRunArgs(profile, { sessionId: 'bench', launcherPid: process.pid, image, command: manifest.app.command,
     workspaceBytes: manifest.workspace.sizeBytes, workspaceExec: manifest.workspace.exec, memBytes: manifest.resources.memBytes,
-    cpus: manifest.resources.cpus, pids: manifest.resources.pids });
+    cpus: manifest.resources.cpus, pids: manifest.resources.pids, gpu: null });
   const bare: number[] = [];
   const ready: number[] = [];
   const wipe: number[] = [];

@@ -17,6 +17,8 @@ Usage:
   ai-way plan [--json] [--bundle DIR] [--image auto|fedora|alpine] [--gpu auto|none]
                                  show what ai-way would start, and why
   ai-way bundle collect DIR      write a support bundle of this computer to DIR and DIR.tar.gz
+  ai-way gpu cdi [--bundle DIR] [--format json|yaml] [--output FILE] [--vendor nvidia|amd|intel]
+                                 write a CDI spec for this computer's GPUs (YAML unless FILE ends in .json)
   ai-way run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S]
                                  start an appliance, prove its isolation from inside, wait until it
                                  answers, run its smoke check, and erase everything; --hold keeps it
@@ -38,6 +40,9 @@ const OPTIONS = {
   appliance: { type: 'string' },
   hold: { type: 'boolean' },
   timeout: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string' },
+  vendor: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -90,6 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'bundle':
       if (rest[0] !== 'collect' || rest.length !== 2) throw new CliError('usage: ai-way bundle collect DIR', EXIT.usage);
       return (await import('./commands/bundle.ts')).bundleCollectCommand(rest[1]!);
+    case 'gpu':
+      if (rest[0] !== 'cdi' || rest.length !== 1) throw new CliError('usage: ai-way gpu cdi [--bundle DIR] [--format json|yaml] [--output FILE] [--vendor nvidia|amd|intel]', EXIT.usage);
+      return (await import('./commands/gpu.ts')).gpuCdiCommand({ bundle: v.bundle, output: v.output,
+        format: v.format === undefined ? undefined : oneOf('format', v.format, ['json', 'yaml'] as const),
+        vendor: v.vendor === undefined ? undefined : oneOf('vendor', v.vendor, ['nvidia', 'amd', 'intel'] as const) });
     default:
       throw new CliError(`unknown command "${command}"; see ai-way --help`, EXIT.usage);
   }

@@ -1,5 +1,6 @@
 // Turns a Plan into the one `podman run` that starts the appliance. Pure: the flags are the
 // isolation promise, and the agent's report from inside is what proves them.
+import type { CdiContainerEdits } from '../cdi.ts';
 
 /** What this host's Podman needs, learned once by a canary container (platforms/linux). */
 export interface PodmanProfile {
@@ -24,6 +25,28 @@ export interface PodmanRunSpec {
   memBytes: number;
   cpus: number;
   pids: number;
+  gpu: PodmanGpu | null;
+}
+
+/**
+ * The GPU's CDI edits. With `kind` set (rootful: the spec is installed where Podman reads CDI specs)
+ * Podman applies them by device name; without it (rootless) they become the equivalent flags.
+ */
+export interface PodmanGpu {
+  kind: string | null;
+  devices: readonly string[];
+  edits: Required<CdiContainerEdits>;
+}
+
+export function gpuArgs(gpu: PodmanGpu | null): string[] {
+  if (!gpu) return [];
+  if (gpu.kind) return gpu.devices.flatMap((d) => ['--device', `${gpu.kind}=${d}`]);
+  const e = gpu.edits;
+  return [
+    ...e.deviceNodes.flatMap((n) => ['--device', `${n.path}:${n.path}:${n.permissions ?? 'rw'}`]),
+    ...e.mounts.flatMap((m) => ['--volume', `${m.hostPath}:${m.containerPath}:${m.options.filter((o) => o !== 'bind' && o !== 'rbind').join(',')}`]),
+    ...e.env.flatMap((v) => ['--env', v]),
+  ];
 }
 
 /** Where the agent lives in every ai-way image. */
@@ -46,6 +69,7 @@ export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
     '--read-only', '--read-only-tmpfs=false',
     '--cap-drop=all', '--security-opt', 'no-new-privileges', ...p.userns,
     '--tmpfs', tmpfs,
+    ...gpuArgs(s.gpu),
     '--memory', String(s.memBytes), '--cpus', String(s.cpus), '--pids-limit', String(s.pids),
     // Per-process rlimits back the cgroup limits where a host cannot give cgroups (rootless, cgroup v1).
     '--ulimit', `nproc=${s.pids}:${s.pids}`, '--ulimit', `data=${s.memBytes}:${s.memBytes}`,

@@ -3,10 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { command, type AgentMessage, type IsolationReport } from '../../appliance/agent-protocol.ts';
-import { podmanRunArgs, containerName } from '../../appliance/engines/podman.ts';
+import { podmanRunArgs, containerName, type PodmanGpu } from '../../appliance/engines/podman.ts';
+import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
 import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
 import { containerExists, ensureImage, podmanProfile, reapOrphans, removeContainer, spawnPodman } from '../../platforms/linux/podman.ts';
+import { installSessionSpec, reapSessionSpecs, removeSessionSpec } from '../../platforms/linux/cdi-install.ts';
 import { AgentChannel } from './channel.ts';
 import { httpRequest, type HttpAnswer } from './http.ts';
 import { uploadFile, type Uploaded } from './files.ts';
@@ -27,6 +29,8 @@ export class SessionError extends Error {
 }
 
 const REPLY_MS = 10_000;
+// The nodes the agent lists as GPU nodes; other passed nodes (none today) are not its to judge.
+const isGpuNode = (p: string) => /^\/dev\/(nvidia[^/]*|dri\/[^/]+|kfd|dxg)$/.test(p);
 const LOG_LINES = 200;
 
 export class Session {
@@ -57,7 +61,7 @@ export class Session {
     const a = this.plan.appliance;
     this.progress('preparing', 'preparing the appliance');
     // Other sessions' leftovers are removed alongside; this session does not wait for it.
-    const reaping = (this.early.reaping ?? reapOrphans()).then((reaped) => {
+    const reaping = Promise.all([this.early.reaping ?? reapOrphans(), reapSessionSpecs()]).then(([reaped]) => {
       if (reaped.length) this.emit({ type: 'warning', message: `removed ${reaped.length} session(s) left by an earlier crash` });
     }, () => undefined);
     this.pending.push(reaping);
@@ -66,8 +70,9 @@ export class Session {
 
     this.progress('starting', 'starting the appliance');
     const r = this.plan.resources;
+    const gpu = await this.gpu();
     const args = podmanRunArgs(profile, { sessionId: this.id, launcherPid: process.pid, image, command: a.command,
-      workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, cpus: r.cpus, pids: r.pids });
+      workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, cpus: r.cpus, pids: r.pids, gpu });
     const child = spawnPodman(args);
     this.child = child;
     this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
@@ -81,11 +86,12 @@ export class Session {
     const died = this.exited.then((code) => { throw new SessionError('boot', EXIT.bootFailed, `the appliance stopped while starting (podman exit ${code})`, this.logTail(5)); });
     await Promise.race([hello, died]).catch((e) => {
       throw e instanceof SessionError ? e : new SessionError('boot', EXIT.bootFailed, `the appliance did not start: ${e.message}`, this.logTail(5));
-    });
+    }).finally(() => this.removeSpec());
 
     this.progress('checking isolation', 'checking the isolation from inside');
     this.report = await this.channel.request<IsolationReport>(command.report(), 'report', REPLY_MS);
-    this.verdict = verifyIsolation(this.report, { workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, pids: r.pids });
+    this.verdict = verifyIsolation(this.report, { workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, pids: r.pids,
+      gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [] });
     this.emit({ type: 'verified', proven: this.verdict.proven, facts: this.verdict.facts, limits: this.verdict.limits, devices: this.report.devices ?? [] });
     if (!this.verdict.proven) {
       const failed = this.verdict.facts.filter((f) => !f.ok).map((f) => f.detail).join('; ');
@@ -95,6 +101,29 @@ export class Session {
     this.progress('waiting for the app', 'waiting for the app to answer');
     await this.waitHealthy();
     this.emit({ type: 'ready', bootMs: Date.now() - this.started });
+  }
+
+  private specInstalled = false;
+
+  /**
+   * The GPU for the engine: rootful Podman reads the Plan's CDI spec, installed for this session only
+   * (and removed once the container exists); rootless Podman gets the same edits as flags.
+   */
+  private async gpu(): Promise<PodmanGpu | null> {
+    const cdi = this.plan.gpu.cdi;
+    if (!cdi) return null;
+    const edits = editsFor(cdi.spec, cdi.devices);
+    if (process.getuid?.() !== 0) return { kind: null, devices: cdi.devices, edits };
+    const { kind } = await installSessionSpec(cdi.spec, this.id).catch((e) => {
+      throw new SessionError('gpu', EXIT.bootFailed, `the GPU's CDI spec could not be installed: ${(e as Error).message}`);
+    });
+    this.specInstalled = true;
+    return { kind, devices: cdi.devices, edits };
+  }
+
+  private async removeSpec(): Promise<void> {
+    if (this.specInstalled) await removeSessionSpec(this.id).catch(() => undefined);
+    this.specInstalled = false;
   }
 
   private async waitHealthy(): Promise<void> {
@@ -171,6 +200,7 @@ export class Session {
     const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 5_000))]);
     if (!exited) this.child?.kill('SIGKILL');
     if (this.child && (!exited || (await containerExists(containerName(this.id))))) await removeContainer(containerName(this.id));
+    await this.removeSpec();
     await Promise.all(this.pending);
     this.emit({ type: 'wiped', ms: Date.now() - t, reason });
   }

@@ -237,15 +237,16 @@ static int path_under(const char *path, const char *mp)
     return strncmp(path, mp, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* The mount holding path: the longest mount point above it, the later line on a tie. */
-static int find_mount(const char *path, char *fstype, size_t fcap, char *opts, size_t ocap)
+/* One mountinfo line, split: mount point, its options, and after " - " the fstype and the super block's options. */
+struct mount_line {
+    char *point, *options, *fstype, *super;
+};
+
+/* Calls each(line, ctx) for every line of /proc/self/mountinfo; 0 when it cannot be read. */
+static int mountinfo_each(void (*each)(const struct mount_line *, void *), void *ctx)
 {
-    char real[PATH_MAX];
     char *line = NULL;
-    size_t lcap = 0, best = 0;
-    int found = 0;
-    if (!realpath(path, real))
-        snprintf(real, sizeof real, "%s", path);
+    size_t lcap = 0;
     FILE *f = fopen("/proc/self/mountinfo", "re");
     if (!f)
         return 0;
@@ -260,17 +261,65 @@ static int find_mount(const char *path, char *fstype, size_t fcap, char *opts, s
         if (n < 10 || dash < 0 || dash + 3 >= n)
             continue;
         unescape_octal(fld[4]);
-        size_t len = strlen(fld[4]);
-        if (!path_under(real, fld[4]) || (found && len < best))
-            continue;
-        best = len;
-        found = 1;
-        snprintf(fstype, fcap, "%s", fld[dash + 1]);
-        merge_options(opts, ocap, fld[5], fld[dash + 3]);
+        struct mount_line m = {fld[4], fld[5], fld[dash + 1], fld[dash + 3]};
+        each(&m, ctx);
     }
     free(line);
     fclose(f);
-    return found;
+    return 1;
+}
+
+struct holder {
+    char real[PATH_MAX];
+    size_t best;
+    int found;
+    char *fstype, *opts;
+    size_t fcap, ocap;
+};
+
+static void consider_holder(const struct mount_line *m, void *ctx)
+{
+    struct holder *h = ctx;
+    size_t len = strlen(m->point);
+    if (!path_under(h->real, m->point) || (h->found && len < h->best))
+        return;
+    h->best = len;
+    h->found = 1;
+    snprintf(h->fstype, h->fcap, "%s", m->fstype);
+    merge_options(h->opts, h->ocap, m->options, m->super);
+}
+
+/* The mount holding path: the longest mount point above it, the later line on a tie. */
+static int find_mount(const char *path, char *fstype, size_t fcap, char *opts, size_t ocap)
+{
+    struct holder h = {.fstype = fstype, .opts = opts, .fcap = fcap, .ocap = ocap};
+    if (!realpath(path, h.real))
+        snprintf(h.real, sizeof h.real, "%s", path);
+    return mountinfo_each(consider_holder, &h) && h.found;
+}
+
+static void collect_writable(const struct mount_line *m, void *ctx)
+{
+    static const char *const kernel_fs[] = {"proc", "sysfs", "devpts", "mqueue", "cgroup", "cgroup2", "devtmpfs"};
+    if (!has_option(m->options, "rw", 2))
+        return;
+    for (size_t i = 0; i < sizeof kernel_fs / sizeof *kernel_fs; i++)
+        if (strcmp(m->fstype, kernel_fs[i]) == 0)
+            return;
+    names_add(ctx, m->point);
+}
+
+/* Mount points mounted read-write, leaving out the kernel's own filesystems (proc, sysfs, devpts,
+ * mqueue, cgroup) and device nodes bound from devtmpfs: the launcher allows only memory-only ones. */
+static void add_writable_mounts(struct json *j)
+{
+    struct names nl = {0};
+    if (!mountinfo_each(collect_writable, &nl)) {
+        json_key(j, "writableMounts");
+        json_null(j);
+        return;
+    }
+    names_emit(j, "writableMounts", &nl);
 }
 
 static void add_workspace(struct json *j)
@@ -425,6 +474,7 @@ void report_json(struct json *j)
     add_cgroup(j);
     add_rlimits(j);
     add_devices(j);
+    add_writable_mounts(j);
     json_kint(j, "uid", (long long)getuid());
     json_kint(j, "gid", (long long)getgid());
 }

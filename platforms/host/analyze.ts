@@ -9,8 +9,8 @@ import { analyzePrerequisites } from './analyze/prerequisites.ts';
 export function analyzeHost(a: Artifacts): HostReport {
   const notes: string[] = [];
   const host = analyzeHostFacts(a, notes);
-  const gpus = analyzeGpus(a, host.platform, notes);
+  const { gpus, drivers } = analyzeGpus(a, host.platform, notes);
   const tools = analyzeTools(a, notes);
   const prerequisites = analyzePrerequisites(a, { host, gpus, tools });
-  return { host, gpus, tools, prerequisites, notes: [...new Set(notes)] };
+  return { host, gpus, gpuDrivers: drivers, tools, prerequisites, notes: [...new Set(notes)] };
 }

@@ -29,6 +29,11 @@ export interface Artifacts {
   files: ReadonlyMap<string, Uint8Array>;
   /** Device nodes present; null when the list was not recorded. */
   devices: readonly string[] | null;
+  /**
+   * Driver files and folders present (not read), as `ls` names them: "path", "path/" for a folder,
+   * "path -> target" for a link. Null when not recorded.
+   */
+  listing?: readonly string[] | null;
   /** Command name (see COMMAND_NAMES in the README) -> its recorded run. */
   commands: ReadonlyMap<string, CommandRecord>;
 }

@@ -1,5 +1,5 @@
 // Support bundles: a directory (or a .tar.gz of one) that holds a host's artifacts verbatim.
-// Layout (a contract): host.json, files/<absolute path>, devices.txt, commands/<name>.out|.err|.exit|.timeout
+// Layout (a contract): host.json, files/<absolute path>, devices.txt, listing.txt, commands/<name>.out|.err|.exit|.timeout
 import { mkdir, readFile, readdir, lstat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -20,7 +20,11 @@ export function bundleEntries(a: Artifacts, secrets?: Secrets): TarEntry[] {
   const enc = new TextEncoder();
   const entries: TarEntry[] = [{ path: 'host.json', data: enc.encode(`${JSON.stringify(a.host, null, 2)}\n`) }];
   for (const [p, bytes] of a.files) entries.push({ path: `files${p}`, data: clean(bytes) });
-  if (a.devices !== null) entries.push({ path: 'devices.txt', data: enc.encode(a.devices.map((d) => `${d}\n`).join('')) });
+  const lineFile = (name: string, list: readonly string[] | null | undefined) => {
+    if (list != null) entries.push({ path: name, data: clean(enc.encode(list.map((d) => `${d}\n`).join(''))) });
+  };
+  lineFile('devices.txt', a.devices);
+  lineFile('listing.txt', a.listing);
   for (const [name, rec] of a.commands) {
     const addresses = ADDRESS_BEARING.has(name);
     entries.push({ path: `commands/${name}.out`, data: clean(rec.out, addresses) });
@@ -116,8 +120,10 @@ export function artifactsFromEntries(entries: readonly TarEntry[], location: str
     else if (cmd[2] === 'timeout') rec.timeoutMs = Number.isFinite(n) ? n : 0;
     commands.set(cmd[1]!, rec);
   }
-  const devicesBytes = byPath.get('devices.txt');
-  const devices = devicesBytes === undefined ? null : decodeText(devicesBytes).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  return { host: parsed.data, files, devices, commands };
+  const lineList = (name: string) => {
+    const data = byPath.get(name);
+    return data === undefined ? null : decodeText(data).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  };
+  return { host: parsed.data, files, devices: lineList('devices.txt'), listing: lineList('listing.txt'), commands };
 }
 

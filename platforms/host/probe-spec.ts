@@ -88,6 +88,32 @@ export const DEVICE_PATTERNS: readonly string[] = [
   '/dev/nvidia*', '/dev/nvidia-caps/*', '/dev/dri/*', '/dev/kfd', '/dev/dxg', '/dev/kvm', '/dev/vhost-vsock', '/dev/net/tun', '/dev/fuse',
 ];
 
+/** Names of the NVIDIA driver's user-space libraries (the exact version is checked on analysis). */
+const NVIDIA_LIBRARY_GLOBS: readonly string[] = [
+  'libcuda.so*', 'libcudadebugger.so*', 'libnvidia-*.so*', 'libnvcuvid.so*', 'libnvoptix.so*',
+  'libEGL_nvidia.so*', 'libGLX_nvidia.so*', 'libGLESv2_nvidia.so*', 'libGLESv1_CM_nvidia.so*',
+];
+
+/** Patterns for NVIDIA libraries in one folder. */
+export const nvidiaLibraryPatterns = (dir: string): string[] => NVIDIA_LIBRARY_GLOBS.map((g) => `${dir}/${g}`);
+
+/**
+ * Driver files listed (names and link targets, never contents) so a GPU's user space can be passed
+ * into the appliance: NVIDIA's libraries in the usual folders and under /usr/local/nvidia, its tools,
+ * GSP firmware, Vulkan/EGL/OpenCL vendor files, WSL2's shared libraries and driver store, and the
+ * DRM nodes by PCI address (udev's /dev/dri/by-path, and the kernel's own /sys/class/drm). Folders the linker cache names for NVIDIA libraries are listed as well.
+ */
+export const LINUX_LISTED: readonly string[] = [
+  ...['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/nvidia/lib64', '/usr/local/nvidia/lib']
+    .flatMap(nvidiaLibraryPatterns),
+  '/usr/bin/nvidia-smi', '/usr/local/nvidia/bin/nvidia-smi',
+  '/lib/firmware/nvidia/*/gsp*.bin',
+  '/usr/share/vulkan/icd.d/nvidia*.json', '/etc/vulkan/icd.d/nvidia*.json', '/usr/share/vulkan/implicit_layer.d/nvidia*.json',
+  '/usr/share/glvnd/egl_vendor.d/*nvidia*.json', '/usr/share/egl/egl_external_platform.d/*nvidia*.json', '/etc/OpenCL/vendors/nvidia*.icd',
+  '/usr/lib/wsl/lib/*', '/usr/lib/wsl/drivers/*',
+  '/dev/dri/by-path/*', '/sys/class/drm/card*', '/sys/class/drm/renderD*',
+];
+
 /** Where nvidia-smi lives when it is not on PATH (WSL2, containers with a mounted driver). */
 export const EXTRA_PATH_LINUX: readonly string[] = ['/usr/lib/wsl/lib', '/usr/local/nvidia/bin', '/usr/sbin', '/sbin'];
 

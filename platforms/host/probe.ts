@@ -1,11 +1,14 @@
 // Live probing: read files, list device nodes and run commands, all at once, each with a time limit.
 // The only module here with side effects; what it returns is exactly what a bundle stores.
-import { readFile, readdir } from 'node:fs/promises';
+import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { RECORDED_ENV, type Artifacts, type CommandRecord, type HostInfo } from './artifacts.ts';
-import { commandsFor, PODMAN_PROFILE_RECORD, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, PCI_GPU_FILES, type CommandSpec } from './probe-spec.ts';
+import {
+  commandsFor, PODMAN_PROFILE_RECORD, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, LINUX_LISTED, PCI_GPU_FILES, nvidiaLibraryPatterns, type CommandSpec,
+} from './probe-spec.ts';
+import { nvidiaLibraryFolders } from './parse/linux.ts';
 import { parsePciUevent, isGpuClass } from './parse/pci.ts';
 import { decodeText } from './text.ts';
 import { profilePath } from '../linux/profile-path.ts';
@@ -41,15 +44,17 @@ export async function probeHost(options: ProbeOptions = {}): Promise<Artifacts> 
   const linux = host.os === 'linux';
   const commandEnv = commandEnvironment(host, options.pathPrefix ?? []);
   const scale = options.timeoutScale ?? 1;
-  const [files, devices, profile, commands] = await Promise.all([
+  const [files, devices, listing, profile, commands] = await Promise.all([
     linux ? readLinuxFiles() : Promise.resolve(new Map<string, Uint8Array>()),
     linux ? listDevices() : Promise.resolve(null),
+    linux ? listPaths(LINUX_LISTED) : Promise.resolve(null),
     linux ? readQuietly(profilePath()) : Promise.resolve(null),
     runAll(commandsFor(host).filter((c) => options.depth === 'full' || !c.fullOnly).map((c) => ({ ...c, timeoutMs: Math.round(c.timeoutMs * scale) })), commandEnv),
   ]);
   // What ai-way learned about this user's Podman earlier (a canary container), kept as if recorded.
   if (profile) commands.set(PODMAN_PROFILE_RECORD, { out: profile, exit: 0 });
-  return { host, files, devices, commands };
+  if (listing) listing.push(...await listLinkerFolders(commands, listing));
+  return { host, files, devices, listing: listing?.sort() ?? null, commands };
 }
 
 function commandEnvironment(host: HostInfo, prefix: readonly string[]): NodeJS.ProcessEnv {
@@ -148,6 +153,33 @@ export async function expandGlob(pattern: string): Promise<string[]> {
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Each existing path as `ls` names it: "path", "path/" (folder) or "path -> target" (link). A link is
+ * written with its final target, which is listed too, so chains through /etc/alternatives resolve.
+ */
+async function listPaths(patterns: readonly string[]): Promise<string[]> {
+  const paths = [...new Set((await Promise.all(patterns.map(expandGlob))).flat())];
+  const named = await Promise.all(paths.map(async (p): Promise<string[]> => {
+    try {
+      const st = await lstat(p);
+      if (st.isDirectory()) return [`${p}/`];
+      if (!st.isSymbolicLink()) return [p];
+      const target = await realpath(p);
+      return [`${p} -> ${target}`, (await lstat(target)).isDirectory() ? `${target}/` : target];
+    } catch { return []; } // gone meanwhile, or a dangling link: nothing to pass on
+  }));
+  return [...new Set(named.flat())];
+}
+
+/** NVIDIA libraries in folders only the linker cache names (Debian's nvidia/current, a vendor prefix). */
+async function listLinkerFolders(commands: ReadonlyMap<string, CommandRecord>, listed: readonly string[]): Promise<string[]> {
+  const ldconfig = commands.get('ldconfig-p');
+  if (!ldconfig || ldconfig.exit !== 0) return [];
+  const known = new Set(listed.map((l) => path.posix.dirname(l.split(' -> ')[0]!.replace(/\/$/, ''))));
+  const folders = nvidiaLibraryFolders(decodeText(ldconfig.out)).filter((d) => !known.has(d));
+  return listPaths(folders.flatMap(nvidiaLibraryPatterns));
+}
 
 async function listDevices(): Promise<string[]> {
   const found = await Promise.all(DEVICE_PATTERNS.map(async (p) => (p.includes('*') ? expandGlob(p) : (await exists(p)) ? [p] : [])));

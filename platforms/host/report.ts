@@ -19,6 +19,27 @@ export interface GpuReport {
   usable: boolean;
   /** Why it is (or is not) usable, in plain words. */
   reason: string;
+  /** This GPU's own device nodes (/dev/nvidiaN by minor, /dev/dri/cardN and renderDN by PCI address). */
+  deviceNodes: string[];
+}
+
+/** What a vendor's GPUs need besides their own nodes, found on this host (all paths exist there). */
+export interface GpuDriverFiles {
+  vendor: 'nvidia' | 'amd' | 'intel';
+  /** Windows' driver shared into WSL2 through /dev/dxg. */
+  wsl: boolean;
+  /** Nodes every GPU of the vendor needs: nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia-modeset, /dev/kfd, /dev/dxg. */
+  nodes: string[];
+  /** Present but never passed: NVIDIA's MIG capability nodes administer the GPU. */
+  withheld: string[];
+  /** The driver's libraries for its exact version: the real file and every name programs load it by. */
+  libraries: { path: string; names: string[] }[];
+  /** Files passed at their own path: nvidia-smi, GSP firmware, Vulkan/EGL/OpenCL vendor files. */
+  files: string[];
+  /** Folders passed whole, read-only: WSL2's /usr/lib/wsl/lib and its driver store. */
+  folders: string[];
+  /** The driver version the libraries were matched to. */
+  version: string | null;
 }
 
 export interface ToolReport {
@@ -56,6 +77,7 @@ export interface HostReport {
     wslVersion: 1 | 2 | null;
   };
   gpus: GpuReport[];
+  gpuDrivers: GpuDriverFiles[];
   tools: { podman: ToolReport; wsl: ToolReport; limactl: ToolReport; qemu: ToolReport; bolt: ToolReport };
   prerequisites: Prerequisite[];
   /** Why a value is null or a guess: inputs that were missing, unreadable or timed out. */

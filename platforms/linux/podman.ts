@@ -131,13 +131,13 @@ export async function containerExists(nameOrId: string): Promise<boolean> {
   return (await podman(['container', 'exists', nameOrId])).ok;
 }
 
-function alive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 /** Removes the containers of sessions whose launcher is gone (a crash the dead man's switch missed). */
 export async function reapOrphans(): Promise<string[]> {
-  const orphans = (await listSessionContainers()).filter((c) => c.launcherPid === null || !alive(c.launcherPid));
+  const orphans = (await listSessionContainers()).filter((c) => c.launcherPid === null || !processAlive(c.launcherPid));
   await Promise.all(orphans.map((c) => removeContainer(c.id)));
   return orphans.map((c) => c.name);
 }

@@ -63,7 +63,7 @@ describe('rocminfo pools', () => {
 describe.each(fixtureCases('ldconfig-p-grep-nvidia'))('ldconfig -p (NVIDIA lines): $name', (c) => {
   it('maps libraries to paths', () => {
     const libs = parseLdconfig(c.out);
-    for (const [name, p] of Object.entries(c.expect.libs ?? {})) expect(libs.get(name)).toContain(p);
+    for (const [name, p] of Object.entries(c.expect.libs ?? {})) expect(libs.filter((e) => e.name === name).map((e) => e.path)).toContain(p);
   });
 });
 

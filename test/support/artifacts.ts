@@ -36,3 +36,23 @@ export function artifacts(spec: HostSpec = {}): Artifacts {
     commands,
   };
 }
+
+/**
+ * A recorded `ls -l` (of DIR, or of full paths) as the probe records it: character devices into
+ * the device list, everything else into the listing ("path", "path/", "path -> target").
+ */
+export function fromLsLong(text: string, dir = ''): { devices: string[]; listing: string[] } {
+  const devices: string[] = [];
+  const listing: string[] = [];
+  const row = /^([-dlcbps])[rwxsStT-]{9}[+.@]?\s+\d+\s+\S+\s+\S+\s+(?:\d+,\s*\d+|\S+)\s+\S+\s+\S+\s+\S+\s+(.+)$/;
+  for (const line of text.split('\n')) {
+    const m = row.exec(line.trim());
+    if (!m) continue;
+    const [name, target] = m[2]!.split(' -> ');
+    if (name === '.' || name === '..') continue;
+    const full = name!.startsWith('/') ? name! : path.posix.join(dir, name!);
+    if (m[1] === 'c') devices.push(full);
+    else listing.push(m[1] === 'l' ? `${full} -> ${target}` : m[1] === 'd' ? `${full}/` : full);
+  }
+  return { devices, listing };
+}

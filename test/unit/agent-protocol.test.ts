@@ -43,7 +43,7 @@ describe('commands', () => {
 
 describe('podman run', () => {
   const args = podmanRunArgs({ globalArgs: ['--runtime', 'runc'], nofileUlimit: true, userns: ['--uidmap', '0:1000000000:65536'] }, {
-    sessionId: 'abc', launcherPid: 42, image: 'img', command: ['/bin/app', '-x'], workspaceBytes: 1048576, workspaceExec: false, memBytes: 134217728, cpus: 1, pids: 64,
+    sessionId: 'abc', launcherPid: 42, image: 'img', command: ['/bin/app', '-x'], workspaceBytes: 1048576, workspaceExec: false, memBytes: 134217728, cpus: 1, pids: 64, gpu: null,
   });
   it('asks for every isolation the product promises', () => {
     const joined = args.join(' ');
@@ -57,7 +57,7 @@ describe('podman run', () => {
     expect(joined).not.toContain('--privileged');
   });
   it('keeps noexec unless the manifest opts out', () => {
-    const exec = podmanRunArgs({ globalArgs: [], nofileUlimit: false, userns: [] }, { sessionId: 'a', launcherPid: 1, image: 'i', command: ['/a'], workspaceBytes: 1, workspaceExec: true, memBytes: 1, cpus: 1, pids: 8 });
+    const exec = podmanRunArgs({ globalArgs: [], nofileUlimit: false, userns: [] }, { sessionId: 'a', launcherPid: 1, image: 'i', command: ['/a'], workspaceBytes: 1, workspaceExec: true, memBytes: 1, cpus: 1, pids: 8, gpu: null });
     expect(exec.join(' ')).toContain('nodev,nosuid ');
     expect(exec.join(' ')).not.toContain('noexec');
   });

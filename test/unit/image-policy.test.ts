@@ -40,9 +40,14 @@ describe('plan', () => {
     expect(JSON.parse(JSON.stringify(makePlan(f)))).toEqual(makePlan(f));
   });
 
-  it('passes a usable NVIDIA GPU by CDI on Linux, through /dev/dxg on WSL2', () => {
-    expect(makePlan(facts('linux', 'x86_64', 32, [gpu('nvidia')])).gpu).toMatchObject({ mode: 'cdi', vendor: 'nvidia' });
-    expect(makePlan(facts('wsl2', 'x86_64', 32, [gpu('nvidia')])).gpu).toMatchObject({ mode: 'wsl', vendor: 'nvidia' });
+  it('passes a usable NVIDIA GPU by CDI on Linux, through /dev/dxg on WSL2, when its nodes were found', () => {
+    const withNodes = (platform: 'linux' | 'wsl2'): HostFacts => ({ ...facts(platform, 'x86_64', 32, [{ ...gpu('nvidia'), deviceNodes: platform === 'linux' ? ['/dev/nvidia0'] : [] }]),
+      gpuDrivers: [{ vendor: 'nvidia', wsl: platform === 'wsl2', nodes: platform === 'linux' ? ['/dev/nvidiactl'] : ['/dev/dxg'], libraries: [], files: [], folders: [], version: null }] });
+    expect(makePlan(withNodes('linux')).gpu).toMatchObject({ mode: 'cdi', vendor: 'nvidia', cdi: { devices: ['all'] } });
+    expect(makePlan(withNodes('wsl2')).gpu).toMatchObject({ mode: 'wsl', vendor: 'nvidia', cdi: { devices: ['all'] } });
+    // Without them nothing could be passed: the Plan says so instead of promising a GPU.
+    expect(makePlan(facts('linux', 'x86_64', 32, [gpu('nvidia')])).gpu).toMatchObject({ mode: 'none', cdi: null });
+    expect(makePlan(facts('windows', 'x86_64', 32, [gpu('nvidia')])).gpu).toMatchObject({ mode: 'wsl', cdi: null }); // WSL2 makes it inside
   });
 
   it('--gpu none turns the GPU off, and says so', () => {

@@ -8,7 +8,7 @@ import { verifyIsolation } from '../../appliance/isolation.ts';
 import type { IsolationReport } from '../../appliance/agent-protocol.ts';
 
 const load = (name: string): IsolationReport => JSON.parse(readFileSync(path.join(FIXTURES, 'agent-report', `${name}.json`), 'utf8'));
-const want = { workspaceBytes: 64 * 1048576, workspaceExec: false, memBytes: 128 * 1048576, pids: 64 };
+const want = { workspaceBytes: 64 * 1048576, workspaceExec: false, memBytes: 128 * 1048576, pids: 64, gpuNodes: [] as string[] };
 const failed = (r: IsolationReport, w = want) => verifyIsolation(r, w).facts.filter((f) => !f.ok).map((f) => f.id);
 
 describe.each(['rootless-podman-4-3-1-cgroup-v1', 'rootful-uidmap-podman-4-3-1-cgroup-v1'])('%s', (name) => {
@@ -33,6 +33,9 @@ describe.each(['rootless-podman-4-3-1-cgroup-v1', 'rootful-uidmap-podman-4-3-1-c
     ['user-namespace', (r: any) => { r.uidMap = [[0, 0, 4294967295]]; }],
     ['memory-limit', (r: any) => { r.cgroup.memoryMax = 'max'; r.rlimits.data = [-1, -1]; }],
     ['pids-limit', (r: any) => { r.cgroup.pidsMax = null; r.rlimits.nproc = [4096, 4096]; }],
+    ['read-only-mounts', (r: any) => { r.writableMounts = [...r.writableMounts, '/usr/lib/ai-way-gpu/libcuda.so.1']; }],
+    ['read-only-mounts', (r: any) => { r.writableMounts = null; }],
+    ['gpu-devices', (r: any) => { r.devices = ['/dev/nvidia0']; }],
   ] as const)('a broken %s promise is caught', (id, breakIt) => {
     const r = structuredClone(report);
     breakIt(r);

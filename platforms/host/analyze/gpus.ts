@@ -1,6 +1,6 @@
 // The GPUs of a host, each with its driver and whether the appliance can use it.
 import type { Artifacts } from '../artifacts.ts';
-import type { DriverName, GpuReport, Platform } from '../report.ts';
+import type { DriverName, GpuDriverFiles, GpuReport, Platform } from '../report.ts';
 import { commandText, fileText, toInt } from '../text.ts';
 import { isGpuClass, marketingName, parseLspci, parsePciUevent, vendorFromName, vendorFromPciId, type PciDevice } from '../parse/pci.ts';
 import { parseRocminfo, parseRocmVersion, type RocmAgent } from '../parse/rocm.ts';
@@ -8,6 +8,7 @@ import { parseSystemProfilerJson, parseSystemProfilerText } from '../parse/macos
 import { ADAPTER_RAM_CAP, nvidiaVersionFromWindows, parseVideoControllers } from '../parse/windows.ts';
 import { nvidiaFacts, nvidiaProcGpus, type NvidiaFacts } from './nvidia.ts';
 import type { Notes } from './host.ts';
+import { gpuAccess } from './gpu-access.ts';
 
 // Display adapters that are not GPUs to compute on: server management chips and virtual adapters.
 const NOT_A_GPU_VENDORS: Record<string, string> = {
@@ -15,14 +16,15 @@ const NOT_A_GPU_VENDORS: Record<string, string> = {
   '15ad': 'VMware', '1414': 'Microsoft (Hyper-V/WSL)', '1013': 'Cirrus Logic', '80ee': 'VirtualBox', '19e5': 'Huawei iBMC',
 };
 
-export function analyzeGpus(a: Artifacts, platform: Platform, notes: Notes): GpuReport[] {
+export function analyzeGpus(a: Artifacts, platform: Platform, notes: Notes): { gpus: GpuReport[]; drivers: GpuDriverFiles[] } {
   const nv = nvidiaFacts(a, notes);
   const gpus =
     platform === 'macos' ? macGpus(a, notes)
     : platform === 'windows' ? windowsGpus(a, nv, notes)
     : platform === 'wsl2' ? wslGpus(a, nv, notes)
     : linuxGpus(a, nv, notes);
-  return gpus.sort(byUsefulness);
+  gpus.sort(byUsefulness);
+  return { gpus, drivers: gpuAccess(a, platform, gpus, nv, notes) };
 }
 
 const VENDOR_ORDER = ['nvidia', 'amd', 'intel', 'apple', 'other'];
@@ -34,7 +36,7 @@ function byUsefulness(x: GpuReport, y: GpuReport): number {
 
 function gpu(partial: Partial<GpuReport> & Pick<GpuReport, 'vendor' | 'usable' | 'reason'>): GpuReport {
   return { model: null, vramBytes: null, pciBusId: null, uuid: null, driver: { name: 'unknown', version: null },
-    cudaVersion: null, rocmVersion: null, ...partial };
+    cudaVersion: null, rocmVersion: null, deviceNodes: [], ...partial };
 }
 
 /** PCI display devices from sysfs, described further by lspci where it was recorded. */

@@ -65,17 +65,31 @@ export function parseOsRelease(text: string): OsRelease {
   };
 }
 
-/** `ldconfig -p`: "\tlibcuda.so.1 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcuda.so.1" -> name -> paths. */
-export function parseLdconfig(text: string): Map<string, string[]> {
-  const libs = new Map<string, string[]>();
+export interface LdconfigEntry {
+  name: string;
+  /** "libc6,x86-64", "libc6,AArch64", "libc6" (32-bit x86) ... */
+  abi: string;
+  path: string;
+}
+
+/** `ldconfig -p`: "\tlibcuda.so.1 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcuda.so.1", in cache order. */
+export function parseLdconfig(text: string): LdconfigEntry[] {
+  const entries: LdconfigEntry[] = [];
   for (const row of lines(text)) {
     const m = /^\s+(\S+)\s+\(([^)]*)\)(?:\s+OS ABI:[^=]*)?\s+=>\s+(\S+)\s*$/.exec(row);
-    if (!m) continue;
-    const paths = libs.get(m[1]!) ?? [];
-    paths.push(m[3]!);
-    libs.set(m[1]!, paths);
+    if (m) entries.push({ name: m[1]!, abi: m[2]!, path: m[3]! });
   }
-  return libs;
+  return entries;
+}
+
+/** The NVIDIA driver's own user-space libraries (not the container toolkit's libnvidia-container). */
+export const isNvidiaDriverLibrary = (name: string): boolean =>
+  /^lib(cuda|cudadebugger|nvcuvid|nvoptix|nvidia-(?!container)[\w+-]+|(EGL|GLX|GLESv2|GLESv1_CM)_nvidia)\.so(\.|$)/.test(name);
+
+/** Folders the linker cache names for NVIDIA driver libraries. */
+export function nvidiaLibraryFolders(ldconfigText: string): string[] {
+  const dirs = parseLdconfig(ldconfigText).filter((e) => isNvidiaDriverLibrary(e.name)).map((e) => e.path.slice(0, e.path.lastIndexOf('/')));
+  return [...new Set(dirs)].filter(Boolean).sort();
 }
 
 /** The first "N.N[.N]" in text, or null (for "--version" answers). */

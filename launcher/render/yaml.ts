@@ -1,0 +1,41 @@
+// YAML for plain data (objects, lists, strings, numbers, booleans), in the block style CDI tools
+// write. A string is left bare only where YAML cannot read it as anything else.
+type Data = string | number | boolean | null | readonly Data[] | { readonly [k: string]: Data | undefined };
+
+const PLAIN = /^[A-Za-z0-9/_.][A-Za-z0-9/_.=+,@-]*(:[A-Za-z0-9/_.=+,@-]+)*:?$/;
+const LOOKS_TYPED = /^(true|false|yes|no|on|off|y|n|null|~)$|^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^0[xo]/i;
+
+const scalar = (v: string | number | boolean | null): string =>
+  typeof v !== 'string' ? String(v) : PLAIN.test(v) && !LOOKS_TYPED.test(v) && !v.endsWith(':') ? v : JSON.stringify(v);
+
+const isList = (v: Data): v is readonly Data[] => Array.isArray(v);
+const isMap = (v: Data): v is { readonly [k: string]: Data | undefined } => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function block(v: Data, indent: string): string[] {
+  if (isList(v)) {
+    if (v.length === 0) return [`${indent}[]`];
+    return v.flatMap((item) => {
+      const inner = isMap(item) || isList(item) ? block(item, `${indent}  `) : [`${indent}  ${scalar(item)}`];
+      return inner.length && !(isMap(item) && Object.keys(item).length === 0) && !(isList(item) && item.length === 0)
+        ? [`${indent}- ${inner[0]!.slice(indent.length + 2)}`, ...inner.slice(1)]
+        : [`${indent}- ${inner[0]!.trim()}`];
+    });
+  }
+  if (isMap(v)) {
+    const entries = Object.entries(v).filter((e): e is [string, Data] => e[1] !== undefined);
+    if (entries.length === 0) return [`${indent}{}`];
+    return entries.flatMap(([k, val]) => {
+      const key = scalar(k);
+      if ((isList(val) && val.length > 0) || (isMap(val) && Object.keys(val).length > 0)) {
+        // Lists under a key sit at the key's indentation, as CDI tools write them.
+        return [`${indent}${key}:`, ...block(val, isList(val) ? indent : `${indent}  `)];
+      }
+      return [`${indent}${key}: ${isList(val) || isMap(val) ? block(val, '')[0] : scalar(val)}`];
+    });
+  }
+  return [`${indent}${scalar(v)}`];
+}
+
+export function toYaml(v: Data): string {
+  return `---\n${block(v, '').join('\n')}\n`;
+}
