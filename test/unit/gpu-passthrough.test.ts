@@ -162,6 +162,17 @@ describe('device nodes of recorded hosts', () => {
     expect(spec.kind).toBe('intel.com/gpu');
     expect(editsFor(spec, ['all']).deviceNodes.map((n) => n.path)).toEqual(['/dev/dri/card0', '/dev/dri/renderD129']);
   });
+  it('a 12-GPU AMD rig behind PCIe switches: the kernel\'s /sys/class/drm links give each GPU its card node', () => {
+    // Truncated recording: card0, card1, card10 and card11 only. GPUs as the analysis reports them, by PCI address.
+    const a = artifacts({ devices: null });
+    a.listing = ls('ls-l-sys-class-drm', 'mining-rig-12-amd-amdgpu-pro-amdttm-truncated', '/sys/class/drm').listing;
+    const amd = (bus: string) => ({ vendor: 'amd', usable: true, pciBusId: bus, uuid: null, model: null, deviceNodes: [] }) as unknown as GpuReport;
+    const gpus = ['0000:04:00.0', '0000:05:00.0', '0000:13:00.0', '0000:06:00.0'].map(amd);
+    const notes: string[] = [];
+    gpuAccess(a, 'linux', gpus, { gpus: [], driverVersion: null, kernelModule: { version: null } } as unknown as NvidiaFacts, notes);
+    expect(gpus.map((g) => g.deviceNodes)).toEqual([['/dev/dri/card0'], ['/dev/dri/card1'], ['/dev/dri/card11'], []]);
+    expect(notes).toContain('no device node of 0000:06:00.0 was found (neither /dev/dri/by-path nor /sys/class/drm names it)');
+  });
   it('WSL2: one "all" device with /dev/dxg and the libraries Windows shares, found by the loader', () => {
     const wsl = ls('ls-usr-lib-wsl-lib', 'libcuda-glob');
     const a = artifacts({ devices: ['/dev/dxg'], files: { '/proc/version': fixture('proc-version-wsl', 'wsl2-5-4-72') },

@@ -21,7 +21,8 @@ const WSL_DRIVERS = '/usr/lib/wsl/drivers';
 export function gpuAccess(a: Artifacts, platform: Platform, gpus: GpuReport[], nv: NvidiaFacts, notes: Notes): GpuDriverFiles[] {
   if (platform !== 'linux' && platform !== 'wsl2') return [];
   const listing = parseListing(a.listing ?? []);
-  const has = (node: string) => a.devices?.includes(node) ?? false;
+  // A bundle without a device list cannot contradict a link; a live probe always lists the nodes.
+  const has = (node: string) => a.devices === null || a.devices.includes(node);
   const drm = drmNodesByBus(listing, has);
   const out: GpuDriverFiles[] = [];
   if (platform === 'wsl2') {
@@ -36,7 +37,7 @@ export function gpuAccess(a: Artifacts, platform: Platform, gpus: GpuReport[], n
     const own = g.pciBusId ? drm.get(g.pciBusId) ?? [] : [];
     if (g.vendor === 'nvidia') g.deviceNodes = [...nvidiaNode(a, nv, g, nvidiaCount, has, notes), ...own];
     else if (g.vendor === 'amd' || g.vendor === 'intel') g.deviceNodes = own;
-    if (g.usable && g.deviceNodes.length === 0) notes.push(`no device node of ${g.pciBusId ?? g.model ?? 'a GPU'} was found (no /dev/dri/by-path entry names it)`);
+    if (g.usable && g.deviceNodes.length === 0) notes.push(`no device node of ${g.pciBusId ?? g.model ?? 'a GPU'} was found (neither /dev/dri/by-path nor /sys/class/drm names it)`);
   }
   if (gpus.some((g) => g.vendor === 'nvidia' && g.usable)) out.push(nvidiaFiles(a, listing, nv, has, notes));
   if (gpus.some((g) => g.vendor === 'amd' && g.usable)) out.push(driverFiles('amd', has('/dev/kfd') ? ['/dev/kfd'] : []));
