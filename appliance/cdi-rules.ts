@@ -2,13 +2,15 @@
 // rules for kind and devices, non-empty device edits, and the lowest cdiVersion that can carry
 // what a spec uses. Pure; every problem names its place in the spec.
 
-/** Versions in order; a spec may declare any of them that is at least its minimum. */
-export const CDI_VERSIONS = ['0.3.0', '0.4.0', '0.5.0', '0.6.0', '0.7.0', '0.8.0', '0.9.0', '1.0.0', '1.1.0'] as const;
+/** Versions in order (the reference library's list, v1.1.0); a spec may declare any that is at least its minimum. */
+export const CDI_VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.4.0', '0.5.0', '0.6.0', '0.7.0', '0.8.0', '1.0.0', '1.1.0'] as const;
+// Below this the reference library asks for nothing; it is what a spec with no newer feature declares.
+const EARLIEST = '0.3.0';
 
 type Doc = Record<string, unknown>;
 
-const VENDOR = /^[A-Za-z]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
-const CLASS = /^[A-Za-z]([A-Za-z0-9_-]*[A-Za-z0-9])?$/;
+// Vendor and class follow one rule; a "." in the class needs 0.6.0 (and Podman 4.x, on CDI 0.5, refuses it).
+const VENDOR_OR_CLASS = /^[A-Za-z]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
 // Since 0.5.0 a device name may start with a digit; before, only with a letter.
 const DEVICE_NAME = /^[A-Za-z0-9]([A-Za-z0-9_.:-]*[A-Za-z0-9])?$/;
 const HOOK_NAMES = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
@@ -31,21 +33,23 @@ const editsOf = (spec: Doc): Doc[] => [
 ];
 const listOf = (edits: Doc[], key: string): Doc[] => edits.flatMap((e) => (Array.isArray(e[key]) ? e[key].filter(isObject) : []));
 
-/** Which features need which version: the first version whose test a spec passes is its minimum. */
+/** Which features need which version, newest first; a spec's minimum is the first whose test it passes. */
 const NEEDS: [version: (typeof CDI_VERSIONS)[number], uses: (spec: Doc) => boolean][] = [
-  ['1.1.0', (s) => editsOf(s).some((e) => isObject(e.intelRdt) && ['schemata', 'enableMonitoring'].some((k) => k in (e.intelRdt as Doc)))],
-  ['1.0.0', (s) => editsOf(s).some((e) => Array.isArray(e.netDevices) && e.netDevices.length > 0)],
+  ['1.1.0', (s) => listOf(editsOf(s), 'netDevices').length > 0
+    || editsOf(s).some((e) => isObject(e.intelRdt) && (e.intelRdt.schemata !== undefined || e.intelRdt.enableMonitoring === true))],
   ['0.7.0', (s) => editsOf(s).some((e) => e.intelRdt !== undefined || (Array.isArray(e.additionalGids) && e.additionalGids.length > 0))],
-  ['0.6.0', (s) => s.annotations !== undefined || (Array.isArray(s.devices) && s.devices.some((d) => isObject(d) && d.annotations !== undefined))
-    || /\./.test(String(s.kind ?? '').split('/')[1] ?? '')],
+  ['0.6.0', (s) => nonEmpty(s.annotations) || (Array.isArray(s.devices) && s.devices.some((d) => isObject(d) && nonEmpty(d.annotations)))
+    || (String(s.kind ?? '').split('/')[1] ?? '').includes('.')],
   ['0.5.0', (s) => (Array.isArray(s.devices) && s.devices.some((d) => isObject(d) && /^[0-9]/.test(String(d.name ?? ''))))
-    || listOf(editsOf(s), 'deviceNodes').some((n) => n.hostPath !== undefined)],
-  ['0.4.0', (s) => listOf(editsOf(s), 'mounts').some((m) => m.type !== undefined)],
+    || listOf(editsOf(s), 'deviceNodes').some((n) => typeof n.hostPath === 'string' && n.hostPath !== '')],
+  ['0.4.0', (s) => listOf(editsOf(s), 'mounts').some((m) => typeof m.type === 'string' && m.type !== '')],
 ];
+
+const nonEmpty = (v: unknown) => isObject(v) && Object.keys(v).length > 0;
 
 /** The lowest version that carries everything the spec uses. */
 export function minimumCdiVersion(spec: object): string {
-  return NEEDS.find(([, uses]) => uses(spec as Doc))?.[0] ?? CDI_VERSIONS[0];
+  return NEEDS.find(([, uses]) => uses(spec as Doc))?.[0] ?? EARLIEST;
 }
 
 const versionIndex = (v: unknown) => CDI_VERSIONS.indexOf(String(v).replace(/^v/, '') as (typeof CDI_VERSIONS)[number]);
@@ -67,12 +71,14 @@ export function cdiProblems(doc: unknown): string[] {
   const [vendor, cls, extra] = typeof doc.kind === 'string' ? doc.kind.split('/') : [];
   if (!vendor || !cls || extra !== undefined) at('kind', 'must be "vendor/class"');
   else {
-    if (!VENDOR.test(vendor)) at('kind', `vendor "${vendor}" must start with a letter, end with a letter or digit, and hold only letters, digits, ".", "-", "_"`);
-    if (!CLASS.test(cls)) at('kind', `class "${cls}" must start with a letter, end with a letter or digit, and hold only letters, digits, "-", "_"`);
+    for (const [what, name] of [['vendor', vendor], ['class', cls]] as const) {
+      if (!VENDOR_OR_CLASS.test(name)) at('kind', `${what} "${name}" must start with a letter, end with a letter or digit, and hold only letters, digits, ".", "-", "_"`);
+    }
   }
   annotations('annotations', doc.annotations, at);
 
   if (!Array.isArray(doc.devices) || doc.devices.length === 0) at('devices', 'must list at least one device');
+  // Unknown keys make the reference library's strict parser reject the whole file.
   const seen = new Set<string>();
   (Array.isArray(doc.devices) ? doc.devices : []).forEach((d, i) => {
     const place = `devices[${i}]`;

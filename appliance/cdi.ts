@@ -9,7 +9,7 @@ export interface CdiDeviceNode { path: string; permissions?: string }
 export interface CdiMount { hostPath: string; containerPath: string; options: string[] }
 export interface CdiContainerEdits { env?: string[]; deviceNodes?: CdiDeviceNode[]; mounts?: CdiMount[] }
 export interface CdiDevice { name: string; containerEdits: CdiContainerEdits }
-export interface CdiSpec { cdiVersion: string; kind: string; devices: CdiDevice[]; containerEdits?: CdiContainerEdits }
+export interface CdiSpec { cdiVersion: string; kind: string; devices: CdiDevice[]; containerEdits: CdiContainerEdits }
 
 export type GpuVendor = GpuDriverFacts['vendor'];
 
@@ -49,7 +49,8 @@ export function buildCdiSpec(f: HostFacts, vendor: GpuVendor, kind = DEFAULT_KIN
   const allEdits: CdiContainerEdits = driver.wsl ? common : { deviceNodes: allNodes };
   if (isEmpty(allEdits)) throw new NoGpuError(`the ${vendor.toUpperCase()} GPU's device nodes were not found on this host`);
   devices.push({ name: 'all', containerEdits: allEdits });
-  const spec: Omit<CdiSpec, 'cdiVersion'> = driver.wsl ? { kind, devices } : { kind, devices, ...(isEmpty(common) ? {} : { containerEdits: common }) };
+  // containerEdits is always written, empty or not: nvbind's reader requires the key.
+  const spec: Omit<CdiSpec, 'cdiVersion'> = { kind, devices, containerEdits: driver.wsl ? {} : common };
   return { cdiVersion: minimumCdiVersion(spec), ...spec };
 }
 

@@ -8,6 +8,8 @@ import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
 export interface PlanOptions {
   image: ImageFlavor | 'auto';
   gpu: 'auto' | 'none';
+  /** auto: Bolt where it is installed (and can enforce the isolation), else Podman. */
+  engine?: 'auto' | 'podman' | 'bolt';
 }
 
 /** The parts of an appliance manifest that the Plan decides by. */
@@ -46,7 +48,8 @@ export interface Plan {
   host: { platform: HostFacts['host']['platform']; arch: HostFacts['host']['arch'] };
   platform: { adapter: PlatformAdapter; reason: string };
   image: ImageChoice;
-  engine: { name: 'podman' | 'bolt'; reason: string };
+  /** chosenBy "user": --engine named it, so it is used or the session fails; "policy": Podman may stand in. */
+  engine: { name: 'podman' | 'bolt'; reason: string; chosenBy: 'user' | 'policy' };
   isolation: { mode: 'container' | 'vm'; network: 'none'; storage: 'tmpfs'; rootFilesystem: 'read-only'; capabilities: 'none'; noNewPrivileges: true };
   gpu: GpuPlan;
   resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; source: 'defaults' | 'manifest' };
@@ -75,9 +78,7 @@ export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIO
     host: { platform: f.host.platform, arch: f.host.arch },
     platform,
     image,
-    engine: f.tools.bolt.found
-      ? { name: 'bolt', reason: `Bolt ${f.tools.bolt.version ?? ''} was found`.replace(/ +was/, ' was') }
-      : { name: 'podman', reason: 'Bolt was not found; Podman runs the appliance' },
+    engine: chooseEngine(f, options.engine ?? 'auto', errors),
     isolation: { mode: platform.adapter === 'linux' ? 'container' : 'vm', network: 'none', storage: 'tmpfs', rootFilesystem: 'read-only', capabilities: 'none', noNewPrivileges: true },
     gpu: spec?.gpu.wish === 'none' ? { ...gpu, reason: `${spec.name} does not use a GPU` } : gpu,
     resources: spec ? manifestResources(f, spec, warnings) : defaultResources(f),
@@ -88,6 +89,18 @@ export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIO
     warnings,
     errors,
   };
+}
+
+function chooseEngine(f: HostFacts, wanted: NonNullable<PlanOptions['engine']>, errors: string[]): Plan['engine'] {
+  const bolt = `Bolt ${f.tools.bolt.version ?? ''}`.trim();
+  if (wanted === 'podman') return { name: 'podman', reason: 'chosen by the user (--engine podman)', chosenBy: 'user' };
+  if (wanted === 'bolt') {
+    if (!f.tools.bolt.found) errors.push('Bolt was not found (bolt --version did not answer): install it, or use --engine podman');
+    return { name: 'bolt', reason: 'chosen by the user (--engine bolt)', chosenBy: 'user' };
+  }
+  return f.tools.bolt.found
+    ? { name: 'bolt', reason: `${bolt} was found (Podman runs the appliance if Bolt cannot enforce the isolation)`, chosenBy: 'policy' }
+    : { name: 'podman', reason: 'Bolt was not found; Podman runs the appliance', chosenBy: 'policy' };
 }
 
 // The policy's flavour if the appliance ships it for this architecture, else another flavour it ships.

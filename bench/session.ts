@@ -8,13 +8,13 @@ import { podmanRunArgs } from '../appliance/engines/podman.ts';
 import { loadManifest } from '../appliance/manifest.ts';
 import { AgentChannel } from '../launcher/session/channel.ts';
 import { httpRequest } from '../launcher/session/http.ts';
-import { ensureImage, podmanProfile, spawnPodman } from '../platforms/linux/podman.ts';
+import { ensureImage, podmanProfile, spawnEngine } from '../platforms/linux/podman.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function bareRun(args: string[], port: number, healthPath: string): Promise<number> {
   const t = performance.now();
-  const child = spawnPodman(args);
+  const child = spawnEngine('podman', args);
   const ch = new AgentChannel(child.stdin, child.stdout, () => undefined);
   await ch.expect((m) => m.type === 'hello', 30_000, 'hello');
   for (;;) {

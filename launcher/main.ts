@@ -19,7 +19,9 @@ Usage:
   ai-way bundle collect DIR      write a support bundle of this computer to DIR and DIR.tar.gz
   ai-way gpu cdi [--bundle DIR] [--format json|yaml] [--output FILE] [--vendor nvidia|amd|intel]
                                  write a CDI spec for this computer's GPUs (YAML unless FILE ends in .json)
-  ai-way run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S]
+  ai-way export boltfile [--appliance NAME|PATH] [--bundle DIR] [--output FILE] [--image ...] [--gpu ...]
+                                 write the appliance, as it would start here, as a Boltfile
+  ai-way run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S] [--engine auto|podman|bolt]
                                  start an appliance, prove its isolation from inside, wait until it
                                  answers, run its smoke check, and erase everything; --hold keeps it
                                  up until Ctrl-C, SIGTERM or end of input
@@ -41,6 +43,7 @@ const OPTIONS = {
   hold: { type: 'boolean' },
   timeout: { type: 'string' },
   format: { type: 'string' },
+  engine: { type: 'string', default: 'auto' },
   output: { type: 'string' },
   vendor: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -68,22 +71,23 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case undefined:
     case 'run': {
-      if (command === 'run') expectArgs(0, 'run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S]');
+      if (command === 'run') expectArgs(0, 'run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S] [--engine auto|podman|bolt]');
       const timeoutS = v.timeout === undefined ? undefined : Number(v.timeout);
       if (timeoutS !== undefined && !(timeoutS > 0)) throw new CliError(`--timeout must be a number of seconds above 0 (got "${v.timeout}")`, EXIT.usage);
       const image = oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const);
       const gpu = oneOf('gpu', v.gpu, ['auto', 'none'] as const);
+      const engine = oneOf('engine', v.engine, ['auto', 'podman', 'bolt'] as const);
       const appliance = v.appliance ?? DEFAULT_APPLIANCE;
       // A person at a terminal gets the UI; anything else (CI, a pipe) runs headless, and is told so.
       if (!v.headless && !v.json && process.stdout.isTTY && process.stdin.isTTY) {
         // The single executable carries the UI as its own bundle; a checkout loads the chunk.
         const ui = (await (embeddedUi() ?? (() => import('./ui/app.tsx')))()) as typeof import('./ui/app.tsx');
-        return ui.runUi({ appliance, image, gpu });
+        return ui.runUi({ appliance, image, gpu, engine });
       }
       if (!v.headless && !v.json) process.stderr.write('ai-way: not a terminal, so running headless\n');
       const { runCommand } = await import('./commands/run.ts');
       return runCommand({ json: Boolean(v.json), headless: Boolean(v.headless), appliance: v.appliance ?? DEFAULT_APPLIANCE, hold: Boolean(v.hold), timeoutS,
-        image: oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const), gpu: oneOf('gpu', v.gpu, ['auto', 'none'] as const) });
+        image, gpu, engine });
     }
     case 'doctor':
       expectArgs(0, 'doctor [--json] [--bundle DIR]');
@@ -100,6 +104,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/gpu.ts')).gpuCdiCommand({ bundle: v.bundle, output: v.output,
         format: v.format === undefined ? undefined : oneOf('format', v.format, ['json', 'yaml'] as const),
         vendor: v.vendor === undefined ? undefined : oneOf('vendor', v.vendor, ['nvidia', 'amd', 'intel'] as const) });
+    case 'export':
+      if (rest[0] !== 'boltfile' || rest.length !== 1) throw new CliError('usage: ai-way export boltfile [--appliance NAME|PATH] [--bundle DIR] [--output FILE]', EXIT.usage);
+      return (await import('./commands/export.ts')).exportBoltfileCommand({ appliance: v.appliance ?? DEFAULT_APPLIANCE, bundle: v.bundle, output: v.output,
+        image: oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const), gpu: oneOf('gpu', v.gpu, ['auto', 'none'] as const) });
     default:
       throw new CliError(`unknown command "${command}"; see ai-way --help`, EXIT.usage);
   }

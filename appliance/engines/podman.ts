@@ -57,8 +57,11 @@ export const LAUNCHER_PID_LABEL = 'ai-way.launcher-pid';
 
 export const containerName = (sessionId: string) => `ai-way-${sessionId}`;
 
+/** The workspace: memory only, private, no device files or set-uid programs, no programs unless asked. */
+export const workspaceTmpfs = (bytes: number, exec: boolean) => `${WORKSPACE}:rw,size=${bytes},mode=0700,nodev,nosuid${exec ? '' : ',noexec'}`;
+
 export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
-  const tmpfs = `${WORKSPACE}:rw,size=${s.workspaceBytes},mode=0700,nodev,nosuid${s.workspaceExec ? '' : ',noexec'}`;
+  const tmpfs = workspaceTmpfs(s.workspaceBytes, s.workspaceExec);
   return [
     ...p.globalArgs,
     'run', '-i', '--rm', '--pull=never',

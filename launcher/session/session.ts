@@ -7,7 +7,8 @@ import { podmanRunArgs, containerName, type PodmanGpu } from '../../appliance/en
 import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
 import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
-import { containerExists, ensureImage, podmanProfile, reapOrphans, removeContainer, spawnPodman } from '../../platforms/linux/podman.ts';
+import { containerExists, ensureImage, podmanProfile, reapOrphans, removeContainer, spawnEngine } from '../../platforms/linux/podman.ts';
+import { boltMissingFlags } from '../../platforms/linux/bolt.ts';
 import { installSessionSpec, reapSessionSpecs, removeSessionSpec } from '../../platforms/linux/cdi-install.ts';
 import { AgentChannel } from './channel.ts';
 import { httpRequest, type HttpAnswer } from './http.ts';
@@ -70,10 +71,12 @@ export class Session {
 
     this.progress('starting', 'starting the appliance');
     const r = this.plan.resources;
+    const engine = await this.engine();
     const gpu = await this.gpu();
-    const args = podmanRunArgs(profile, { sessionId: this.id, launcherPid: process.pid, image, command: a.command,
+    // Bolt gets Podman's `run` without Podman's own global flags; what it does with it is proven from inside.
+    const args = podmanRunArgs(engine === 'bolt' ? { ...profile, globalArgs: [] } : profile, { sessionId: this.id, launcherPid: process.pid, image, command: a.command,
       workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, cpus: r.cpus, pids: r.pids, gpu });
-    const child = spawnPodman(args);
+    const child = spawnEngine(engine, args);
     this.child = child;
     this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
     child.stderr.on('data', (b: Buffer) => {
@@ -83,7 +86,7 @@ export class Session {
     child.on('error', (e) => this.log.push(`podman: ${e.message}`));
     this.channel = new AgentChannel(child.stdin, child.stdout, (m) => this.onAgentEvent(m));
     const hello = this.channel.expect((m) => m.type === 'hello', a.health.timeoutMs, 'hello');
-    const died = this.exited.then((code) => { throw new SessionError('boot', EXIT.bootFailed, `the appliance stopped while starting (podman exit ${code})`, this.logTail(5)); });
+    const died = this.exited.then((code) => { throw new SessionError('boot', EXIT.bootFailed, `the appliance stopped while starting (${engine} exit ${code})`, this.logTail(5)); });
     await Promise.race([hello, died]).catch((e) => {
       throw e instanceof SessionError ? e : new SessionError('boot', EXIT.bootFailed, `the appliance did not start: ${e.message}`, this.logTail(5));
     }).finally(() => this.removeSpec());
@@ -104,6 +107,19 @@ export class Session {
   }
 
   private specInstalled = false;
+
+  /** Bolt when the Plan says so and its `run` offers every isolation flag; otherwise Podman, or a refusal. */
+  private async engine(): Promise<'podman' | 'bolt'> {
+    if (this.plan.engine.name !== 'bolt') return 'podman';
+    const { found, missing } = await boltMissingFlags();
+    if (found && missing.length === 0) return 'bolt';
+    const why = found ? `Bolt cannot enforce the isolation: its "run" has no ${missing.join(', ')}` : 'Bolt was not found';
+    if (this.plan.engine.chosenBy === 'user') {
+      throw new SessionError('engine', found ? EXIT.isolationNotProven : EXIT.prerequisiteMissing, `${why}, so nothing was started (use --engine podman)`);
+    }
+    this.emit({ type: 'warning', message: `${why}; Podman runs the appliance instead` });
+    return 'podman';
+  }
 
   /**
    * The GPU for the engine: rootful Podman reads the Plan's CDI spec, installed for this session only

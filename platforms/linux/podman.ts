@@ -142,7 +142,7 @@ export async function reapOrphans(): Promise<string[]> {
   return orphans.map((c) => c.name);
 }
 
-/** Starts `podman <args>` in its own process group, so a terminal's Ctrl-C reaches only the launcher. */
-export function spawnPodman(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn('podman', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: env() });
+/** Starts `<engine> <args>` in its own process group, so a terminal's Ctrl-C reaches only the launcher. */
+export function spawnEngine(engine: 'podman' | 'bolt', args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(engine, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: env() });
 }

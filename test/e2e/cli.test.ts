@@ -142,3 +142,32 @@ describe('hostile manifests', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('GPU and Bolt commands', () => {
+  it('gpu cdi on a host without a usable GPU: one line, exit 4, nothing written', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-cdi-'));
+    const r = aiWay('gpu', 'cdi', '--output', path.join(dir, 'spec.json'));
+    expect(r.code).toBe(EXIT.prerequisiteMissing);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('no GPU here can be passed');
+    expect(existsSync(path.join(dir, 'spec.json'))).toBe(false);
+  });
+  it('gpu cdi rejects an unknown format and a stray argument', () => {
+    expect(aiWay('gpu', 'cdi', '--format', 'xml').code).toBe(EXIT.usage);
+    expect(aiWay('gpu', 'cdi', 'extra').code).toBe(EXIT.usage);
+  });
+  it('export boltfile writes the appliance with its isolation in Bolt\'s keys', async () => {
+    const r = aiWay('export', 'boltfile');
+    expect(r.code).toBe(EXIT.ok);
+    const { parse } = await import('smol-toml');
+    const doc = parse(r.out) as any;
+    expect(typeof doc.project).toBe('string');
+    expect(doc.services[doc.project]).toMatchObject({ network_mode: 'none', read_only: true, cap_drop: ['ALL'], security_opt: ['no-new-privileges'], stdin_open: true });
+    expect(doc.services[doc.project].tmpfs[0]).toMatch(/^\/workspace:rw,size=\d+,mode=0700,nodev,nosuid,noexec$/);
+  });
+  it('run --engine bolt without Bolt: one line, exit 4', () => {
+    const r = aiWay('run', '--headless', '--engine', 'bolt');
+    expect(r.code).toBe(EXIT.prerequisiteMissing);
+    expect(r.out + r.err).toContain('Bolt was not found');
+  });
+});

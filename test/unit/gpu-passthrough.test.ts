@@ -17,6 +17,9 @@ import { artifacts, fixture, fromLsLong } from '../support/artifacts.ts';
 import { FIXTURES } from '../contract/fixtures.ts';
 import { parseYamlSubset } from '../support/yaml-subset.ts';
 import { toYaml } from '../../launcher/render/yaml.ts';
+import { boltfile } from '../../appliance/boltfile.ts';
+import { loadAppliance } from '../../launcher/commands/run.ts';
+import { parse as parseToml, stringify as toToml } from 'smol-toml';
 
 const text = (artifact: string, name: string) => new TextDecoder().decode(fixture(artifact, name));
 const ls = (artifact: string, name: string, dir = '') => fromLsLong(text(artifact, name), dir);
@@ -208,12 +211,14 @@ describe('the CDI rules', () => {
   it.each([
     ['an unknown key', { ...base, extra: 1 }, 'spec.extra'],
     ['a kind without a class', { ...base, kind: 'vendor.com' }, 'kind'],
-    ['a class with a dot', { ...base, kind: 'vendor.com/g.pu' }, 'kind'],
+    ['a class with a dot under 0.3.0 (it needs 0.6.0)', { ...base, kind: 'vendor.com/g.pu' }, 'cdiVersion'],
+    ['a class ending in a dash', { ...base, kind: 'vendor.com/gpu-' }, 'kind'],
     ['a device without edits', { ...base, devices: [{ name: 'all', containerEdits: {} }] }, 'devices[0].containerEdits'],
     ['a device named twice', { ...base, devices: [base.devices[0], base.devices[0]] }, 'devices[1].name'],
     ['a device name with a slash', { ...base, devices: [{ ...base.devices[0], name: 'a/b' }] }, 'devices[0].name'],
     ['a name starting with a digit under 0.3.0', { ...base, devices: [{ ...base.devices[0], name: '0' }] }, 'cdiVersion'],
-    ['an unknown version', { ...base, cdiVersion: '0.2.5' }, 'cdiVersion'],
+    ['an unknown version', { ...base, cdiVersion: '0.9.0' }, 'cdiVersion'],
+    ['annotations under 0.5.0 (they need 0.6.0)', { ...base, cdiVersion: '0.5.0', annotations: { 'a.io/b': 'c' } }, 'cdiVersion'],
     ['a relative mount', { ...base, containerEdits: { mounts: [{ hostPath: 'lib', containerPath: '/lib' }] } }, 'containerEdits.mounts[0].hostPath'],
     ['permissions beyond rwm', { ...base, devices: [{ name: 'all', containerEdits: { deviceNodes: [{ path: '/dev/x', permissions: 'rwx' }] } }] }, 'permissions'],
     ['env without a value', { ...base, containerEdits: { env: ['PATH'] } }, 'containerEdits.env[0]'],
@@ -229,5 +234,22 @@ describe('YAML output', () => {
     const ctk = parseYamlSubset(ctkText);
     expect(parseYamlSubset(toYaml(ctk as never))).toEqual(ctk);
     expect(toYaml(ctk as never)).toContain('name: "0"'); // a bare 0 would read back as a number
+  });
+});
+
+describe('Boltfile', () => {
+  it('carries the GPU as nodes, read-only mounts and Bolt\'s gaming.gpu and nvbind tables, with every key Bolt requires', async () => {
+    const host = ls('ls-l-dev-nvidia', 'proprietary-384-66-4x-gtx1080ti-workstation');
+    const a = artifacts({ devices: host.devices, commands: { 'nvidia-smi-q-x': fixture('nvidia-smi-q-x', 'dual-rtx-a5000-590-44-01') } });
+    const plan = makePlan(analyzeHost(a), { image: 'auto', gpu: 'auto' }, await loadAppliance('ai-way'));
+    expect(plan.image).toMatchObject({ flavor: 'fedora', rule: 'nvidia' });
+    const doc = parseToml(toToml(boltfile({ ...plan, appliance: plan.appliance! }))) as any;
+    const service = doc.services[doc.project];
+    expect(service).toMatchObject({ network_mode: 'none', read_only: true, cap_drop: ['ALL'] });
+    expect(service.devices).toEqual(expect.arrayContaining(['/dev/nvidia0:/dev/nvidia0:rw', '/dev/nvidia1:/dev/nvidia1:rw', '/dev/nvidiactl:/dev/nvidiactl:rw']));
+    // Bolt's GamingConfig requires these six booleans; GpuConfig's nvbind table takes driver, devices, wsl2_optimized, performance_mode, preload_libraries.
+    expect(Object.keys(service.gaming)).toEqual(expect.arrayContaining(['enabled', 'gpu_passthrough', 'nvidia_runtime', 'amd_runtime', 'audio_passthrough', 'real_time_priority']));
+    expect(service.gaming.gpu.nvbind).toEqual({ driver: 'auto', devices: ['gpu:all'], wsl2_optimized: false, performance_mode: 'balanced', preload_libraries: false });
+    expect(service.gaming.gpu.nvidia).toMatchObject({ device: 0, cuda: true });
   });
 });
