@@ -99,7 +99,9 @@ export function runCommand(spec: CommandSpec, env: NodeJS.ProcessEnv): Promise<C
     };
     child.stdout.on('data', collect(out));
     child.stderr.on('data', collect(err));
-    child.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ENOENT' ? null : record({ err: new TextEncoder().encode(e.message), exit: 126 })));
+    // EACCES is what a search through an unreadable PATH folder (another user's home) ends with
+    // when the command is nowhere: not installed, for this user.
+    child.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ENOENT' || e.code === 'EACCES' ? null : record({ err: new TextEncoder().encode(e.message), exit: 126 })));
     child.on('close', (code, signal) => finish(record({ exit: code ?? 128 + (signal ? osSignal(signal) : 0) })));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
