@@ -140,14 +140,14 @@ async function readQuietly(p: string): Promise<Uint8Array | null> {
 }
 
 /** Expands a star within path segments, as in /dev/nvidia<star> or /proc/driver/nvidia/gpus/<star>/information. */
-export async function expandGlob(pattern: string): Promise<string[]> {
+export async function expandGlob(pattern: string, list: (dir: string) => Promise<string[]> = readdir): Promise<string[]> {
   const segments = pattern.split('/').filter(Boolean);
   let found = ['/'];
   for (const seg of segments) {
     if (!seg.includes('*')) { found = found.map((f) => path.posix.join(f, seg)); continue; }
     const re = new RegExp(`^${seg.split('*').map(escapeRe).join('.*')}$`);
     const next = await Promise.all(found.map(async (dir) => {
-      try { return (await readdir(dir)).filter((n) => re.test(n)).sort().map((n) => path.posix.join(dir, n)); } catch { return []; }
+      try { return (await list(dir)).filter((n) => re.test(n)).sort().map((n) => path.posix.join(dir, n)); } catch { return []; }
     }));
     found = next.flat();
   }
@@ -161,7 +161,13 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * written with its final target, which is listed too, so chains through /etc/alternatives resolve.
  */
 async function listPaths(patterns: readonly string[]): Promise<string[]> {
-  const paths = [...new Set((await Promise.all(patterns.map(expandGlob))).flat())];
+  // Many patterns share a folder (/usr/lib/x86_64-linux-gnu holds thousands of names): read each once.
+  const folders = new Map<string, Promise<string[]>>();
+  const list = (dir: string) => {
+    if (!folders.has(dir)) folders.set(dir, readdir(dir));
+    return folders.get(dir)!;
+  };
+  const paths = [...new Set((await Promise.all(patterns.map((p) => expandGlob(p, list)))).flat())];
   const named = await Promise.all(paths.map(async (p): Promise<string[]> => {
     try {
       const st = await lstat(p);
