@@ -116,7 +116,7 @@ export function runCommand(spec: CommandSpec, env: NodeJS.ProcessEnv): Promise<C
 const osSignal = (name: NodeJS.Signals) => os.constants.signals[name] ?? 0;
 
 async function readLinuxFiles(): Promise<Map<string, Uint8Array>> {
-  const paths = (await Promise.all(LINUX_FILES.map(expandGlob))).flat();
+  const paths = (await Promise.all(LINUX_FILES.map((p) => expandGlob(p)))).flat();
   const read = await Promise.all(paths.map(async (p) => [p, await readQuietly(p)] as const));
   const files = new Map<string, Uint8Array>();
   const gpuDirs: string[] = [];
