@@ -102,7 +102,9 @@ export function cdiProblems(doc: unknown): string[] {
 type At = (place: string, problem: string) => void;
 type Strict = (place: string, o: Doc, allowed: readonly string[]) => void;
 
-function isEmptyEdits(e: Doc): boolean {
+/** Whether container edits change nothing (a device's edits must change something). */
+export function isEmptyEdits(edits: object): boolean {
+  const e = edits as Doc;
   return ['env', 'deviceNodes', 'hooks', 'mounts', 'additionalGids', 'netDevices'].every((k) => !Array.isArray(e[k]) || e[k].length === 0)
     && e.intelRdt === undefined;
 }

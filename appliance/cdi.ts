@@ -3,7 +3,7 @@
 // The links a hook would make (libcuda.so.1 -> libcuda.so.<version>) are made by mounting the
 // one real file under each of its names, in one folder the loader is pointed at.
 import type { GpuDriverFacts, HostFacts } from './host-facts.ts';
-import { minimumCdiVersion } from './cdi-rules.ts';
+import { isEmptyEdits, minimumCdiVersion } from './cdi-rules.ts';
 
 export interface CdiDeviceNode { path: string; permissions?: string }
 export interface CdiMount { hostPath: string; containerPath: string; options: string[] }
@@ -47,7 +47,7 @@ export function buildCdiSpec(f: HostFacts, vendor: GpuVendor, kind = DEFAULT_KIN
   const allNodes = [...new Set(gpus.flatMap((g) => g.deviceNodes ?? []))].map((path) => ({ path, permissions: NODE_PERMISSIONS }));
   // "all" must edit something: its GPUs' nodes, or under WSL2 the shared /dev/dxg and driver files.
   const allEdits: CdiContainerEdits = driver.wsl ? common : { deviceNodes: allNodes };
-  if (isEmpty(allEdits)) throw new NoGpuError(`the ${vendor.toUpperCase()} GPU's device nodes were not found on this host`);
+  if (isEmptyEdits(allEdits)) throw new NoGpuError(`the ${vendor.toUpperCase()} GPU's device nodes were not found on this host`);
   devices.push({ name: 'all', containerEdits: allEdits });
   // containerEdits is always written, empty or not: nvbind's reader requires the key.
   const spec: Omit<CdiSpec, 'cdiVersion'> = { kind, devices, containerEdits: driver.wsl ? {} : common };
@@ -71,8 +71,6 @@ function commonEdits(d: GpuDriverFacts): CdiContainerEdits {
 
 // Tools of a driver kept under /usr/local/nvidia appear where the guest's PATH finds them.
 const containerPathOf = (hostPath: string) => hostPath.replace(/^\/usr\/local\/nvidia\/bin\//, '/usr/bin/');
-
-const isEmpty = (e: CdiContainerEdits) => !e.env?.length && !e.deviceNodes?.length && !e.mounts?.length;
 
 /** The edits of the named devices plus the spec's own, merged in order (what an engine applies). */
 export function editsFor(spec: CdiSpec, names: readonly string[]): Required<CdiContainerEdits> {

@@ -137,6 +137,8 @@ function adapterFor(f: HostFacts): Plan['platform'] {
   }
 }
 
+const WSL_GPU_REASON = 'Windows shares the GPU through /dev/dxg and its driver libraries';
+
 function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warnings: string[]): GpuPlan {
   const none = (reason: string): GpuPlan => ({ mode: 'none', vendor: null, devices: [], reason, cdi: null });
   if (options.gpu === 'none') return none('turned off by the user (--gpu none)');
@@ -150,7 +152,7 @@ function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warning
   }
   const devices = usable.filter((g) => g.vendor === vendor).map(({ model, pciBusId, uuid }) => ({ model, pciBusId, uuid }));
   if (f.host.platform === 'windows') {
-    return { mode: 'wsl', vendor, devices, reason: 'Windows shares the GPU through /dev/dxg and its driver libraries', cdi: null };
+    return { mode: 'wsl', vendor, devices, reason: WSL_GPU_REASON, cdi: null };
   }
   let spec: CdiSpec;
   try {
@@ -164,7 +166,7 @@ function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warning
     mode: wsl ? 'wsl' : 'cdi',
     vendor,
     devices,
-    reason: wsl ? 'Windows shares the GPU through /dev/dxg and its driver libraries' : `the ${vendor.toUpperCase()} GPU's device nodes and driver files are passed by a CDI spec`,
+    reason: wsl ? WSL_GPU_REASON : `the ${vendor.toUpperCase()} GPU's device nodes and driver files are passed by a CDI spec`,
     cdi: { spec, devices: ['all'] },
   };
 }

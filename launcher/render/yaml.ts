@@ -11,27 +11,24 @@ const scalar = (v: string | number | boolean | null): string =>
 const isList = (v: Data): v is readonly Data[] => Array.isArray(v);
 const isMap = (v: Data): v is { readonly [k: string]: Data | undefined } => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const filled = (v: Data) => (isList(v) ? v.length : isMap(v) ? Object.keys(v).length : 0) > 0;
+
 function block(v: Data, indent: string): string[] {
   if (isList(v)) {
     if (v.length === 0) return [`${indent}[]`];
+    // An item is written one level in, then its first line moves up beside the dash.
     return v.flatMap((item) => {
-      const inner = isMap(item) || isList(item) ? block(item, `${indent}  `) : [`${indent}  ${scalar(item)}`];
-      return inner.length && !(isMap(item) && Object.keys(item).length === 0) && !(isList(item) && item.length === 0)
-        ? [`${indent}- ${inner[0]!.slice(indent.length + 2)}`, ...inner.slice(1)]
-        : [`${indent}- ${inner[0]!.trim()}`];
+      const [first, ...rest] = block(item, `${indent}  `);
+      return [`${indent}- ${first!.slice(indent.length + 2)}`, ...rest];
     });
   }
   if (isMap(v)) {
     const entries = Object.entries(v).filter((e): e is [string, Data] => e[1] !== undefined);
     if (entries.length === 0) return [`${indent}{}`];
-    return entries.flatMap(([k, val]) => {
-      const key = scalar(k);
-      if ((isList(val) && val.length > 0) || (isMap(val) && Object.keys(val).length > 0)) {
-        // Lists under a key sit at the key's indentation, as CDI tools write them.
-        return [`${indent}${key}:`, ...block(val, isList(val) ? indent : `${indent}  `)];
-      }
-      return [`${indent}${key}: ${isList(val) || isMap(val) ? block(val, '')[0] : scalar(val)}`];
-    });
+    return entries.flatMap(([k, val]) => filled(val)
+      // Lists under a key sit at the key's indentation, as CDI tools write them.
+      ? [`${indent}${scalar(k)}:`, ...block(val, isList(val) ? indent : `${indent}  `)]
+      : [`${indent}${scalar(k)}: ${block(val, '')[0]}`]);
   }
   return [`${indent}${scalar(v)}`];
 }

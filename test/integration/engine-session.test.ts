@@ -3,7 +3,7 @@
 // Podman: one claims every isolation flag (its help is Podman's own) but drops them, as Bolt 0.1.0
 // drops --gpu; the other offers none of them, as Bolt 0.1.0's `run` does not.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +26,7 @@ const DROPPED = new Set(['--read-only', '--read-only-tmpfs=false', '--cap-drop=a
 function standIn(name: string, body: string): string {
   const dir = path.join(bin, name);
   rmSync(dir, { recursive: true, force: true });
-  spawnSync('mkdir', ['-p', dir]);
+  mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'bolt'), `#!${process.execPath}\n${body}\n`);
   chmodSync(path.join(dir, 'bolt'), 0o755);
   return dir;
