@@ -1,5 +1,6 @@
 // The agent channel's wire format (native/PROTOCOL.md): length-prefixed frames carrying control
 // lines, JSON replies and multiplexed byte streams. Pure: bytes in, frames out, and back.
+import * as z from 'zod/mini';
 
 export const FRAME = { control: 1, data: 2, eof: 3 } as const;
 export type FrameType = (typeof FRAME)[keyof typeof FRAME];
@@ -77,30 +78,50 @@ export const command = {
   upload: (stream: number, size: number, sha256: string, name: string) => `UPLOAD ${stream} ${size} ${sha256} ${encodeToken(name)}`,
 };
 
-/** The isolation facts the agent reads inside the appliance (PROTOCOL.md, "Isolation report"). */
-export interface IsolationReport {
-  type: 'report';
-  interfaces: string[];
-  outbound: { connected: boolean; attempts: { to: string; error: string | null }[] };
-  rootReadOnly: boolean;
-  workspace: { path: string; fstype: string | null; options: string | null; sizeBytes: number | null; freeBytes: number | null };
-  capEff: string | null;
-  noNewPrivs: number | null;
-  seccomp: number | null;
-  uidMap: [number, number, number][];
-  cgroup: { memoryMax: string | null; pidsMax: string | null };
-  rlimits: Record<string, [number, number]>;
-  /** GPU device nodes the appliance sees (/dev/nvidia*, /dev/dri/*, /dev/kfd, /dev/dxg). */
-  devices: string[];
-  /** Mount points mounted read-write, the kernel's own filesystems left out; null if unreadable. */
-  writableMounts?: string[] | null;
-  uid: number;
-  gid: number;
-}
+/** A mount the app relies on, as measured inside: the one holding `path`. */
+const mountFact = z.object({
+  path: z.string(), fstype: z.nullable(z.string()), options: z.nullable(z.string()),
+  sizeBytes: z.nullable(z.number()), freeBytes: z.nullable(z.number()),
+});
+
+/**
+ * The isolation facts measured inside the app's sandbox, in the app's own state, just before its
+ * program started (PROTOCOL.md, "Isolation report"). A fact that could not be read is null.
+ */
+export const isolationReportSchema = z.object({
+  type: z.literal('report'),
+  interfaces: z.nullable(z.array(z.string())),
+  outbound: z.object({ connected: z.boolean(), attempts: z.array(z.object({ to: z.string(), error: z.nullable(z.string()) })) }),
+  rootReadOnly: z.nullable(z.boolean()),
+  workspace: mountFact,
+  shm: mountFact,
+  /** Mount points the app can reach that are mounted read-write (kernel file systems left out). */
+  writableMounts: z.nullable(z.array(z.string())),
+  capEff: z.nullable(z.string()), capPrm: z.nullable(z.string()), capInh: z.nullable(z.string()), capBnd: z.nullable(z.string()), capAmb: z.nullable(z.string()),
+  noNewPrivs: z.nullable(z.number()),
+  seccomp: z.nullable(z.number()),
+  uidMap: z.nullable(z.array(z.tuple([z.number(), z.number(), z.number()]))),
+  cgroup: z.object({ memoryMax: z.nullable(z.string()), pidsMax: z.nullable(z.string()) }),
+  rlimits: z.record(z.string(), z.nullable(z.tuple([z.number(), z.number()]))),
+  /** GPU device nodes the app sees (/dev/nvidia*, /dev/dri/*, /dev/kfd, /dev/dxg). */
+  devices: z.array(z.string()),
+  /** Process ids the app can see. */
+  processes: z.nullable(z.array(z.number())),
+  /** Descriptors the app's program starts with. */
+  descriptors: z.nullable(z.array(z.number())),
+  /** PID 1 of the app's namespace, which runs as the agent's user: its uid, and the error reading its environment got. */
+  supervisor: z.object({ uid: z.nullable(z.number()), environ: z.nullable(z.string()) }),
+  /** What the seccomp filter must refuse, tried: the error each got, "allowed", or null (not tried). */
+  denied: z.object({ userNamespace: z.nullable(z.string()), vsock: z.nullable(z.string()) }),
+  uid: z.number(),
+  gid: z.number(),
+});
+export type IsolationReport = z.infer<typeof isolationReportSchema>;
 
 export type AgentMessage =
   | { type: 'hello'; protocol: number; pid: number; arch: string; appPid: number }
   | IsolationReport
+  | { type: 'report'; error: string }
   | { type: 'status'; app: 'running' | 'exited'; exitCode: number | null; signal: number | null }
   | { type: 'connected'; stream: number }
   | { type: 'upload-ready'; stream: number }

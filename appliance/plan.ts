@@ -52,7 +52,8 @@ export interface Plan {
   engine: { name: 'podman' | 'bolt'; reason: string; chosenBy: 'user' | 'policy' };
   isolation: { mode: 'container' | 'vm'; network: 'none'; storage: 'tmpfs'; rootFilesystem: 'read-only'; capabilities: 'none'; noNewPrivileges: true };
   gpu: GpuPlan;
-  resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; source: 'defaults' | 'manifest' };
+  /** shmBytes: the app's own /dev/shm, memory it could otherwise hold outside any per-process limit. */
+  resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; shmBytes: number; source: 'defaults' | 'manifest' };
   /** The appliance to boot; absent when planning without a manifest. */
   appliance?: PlanAppliance;
   warnings: string[];
@@ -125,7 +126,7 @@ function manifestResources(f: HostFacts, spec: ApplianceSpec, warnings: string[]
     warnings.push(`${spec.name} asks for more memory than this computer can spare; it gets ${Math.round(memBytes / MiB)} MiB`);
   }
   const cpus = f.host.cpus ? Math.min(spec.resources.cpus, f.host.cpus) : spec.resources.cpus;
-  return { memBytes, cpus, pids: spec.resources.pids, workspaceBytes: spec.workspace.sizeBytes, source: 'manifest' };
+  return { memBytes, cpus, pids: spec.resources.pids, workspaceBytes: spec.workspace.sizeBytes, shmBytes: shmFor(memBytes), source: 'manifest' };
 }
 
 function adapterFor(f: HostFacts): Plan['platform'] {
@@ -180,6 +181,10 @@ function defaultResources(f: HostFacts): Plan['resources'] {
     cpus: Math.max(1, (f.host.cpus ?? 2) - 1),
     pids: 512,
     workspaceBytes: Math.floor(Math.min(memBytes / 4, 4 * GiB) / MiB) * MiB,
+    shmBytes: shmFor(memBytes),
     source: 'defaults',
   };
 }
+
+/** A quarter of the memory, at most 64 MiB (what container engines give by default), at least 1 MiB. */
+export const shmFor = (memBytes: number) => Math.max(MiB, Math.floor(Math.min(memBytes / 4, 64 * MiB) / MiB) * MiB);

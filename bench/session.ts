@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { podmanRunArgs } from '../appliance/engines/podman.ts';
 import { loadManifest } from '../appliance/manifest.ts';
+import { shmFor } from '../appliance/plan.ts';
 import { AgentChannel } from '../launcher/session/channel.ts';
 import { httpRequest } from '../launcher/session/http.ts';
 import { ensureImage, podmanProfile, spawnEngine } from '../platforms/linux/podman.ts';
@@ -54,9 +55,9 @@ export async function benchSession(root: string, runs: number, launcher = path.j
   const source = manifest.images.alpine!.x86_64!;
   const image = await ensureImage(source);
   const profile = await podmanProfile(image);
-  const args = podmanRunArgs(profile, { sessionId: 'bench', launcherPid: process.pid, image, command: manifest.app.command,
+  const args = podmanRunArgs(profile, { sessionId: 'bench', launcherPid: process.pid, usernsSlot: 0, image, command: manifest.app.command,
     workspaceBytes: manifest.workspace.sizeBytes, workspaceExec: manifest.workspace.exec, memBytes: manifest.resources.memBytes,
-    cpus: manifest.resources.cpus, pids: manifest.resources.pids, gpu: null });
+    shmBytes: shmFor(manifest.resources.memBytes), cpus: manifest.resources.cpus, pids: manifest.resources.pids, gpu: null });
   const bare: number[] = [];
   const ready: number[] = [];
   const wipe: number[] = [];

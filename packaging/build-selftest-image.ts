@@ -18,6 +18,19 @@ function wwwFiles(root: string): TarEntry[] {
   return out;
 }
 
+/** The selftest image's files: busybox, the agent, accounts, the mount points, and www. */
+export function selftestFiles(repo: string, agent: string, busybox: string): TarEntry[] {
+  return [
+    { path: 'bin/busybox', data: new Uint8Array(readFileSync(busybox)), mode: 0o755 },
+    { path: 'bin/sh', data: empty, linkTarget: 'busybox' },
+    { path: 'sbin/ai-way-agent', data: new Uint8Array(readFileSync(agent)), mode: 0o755 },
+    { path: 'etc/passwd', data: new TextEncoder().encode('root:x:0:0:root:/:/bin/sh\napp:x:1000:1000:app:/workspace:/bin/sh\n') },
+    { path: 'etc/group', data: new TextEncoder().encode('root:x:0:\napp:x:1000:\n') },
+    dir('dev'), dir('proc'), dir('sys'), dir('tmp', 0o1777), dir('workspace', 0o700),
+    ...wwwFiles(path.join(repo, 'images', 'selftest', 'www')),
+  ];
+}
+
 /** Returns the archives written, and why any architecture was skipped. */
 export function buildSelftestImage(repo: string, version: string, busybox = '/bin/busybox'): { written: string[]; skipped: string[] } {
   const written: string[] = [];
@@ -29,15 +42,7 @@ export function buildSelftestImage(repo: string, version: string, busybox = '/bi
     // busybox comes from this machine, so only this machine's architecture can be built here.
     if (arch !== hostArch) { skipped.push(`${arch}: needs an ${arch} busybox`); continue; }
     if (!existsSync(agent)) { skipped.push(`${arch}: ${agent} is missing (scripts/build-native.sh)`); continue; }
-    const files: TarEntry[] = [
-      { path: 'bin/busybox', data: new Uint8Array(readFileSync(busybox)), mode: 0o755 },
-      { path: 'bin/sh', data: empty, linkTarget: 'busybox' },
-      { path: 'sbin/ai-way-agent', data: new Uint8Array(readFileSync(agent)), mode: 0o755 },
-      { path: 'etc/passwd', data: new TextEncoder().encode('root:x:0:0:root:/:/bin/sh\n') },
-      { path: 'etc/group', data: new TextEncoder().encode('root:x:0:\n') },
-      dir('dev'), dir('proc'), dir('sys'), dir('tmp', 0o1777), dir('workspace', 0o700),
-      ...wwwFiles(path.join(repo, 'images', 'selftest', 'www')),
-    ];
+    const files = selftestFiles(repo, agent, busybox);
     const out = path.join(repo, 'build', 'images', `selftest-${arch}.oci.tar`);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, ociArchive(files, { ref: `localhost/ai-way-selftest:${version}`, arch: ARCHES[arch], entrypoint: ['/sbin/ai-way-agent'] }));

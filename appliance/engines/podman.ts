@@ -1,5 +1,6 @@
 // Turns a Plan into the one `podman run` that starts the appliance. Pure: the flags are the
-// isolation promise, and the agent's report from inside is what proves them.
+// engine's share of the isolation, the agent's own sandbox does the rest, and the report measured
+// inside the app's sandbox is what proves it.
 import type { CdiContainerEdits } from '../cdi.ts';
 
 /** What this host's Podman needs, learned once by a canary container (platforms/linux). */
@@ -8,21 +9,45 @@ export interface PodmanProfile {
   globalArgs: string[];
   /** Whether an explicit nofile ulimit is needed (the default one is refused on some hosts). */
   nofileUlimit: boolean;
-  /** Mapping flags that keep the appliance's root from being the host's root (needed when rootful). */
-  userns: string[];
+  /**
+   * How each session gets user ids of its own: rootless Podman allocates a free part of the user's
+   * subordinate ids (`--userns=auto`); rootful Podman maps onto a range the session picks.
+   */
+  userns: 'auto' | 'rootful';
 }
 
-/** Rootful Podman maps the appliance's users onto an unused, unprivileged range of host ids. */
-export const ROOTFUL_USERNS = ['--uidmap', '0:1000000000:65536', '--gidmap', '0:1000000000:65536'];
+/** Ids each session's user namespace holds: the agent's root (0) and the app's own user (1000). */
+export const USERNS_SIZE = 2048;
+/** Rootful sessions map onto one of this many ranges of USERNS_SIZE host ids above ROOTFUL_ID_BASE. */
+export const ROOTFUL_SLOTS = 1 << 20;
+const ROOTFUL_ID_BASE = 1_000_000_000;
+
+/** The flags that give a session its own ids; `slot` (rootful only) picks the host range. */
+export function usernsArgs(mode: PodmanProfile['userns'], slot: number): string[] {
+  if (mode === 'auto') return [`--userns=auto:size=${USERNS_SIZE}`];
+  const map = `0:${ROOTFUL_ID_BASE + slot * USERNS_SIZE}:${USERNS_SIZE}`;
+  return ['--uidmap', map, '--gidmap', map];
+}
+
+/**
+ * Capabilities of the container's own user namespace, for the agent alone: it builds the app's
+ * sandbox with them (namespaces, mounts, the app's user, the workspace's group) and then keeps only
+ * DAC_OVERRIDE and FOWNER, to empty a workspace whatever the app did to it. The app gets none.
+ */
+export const AGENT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETGID', 'SETUID', 'SETPCAP', 'NET_ADMIN', 'SYS_ADMIN'];
 
 export interface PodmanRunSpec {
   sessionId: string;
   launcherPid: number;
+  /** Rootful only: which host id range this session maps onto (0 <= slot < ROOTFUL_SLOTS). */
+  usernsSlot: number;
   image: string;
   command: readonly string[];
   workspaceBytes: number;
   workspaceExec: boolean;
   memBytes: number;
+  /** Size of the app's own /dev/shm (the agent mounts it). */
+  shmBytes: number;
   cpus: number;
   pids: number;
   gpu: PodmanGpu | null;
@@ -70,11 +95,14 @@ export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
     '--label', `${LAUNCHER_PID_LABEL}=${s.launcherPid}`,
     '--network=none', '--hostname', 'ai-way',
     '--read-only', '--read-only-tmpfs=false',
-    '--cap-drop=all', '--security-opt', 'no-new-privileges', ...p.userns,
+    '--cap-drop=all', ...AGENT_CAPABILITIES.flatMap((c) => ['--cap-add', c]), '--security-opt', 'no-new-privileges',
+    ...usernsArgs(p.userns, s.usernsSlot),
     '--tmpfs', tmpfs,
     ...gpuArgs(s.gpu),
     '--memory', String(s.memBytes), '--cpus', String(s.cpus), '--pids-limit', String(s.pids),
-    // Per-process rlimits back the cgroup limits where a host cannot give cgroups (rootless, cgroup v1).
+    // Where a host gives no cgroups (rootless, cgroup v1): nproc counts the processes of the app's
+    // user, which exists in this session only; data bounds each process's heap, which is not a
+    // memory limit (shared memory escapes it), and the proof never calls it one.
     '--ulimit', `nproc=${s.pids}:${s.pids}`, '--ulimit', `data=${s.memBytes}:${s.memBytes}`,
     ...(p.nofileUlimit ? ['--ulimit', 'nofile=1024:1024'] : []),
     // The agent's stdout is the channel: no log driver may keep a copy of it on disk.
@@ -82,6 +110,8 @@ export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
     '--stop-timeout', '2',
     '--entrypoint', AGENT_PATH,
     s.image,
-    '--workspace', WORKSPACE, '--', ...s.command,
+    '--workspace', WORKSPACE, '--shm-size', String(s.shmBytes),
+    ...(s.gpu?.edits.deviceNodes ?? []).flatMap((n) => ['--device', n.path]),
+    '--', ...s.command,
   ];
 }

@@ -9,7 +9,7 @@ export function renderEvent(e: SessionEvent, s: Style): string {
     case 'progress': return s.dim(`  … ${e.message} (${seconds(e.elapsedMs)})`);
     case 'warning': return s.yellow(`  ! ${e.message}`);
     case 'verified': return [`  ${e.proven ? s.green(s.ok) : s.red(s.bad)} isolation ${e.proven ? 'proven' : 'NOT proven'} from inside:`,
-      ...e.facts.map((f) => `      ${f.ok ? s.green(s.ok) : s.red(s.bad)} ${f.detail}`)].join('\n');
+      ...e.facts.map((f) => `      ${f.warning ? s.yellow(s.warn) : f.ok ? s.green(s.ok) : s.red(s.bad)} ${f.detail}`)].join('\n');
     case 'ready': return s.green(`  ${s.ok} ready in ${seconds(e.bootMs)}`);
     case 'smoke': return `  ${e.ok ? s.green(s.ok) : s.red(s.bad)} smoke check: ${e.detail} (${seconds(e.ms)})`;
     case 'wiped': return s.green(`  ${s.ok} everything was erased in ${seconds(e.ms)}`);

@@ -12,7 +12,7 @@ export function renderPlan(p: Plan, s: Style): string {
     ['Engine', `${p.engine.name} (${p.engine.reason})`],
     ['Isolation', `${p.isolation.mode}; no network, memory-only storage, read-only root, no capabilities`],
     ['GPU', gpu],
-    ['Resources', `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} ${p.resources.cpus === 1 ? 'core' : 'cores'}, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace`],
+    ['Resources', `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} ${p.resources.cpus === 1 ? 'core' : 'cores'}, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace, ${formatBytes(p.resources.shmBytes)} shared memory`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const out = rows.map(([k, v]) => `  ${s.bold(k.padEnd(w))}  ${v}`);

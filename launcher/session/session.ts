@@ -1,9 +1,9 @@
 // One appliance session on Linux with rootless Podman: boot, prove isolation from inside, wait
 // for the app, then files, questions and the wipe. Front ends drive it; it never draws.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { command, type AgentMessage, type IsolationReport } from '../../appliance/agent-protocol.ts';
-import { podmanRunArgs, containerName, type PodmanGpu } from '../../appliance/engines/podman.ts';
+import { podmanRunArgs, containerName, ROOTFUL_SLOTS, type PodmanGpu } from '../../appliance/engines/podman.ts';
 import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
 import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
@@ -74,8 +74,10 @@ export class Session {
     const engine = await this.engine();
     const gpu = await this.gpu();
     // Bolt gets Podman's `run` without Podman's own global flags; what it does with it is proven from inside.
-    const args = podmanRunArgs(engine === 'bolt' ? { ...profile, globalArgs: [] } : profile, { sessionId: this.id, launcherPid: process.pid, image, command: a.command,
-      workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, cpus: r.cpus, pids: r.pids, gpu });
+    // A rootful session's ids: one range of ROOTFUL_SLOTS, by chance (rootless Podman allocates its own).
+    const args = podmanRunArgs(engine === 'bolt' ? { ...profile, globalArgs: [] } : profile, { sessionId: this.id, launcherPid: process.pid,
+      usernsSlot: randomInt(ROOTFUL_SLOTS), image, command: a.command, workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec,
+      memBytes: r.memBytes, shmBytes: r.shmBytes, cpus: r.cpus, pids: r.pids, gpu });
     const child = spawnEngine(engine, args);
     this.child = child;
     this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
@@ -92,10 +94,11 @@ export class Session {
     }).finally(() => this.removeSpec());
 
     this.progress('checking isolation', 'checking the isolation from inside');
-    this.report = await this.channel.request<IsolationReport>(command.report(), 'report', REPLY_MS);
-    this.verdict = verifyIsolation(this.report, { workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes, pids: r.pids,
-      gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [] });
-    this.emit({ type: 'verified', proven: this.verdict.proven, facts: this.verdict.facts, limits: this.verdict.limits, devices: this.report.devices ?? [] });
+    const report: unknown = await this.channel.request(command.report(), 'report', REPLY_MS);
+    this.verdict = verifyIsolation(report, { workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes,
+      shmBytes: r.shmBytes, pids: r.pids, gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [] });
+    this.report = this.verdict.facts[0]?.id === 'report' ? null : (report as IsolationReport);
+    this.emit({ type: 'verified', proven: this.verdict.proven, facts: this.verdict.facts, limits: this.verdict.limits, devices: this.report?.devices ?? [] });
     if (!this.verdict.proven) {
       const failed = this.verdict.facts.filter((f) => !f.ok).map((f) => f.detail).join('; ');
       throw new SessionError('isolation', EXIT.isolationNotProven, 'the appliance is not isolated as promised, so it was stopped', failed);

@@ -247,7 +247,7 @@ export class UiController {
       { label: 'Engine', value: `${p.engine.name}: ${p.engine.reason}` },
       { label: 'GPU', value: p.gpu.mode === 'none' ? `none (${p.gpu.reason})` : `${p.gpu.devices.map((d) => d.model).join(', ')} (${p.gpu.mode})` },
       { label: 'Resources', value: `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} cores, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace` },
-      ...(v ? v.facts.map((f) => ({ label: `${f.ok ? '+' : '-'} ${f.id}`, value: f.detail })) : [{ label: 'Isolation', value: 'not checked yet' }]),
+      ...(v ? v.facts.map((f) => ({ label: `${f.warning ? '!' : f.ok ? '+' : '-'} ${f.id}`, value: f.detail })) : [{ label: 'Isolation', value: 'not checked yet' }]),
       { label: 'Log', value: 'none is kept; after an error, ~/.cache/ai-way/last-error.log' },
     ];
   }

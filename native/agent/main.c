@@ -1,5 +1,6 @@
-/* ai-way-agent: PID 1 of the appliance. Starts the app, serves the launcher over framed stdio
- * (native/PROTOCOL.md) in one poll(2) loop, and wipes the workspace when the launcher goes away. */
+/* ai-way-agent: PID 1 of the appliance. Starts the app in a sandbox of its own (sandbox.h), serves
+ * the launcher over framed stdio (native/PROTOCOL.md) in one poll(2) loop, and wipes the workspace
+ * when the launcher goes away. */
 #include "agent.h"
 
 #include <errno.h>
@@ -14,11 +15,20 @@
 #include "control.h"
 #include "frame.h"
 #include "proxy.h"
+#include "sandbox.h"
 #include "stream.h"
 #include "supervise.h"
 #include "workspace.h"
 
 const char *g_workspace = "/workspace";
+
+/* What the agent keeps once the sandbox stands: enough to empty a workspace whatever the app did
+ * to its files' modes. It signals only its own child (same user) and makes nothing new. */
+#define AGENT_KEEPS ((1ull << 1) | (1ull << 3)) /* CAP_DAC_OVERRIDE, CAP_FOWNER */
+#define REPORT_WAIT_MS 10000
+#define WIPE_BUDGET_MS 1000 /* on the way out: the engine's tmpfs goes with the container anyway */
+
+static struct sandbox_config g_sandbox = {.root = "/", .shm_bytes = 64u << 20};
 
 static volatile sig_atomic_t got_chld, got_term;
 
@@ -32,15 +42,15 @@ static void on_signal(int sig)
 
 static void __attribute__((noreturn)) usage(void)
 {
-    log_msg("usage: ai-way-agent [--workspace DIR] [--port-hint N] -- APP [ARGS...]");
+    log_msg("usage: ai-way-agent [--workspace DIR] [--root DIR] [--shm-size BYTES] [--device PATH]... [--port-hint N] -- APP [ARGS...]");
     exit(2);
 }
 
-/* The workspace is emptied on exit, so refuse anything that could name more than a directory
- * we were given: relative paths, "/", and "." or ".." components. */
-static int safe_workspace(const char *p)
+/* Absolute, without "." or ".." components; "/" itself only where allowed. The workspace is
+ * emptied on exit, so it must name no more than the directory we were given. */
+static int clean_path(const char *p, int root_ok)
 {
-    if (p[0] != '/' || strspn(p, "/") == strlen(p))
+    if (p[0] != '/' || (!root_ok && strspn(p, "/") == strlen(p)) || strlen(p) >= 4096)
         return 0;
     for (const char *c = p; *c;) {
         c += strspn(c, "/");
@@ -61,8 +71,16 @@ static char **parse_args(int argc, char **argv)
             break;
         if (i + 1 >= argc)
             usage();
-        if (strcmp(argv[i], "--workspace") == 0 && safe_workspace(argv[i + 1]))
+        const char *v = argv[i + 1];
+        if (strcmp(argv[i], "--workspace") == 0 && clean_path(v, 0))
             g_workspace = argv[++i];
+        else if (strcmp(argv[i], "--root") == 0 && clean_path(v, 1))
+            g_sandbox.root = argv[++i];
+        else if (strcmp(argv[i], "--shm-size") == 0 && parse_u64(v, UINT64_MAX, &g_sandbox.shm_bytes) == 0 && g_sandbox.shm_bytes)
+            i++;
+        else if (strcmp(argv[i], "--device") == 0 && clean_path(v, 0) && strncmp(v, "/dev/", 5) == 0 &&
+                 g_sandbox.ndevices < MAX_DEVICES)
+            g_sandbox.devices[g_sandbox.ndevices++] = argv[++i];
         else if (strcmp(argv[i], "--port-hint") == 0 && parse_u64(argv[i + 1], 65535, &port) == 0 && port)
             i++; /* accepted for the launcher's convenience; the agent needs no port of its own */
         else
@@ -111,7 +129,7 @@ static void __attribute__((noreturn)) dead_man(const char *why)
     }
     streams_close_all();
     app_terminate();
-    long n = ws_wipe();
+    long n = ws_wipe(now_ms() + WIPE_BUDGET_MS);
     if (n < 0)
         log_msg("wipe %s: %s", g_workspace, strerror(errno));
     out_drain(500);
@@ -152,8 +170,8 @@ static void process_input(void)
 
 static void __attribute__((noreturn)) serve(void)
 {
-    struct pollfd pfd[2 + MAX_STREAMS];
-    struct stream *owner[2 + MAX_STREAMS];
+    struct pollfd pfd[3 + MAX_STREAMS];
+    struct stream *owner[3 + MAX_STREAMS];
     sigset_t none;
     int stdin_eof = 0;
     sigemptyset(&none);
@@ -179,6 +197,10 @@ static void __attribute__((noreturn)) serve(void)
             pfd[n] = (struct pollfd){1, POLLOUT, 0};
             owner[n++] = NULL;
         }
+        if (app_output_fd() >= 0) {
+            pfd[n] = (struct pollfd){app_output_fd(), POLLIN, 0};
+            owner[n++] = NULL;
+        }
         for (int i = 0; i < MAX_STREAMS; i++) {
             struct stream *s = &g_streams[i];
             short ev = s->kind == SK_PROXY ? proxy_events(s) : 0;
@@ -199,6 +221,8 @@ static void __attribute__((noreturn)) serve(void)
             if (!s && pfd[i].fd == 1) {
                 if (out_flush() < 0)
                     dead_man("stdout closed");
+            } else if (!s && pfd[i].fd != 0) {
+                app_forward_output();
             } else if (!s && !(pfd[i].events & POLLIN)) {
                 dead_man("stdin closed");
             } else if (!s) {
@@ -222,11 +246,15 @@ int main(int argc, char **argv)
         log_msg("cannot become a subreaper: %s", strerror(errno));
     set_nonblock(0);
     set_nonblock(1);
-    pid_t pid = app_spawn(app);
-    if (pid < 0) {
-        log_msg("cannot start %s: %s", app[0], strerror(errno));
-        return 1;
-    }
-    send_hello(pid);
+    set_nonblock(2); /* a stalled log reader must never stall the agent: it loses lines instead */
+    g_sandbox.workspace = g_workspace;
+    app_start(&g_sandbox, app);
+    app_collect_report(REPORT_WAIT_MS);
+    set_nonblock(app_output_fd());
+    /* The sandbox stands: from now on the agent needs almost nothing, and nobody may inspect it. */
+    if (caps_limit(AGENT_KEEPS) < 0)
+        log_msg("cannot drop capabilities: %s", strerror(errno));
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    send_hello(app_pid());
     serve();
 }

@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "workspace.h"
+#include "kernel.h"
+#include "mounts.h"
 
 #define OUTBOUND_BUDGET_MS 500
 
@@ -41,8 +45,8 @@ static void names_add_chr(struct names *nl, const char *path)
         names_add(nl, path);
 }
 
-/* Entries of dir starting with prefix; as full paths of character devices when devices is set. */
-static void names_scan(struct names *nl, const char *dir, const char *prefix, int devices)
+/* Character devices in dir whose names start with prefix, as full paths. */
+static void names_scan(struct names *nl, const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -52,11 +56,8 @@ static void names_scan(struct names *nl, const char *dir, const char *prefix, in
         char path[96];
         if (e->d_name[0] == '.' || strncmp(e->d_name, prefix, strlen(prefix)) != 0)
             continue;
-        if (!devices) {
-            names_add(nl, e->d_name);
-        } else if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path) {
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path)
             names_add_chr(nl, path);
-        }
     }
     closedir(d);
 }
@@ -66,28 +67,47 @@ static int by_name(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-static void names_emit(struct json *j, const char *key, struct names *nl)
+static void names_emit_list(struct json *j, struct names *nl)
 {
     qsort(nl->v, (size_t)nl->n, sizeof nl->v[0], by_name);
-    json_key(j, key);
     json_open(j, '[');
     for (int i = 0; i < nl->n; i++)
         json_str(j, nl->v[i]);
     json_close(j, ']');
 }
 
+static void names_emit(struct json *j, const char *key, struct names *nl)
+{
+    json_key(j, key);
+    names_emit_list(j, nl);
+}
+
+/* The interfaces of the reader's own network namespace (/sys/class/net may show another one's). */
 static void add_interfaces(struct json *j)
 {
+    static char dev[16384];
     struct names nl = {0};
-    names_scan(&nl, "/sys/class/net", "", 0);
-    names_emit(j, "interfaces", &nl);
+    char *save = NULL;
+    json_key(j, "interfaces");
+    if (read_file("/proc/self/net/dev", dev, sizeof dev) < 0) {
+        json_null(j);
+        return;
+    }
+    for (char *line = strtok_r(dev, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *colon = strchr(line, ':');
+        if (colon) { /* the two header lines have none */
+            *colon = '\0';
+            names_add(&nl, trim(line));
+        }
+    }
+    names_emit_list(j, &nl);
 }
 
 static void add_devices(struct json *j)
 {
     struct names nl = {0};
-    names_scan(&nl, "/dev", "nvidia", 1);
-    names_scan(&nl, "/dev/dri", "", 1);
+    names_scan(&nl, "/dev", "nvidia");
+    names_scan(&nl, "/dev/dri", "");
     names_add_chr(&nl, "/dev/kfd");
     names_add_chr(&nl, "/dev/dxg");
     names_emit(j, "devices", &nl);
@@ -168,50 +188,9 @@ static void add_outbound(struct json *j)
     json_close(j, '}');
 }
 
-static void add_root_read_only(struct json *j)
-{
-    int ro = 0;
-    int fd = open("/.ai-way-probe", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        close(fd);
-        unlink("/.ai-way-probe");
-    } else {
-        ro = errno == EROFS;
-    }
-    json_key(j, "rootReadOnly");
-    json_bool(j, ro);
-}
+/* ---- mounts: the workspace, /dev/shm, and what is writable ---- */
 
-/* ---- workspace mount, from /proc/self/mountinfo ---- */
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void unescape_octal(char *s)
-{
-    char *o = s;
-    while (*s) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-            s[3] <= '7') {
-            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-            s += 4;
-        } else {
-            *o++ = *s++;
-        }
-    }
-    *o = '\0';
-}
-
-static int has_option(const char *list, const char *opt, size_t n)
-{
-    for (const char *p = list; *p;) {
-        size_t len = strcspn(p, ",");
-        if (len == n && strncmp(p, opt, n) == 0)
-            return 1;
-        p += len + (p[len] == ',');
-    }
-    return 0;
-}
-
-/* mount options, then the super block's options not already listed */
+/* A mount's options, then its super block's options not already listed. */
 static void merge_options(char *out, size_t cap, const char *mount_opts, const char *super_opts)
 {
     size_t len = (size_t)snprintf(out, cap, "%s", mount_opts);
@@ -229,125 +208,79 @@ static void merge_options(char *out, size_t cap, const char *mount_opts, const c
     }
 }
 
-static int path_under(const char *path, const char *mp)
+/* {"path", "fstype", "options", "sizeBytes", "freeBytes"} of the mount holding path */
+static void add_mount_fact(struct json *j, const char *key, const struct mount_table *t, int have_table, const char *path)
 {
-    size_t n = strlen(mp);
-    if (strcmp(mp, "/") == 0)
-        return 1;
-    return strncmp(path, mp, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* One mountinfo line, split: mount point, its options, and after " - " the fstype and the super block's options. */
-struct mount_line {
-    char *point, *options, *fstype, *super;
-};
-
-/* Calls each(line, ctx) for every line of /proc/self/mountinfo; 0 when it cannot be read. */
-static int mountinfo_each(void (*each)(const struct mount_line *, void *), void *ctx)
-{
-    char *line = NULL;
-    size_t lcap = 0;
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (!f)
-        return 0;
-    while (getline(&line, &lcap, f) > 0) {
-        char *fld[64], *save = NULL;
-        int n = 0, dash = -1;
-        for (char *t = strtok_r(line, " \n", &save); t && n < 64; t = strtok_r(NULL, " \n", &save)) {
-            if (n >= 6 && dash < 0 && strcmp(t, "-") == 0)
-                dash = n;
-            fld[n++] = t;
-        }
-        if (n < 10 || dash < 0 || dash + 3 >= n)
-            continue;
-        unescape_octal(fld[4]);
-        struct mount_line m = {fld[4], fld[5], fld[dash + 1], fld[dash + 3]};
-        each(&m, ctx);
-    }
-    free(line);
-    fclose(f);
-    return 1;
-}
-
-struct holder {
-    char real[PATH_MAX];
-    size_t best;
-    int found;
-    char *fstype, *opts;
-    size_t fcap, ocap;
-};
-
-static void consider_holder(const struct mount_line *m, void *ctx)
-{
-    struct holder *h = ctx;
-    size_t len = strlen(m->point);
-    if (!path_under(h->real, m->point) || (h->found && len < h->best))
-        return;
-    h->best = len;
-    h->found = 1;
-    snprintf(h->fstype, h->fcap, "%s", m->fstype);
-    merge_options(h->opts, h->ocap, m->options, m->super);
-}
-
-/* The mount holding path: the longest mount point above it, the later line on a tie. */
-static int find_mount(const char *path, char *fstype, size_t fcap, char *opts, size_t ocap)
-{
-    struct holder h = {.fstype = fstype, .opts = opts, .fcap = fcap, .ocap = ocap};
-    if (!realpath(path, h.real))
-        snprintf(h.real, sizeof h.real, "%s", path);
-    return mountinfo_each(consider_holder, &h) && h.found;
-}
-
-static void collect_writable(const struct mount_line *m, void *ctx)
-{
-    static const char *const kernel_fs[] = {"proc", "sysfs", "devpts", "mqueue", "cgroup", "cgroup2", "devtmpfs"};
-    if (!has_option(m->options, "rw", 2))
-        return;
-    for (size_t i = 0; i < sizeof kernel_fs / sizeof *kernel_fs; i++)
-        if (strcmp(m->fstype, kernel_fs[i]) == 0)
-            return;
-    names_add(ctx, m->point);
-}
-
-/* Mount points mounted read-write, leaving out the kernel's own filesystems (proc, sysfs, devpts,
- * mqueue, cgroup) and device nodes bound from devtmpfs: the launcher allows only memory-only ones. */
-static void add_writable_mounts(struct json *j)
-{
-    struct names nl = {0};
-    if (!mountinfo_each(collect_writable, &nl)) {
-        json_key(j, "writableMounts");
-        json_null(j);
-        return;
-    }
-    names_emit(j, "writableMounts", &nl);
-}
-
-static void add_workspace(struct json *j)
-{
-    char fstype[64], opts[1024];
-    uint64_t free_b, total_b;
-    int have_mount = find_mount(g_workspace, fstype, sizeof fstype, opts, sizeof opts);
-    int fd = ws_open();
-    int have_space = fd >= 0 && ws_space(fd, &free_b, &total_b) == 0;
-    if (fd >= 0)
-        close(fd);
-
-    json_key(j, "workspace");
+    char real[PATH_MAX], opts[1024];
+    struct statvfs v;
+    const struct mount_entry *m = NULL;
+    if (have_table)
+        m = mounts_holder(t, realpath(path, real) ? real : path);
+    if (m)
+        merge_options(opts, sizeof opts, m->options, m->super);
+    int have_space = statvfs(path, &v) == 0;
+    json_key(j, key);
     json_open(j, '{');
-    json_kstr(j, "path", g_workspace);
-    json_kstr(j, "fstype", have_mount ? fstype : NULL);
-    json_kstr(j, "options", have_mount ? opts : NULL);
+    json_kstr(j, "path", path);
+    json_kstr(j, "fstype", m ? m->fstype : NULL);
+    json_kstr(j, "options", m ? opts : NULL);
     json_key(j, "sizeBytes");
     if (have_space)
-        json_uint(j, total_b);
+        json_uint(j, (unsigned long long)v.f_blocks * v.f_frsize);
     else
         json_null(j);
     json_key(j, "freeBytes");
     if (have_space)
-        json_uint(j, free_b);
+        json_uint(j, (unsigned long long)v.f_bavail * v.f_frsize);
     else
         json_null(j);
     json_close(j, '}');
+}
+
+/* Visible mount points mounted read-write, leaving out the kernel's own filesystems (proc, sysfs,
+ * devpts, mqueue, cgroup) and device nodes bound from devtmpfs: the launcher allows only the
+ * workspace and /dev/shm. */
+static void add_writable_mounts(struct json *j, const struct mount_table *t, int have_table)
+{
+    static const char *const kernel_fs[] = {"proc", "sysfs", "devpts", "mqueue", "cgroup", "cgroup2", "devtmpfs"};
+    struct names nl = {0};
+    json_key(j, "writableMounts");
+    if (!have_table) {
+        json_null(j);
+        return;
+    }
+    for (int i = 0; i < t->n; i++) {
+        const struct mount_entry *m = &t->m[i];
+        int kernel = 0;
+        for (size_t k = 0; k < sizeof kernel_fs / sizeof *kernel_fs; k++)
+            kernel |= strcmp(m->fstype, kernel_fs[k]) == 0;
+        if (!m->hidden && !kernel && has_option(m->options, "rw", 2))
+            names_add(&nl, m->point);
+    }
+    names_emit_list(j, &nl);
+}
+
+static void add_mounts(struct json *j)
+{
+    static struct mount_table t;
+    int have_table = mounts_read(&t) == 0;
+    add_mount_fact(j, "workspace", &t, have_table, g_workspace);
+    add_mount_fact(j, "shm", &t, have_table, "/dev/shm");
+    add_writable_mounts(j, &t, have_table);
+    if (have_table)
+        mounts_free(&t);
+}
+
+/* The root's mount is read-only (the flag, not a failed write: the app's user could not write
+ * there anyway). */
+static void add_root_read_only(struct json *j)
+{
+    struct statvfs v;
+    json_key(j, "rootReadOnly");
+    if (statvfs("/", &v) == 0)
+        json_bool(j, (v.f_flag & ST_RDONLY) != 0);
+    else
+        json_null(j);
 }
 
 /* ---- /proc/self/status, uid_map, cgroup, rlimits ---- */
@@ -381,8 +314,10 @@ static void add_proc_status(struct json *j)
     const char *s;
     if (read_file("/proc/self/status", status, sizeof status) < 0)
         status[0] = '\0';
-    json_kstr(j, "capEff", status_field(status, "CapEff", v, sizeof v));
-    json_kstr(j, "capBnd", status_field(status, "CapBnd", v, sizeof v));
+    static const char *const caps[][2] = {{"CapEff", "capEff"}, {"CapPrm", "capPrm"}, {"CapInh", "capInh"},
+                                          {"CapBnd", "capBnd"}, {"CapAmb", "capAmb"}};
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
+        json_kstr(j, caps[i][1], status_field(status, caps[i][0], v, sizeof v));
     static const char *const ints[2][2] = {{"NoNewPrivs", "noNewPrivs"}, {"Seccomp", "seccomp"}};
     for (int i = 0; i < 2; i++) {
         json_key(j, ints[i][1]);
@@ -463,18 +398,111 @@ static void add_rlimits(struct json *j)
     json_close(j, '}');
 }
 
+/* ---- the app's separation from the agent ---- */
+
+/* Process ids this process can see: only its own namespace's supervisor (1) and itself. */
+static void add_processes(struct json *j)
+{
+    int pids[64], n = 0;
+    DIR *d = opendir("/proc");
+    json_key(j, "processes");
+    if (!d) {
+        json_null(j);
+        return;
+    }
+    struct dirent *e;
+    uint64_t pid;
+    while ((e = readdir(d)) && n < 64)
+        if (parse_u64(e->d_name, INT_MAX, &pid) == 0)
+            pids[n++] = (int)pid;
+    closedir(d);
+    json_open(j, '[');
+    for (int i = 0; i < n; i++)
+        json_int(j, pids[i]);
+    json_close(j, ']');
+}
+
+/* Descriptors the app's program will hold: open ones not closed on exec. */
+static void add_descriptors(struct json *j)
+{
+    DIR *d = opendir("/proc/self/fd");
+    json_key(j, "descriptors");
+    if (!d) {
+        json_null(j);
+        return;
+    }
+    json_open(j, '[');
+    struct dirent *e;
+    uint64_t fd;
+    while ((e = readdir(d)))
+        if (parse_u64(e->d_name, INT_MAX, &fd) == 0 && (int)fd != dirfd(d) && !(fcntl((int)fd, F_GETFD) & FD_CLOEXEC))
+            json_int(j, (long long)fd);
+    closedir(d);
+    json_close(j, ']');
+}
+
+/* The supervisor (PID 1 here) runs as the agent's user: its uid, and whether its memory and
+ * environment are out of the app's reach. */
+static void add_supervisor(struct json *j)
+{
+    static char status[8192];
+    char v[64];
+    json_key(j, "supervisor");
+    json_open(j, '{');
+    const char *uid = read_file("/proc/1/status", status, sizeof status) < 0 ? NULL : status_field(status, "Uid", v, sizeof v);
+    json_key(j, "uid");
+    if (uid)
+        json_int(j, atoll(uid));
+    else
+        json_null(j);
+    int fd = open("/proc/1/environ", O_RDONLY | O_CLOEXEC);
+    json_kstr(j, "environ", fd < 0 ? errno_name(errno) : NULL); /* null: it could be read */
+    if (fd >= 0)
+        close(fd);
+    json_close(j, '}');
+}
+
+/* What the seccomp filter must refuse, tried for real: a user namespace (in a throwaway child,
+ * as success would change this process) and an AF_VSOCK socket. Each is the error it got,
+ * "allowed", or null when it could not be tried. */
+static void add_denied(struct json *j)
+{
+    int userns = -1;
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : (errno & 0xff));
+    if (pid > 0) {
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        userns = WIFEXITED(st) ? WEXITSTATUS(st) : EINTR;
+    }
+    int s = socket(K_AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int vsock = s < 0 ? errno : 0;
+    if (s >= 0)
+        close(s);
+    json_key(j, "denied");
+    json_open(j, '{');
+    json_kstr(j, "userNamespace", pid < 0 ? NULL : userns ? errno_name(userns) : "allowed");
+    json_kstr(j, "vsock", vsock ? errno_name(vsock) : "allowed");
+    json_close(j, '}');
+}
+
 void report_json(struct json *j)
 {
     add_interfaces(j);
     add_outbound(j);
     add_root_read_only(j);
-    add_workspace(j);
+    add_mounts(j);
     add_proc_status(j);
     add_uid_map(j);
     add_cgroup(j);
     add_rlimits(j);
     add_devices(j);
-    add_writable_mounts(j);
+    add_processes(j);
+    add_descriptors(j);
+    add_supervisor(j);
+    add_denied(j);
     json_kint(j, "uid", (long long)getuid());
     json_kint(j, "gid", (long long)getgid());
 }

@@ -1,63 +1,106 @@
-/* Process supervision. The app gets its own process group so one kill() reaches everything it
- * started; as PID 1 the agent also signals the whole pid namespace on the way out. */
+/* The app's lifetime from the agent's side. The agent never signals the app itself (it runs as
+ * another user): it kills the supervisor, PID 1 of the app's namespace, and the kernel does the rest. */
 #include "supervise.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static pid_t app_pid = -1;
-static int app_done, app_status;
+#include "control.h"
 
-static void close_from(int first)
+static struct sandbox sb = {-1, -1, -1, -1};
+static int app_done = 1, app_status;
+static char report[MAX_PAYLOAD];
+static size_t report_len;
+static unsigned long long output_dropped;
+
+static void report_error(const char *detail)
 {
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, (unsigned)first, ~0U, 0U) == 0)
+    struct json j;
+    reply_begin(&j, "report", 0);
+    json_kstr(&j, "error", detail);
+    json_close(&j, '}');
+    memcpy(report, j.buf, j.len);
+    report_len = j.len;
+}
+
+void app_start(const struct sandbox_config *c, char **argv)
+{
+    char detail[256];
+    const char *failed = "";
+    if (sandbox_isolate_network(&failed) == 0 && sandbox_prepare_workspace(c->workspace, &failed) == 0 &&
+        sandbox_start(c, argv, &sb, &failed) == 0) {
+        app_done = 0;
         return;
-#endif
-    long max = sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536)
-        max = 65536;
-    for (int fd = first; fd < max; fd++)
-        close(fd);
-}
-
-static void __attribute__((noreturn)) exec_app(char **argv)
-{
-    sigset_t none;
-    sigemptyset(&none);
-    /* exec keeps ignored signals and the mask: give the app a clean slate */
-    signal(SIGPIPE, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    setpgid(0, 0);
-    /* stdin from /dev/null, stdout to our stderr: the agent's stdout carries frames only */
-    int null = open("/dev/null", O_RDONLY);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0) {
-        log_msg("cannot set up the app's stdio: %s", strerror(errno));
-        _exit(127);
     }
-    if (null > 2)
-        close(null);
-    close_from(3);
-    execvp(argv[0], argv);
-    log_msg("cannot run %s: %s", argv[0], strerror(errno));
-    _exit(127);
+    snprintf(detail, sizeof detail, "the app's sandbox could not be built: %s: %s", failed, strerror(errno));
+    log_msg("%s", detail);
+    report_error(detail);
+    app_status = 126 << 8; /* as a shell reports a command it could not run */
 }
 
-pid_t app_spawn(char **argv)
+void app_collect_report(int ms)
 {
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0)
-        exec_app(argv);
-    setpgid(pid, pid); /* also done in the child: whichever runs first, no window without a group */
-    app_pid = pid;
-    return pid;
+    int complete = 0;
+    long long end = now_ms() + ms;
+    if (sb.report_fd < 0)
+        return; /* nothing started: the error report is already there */
+    while (report_len < sizeof report) {
+        struct pollfd p = {sb.report_fd, POLLIN, 0};
+        long long left = end - now_ms();
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            break;
+        ssize_t n = read(sb.report_fd, report + report_len, sizeof report - report_len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            complete = n == 0;
+            break;
+        }
+        report_len += (size_t)n;
+    }
+    close(sb.report_fd);
+    sb.report_fd = -1;
+    if (!complete || report_len == 0)
+        report_error(report_len ? "the app's isolation report was cut short" : "the app's sandbox gave no isolation report");
+}
+
+const char *app_report(size_t *len)
+{
+    *len = report_len;
+    return report;
+}
+
+pid_t app_pid(void)
+{
+    return sb.supervisor > 0 ? sb.supervisor : 0;
+}
+
+int app_output_fd(void)
+{
+    return sb.output_fd;
+}
+
+void app_forward_output(void)
+{
+    static char buf[65536];
+    ssize_t n = read(sb.output_fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) { /* every writer is gone: the app and whatever it started have ended */
+        close(sb.output_fd);
+        sb.output_fd = -1;
+        if (output_dropped)
+            log_msg("%llu bytes of the app's output were dropped (the log reader was too slow)", output_dropped);
+        return;
+    }
+    ssize_t w = write(2, buf, (size_t)n);
+    if (w < n)
+        output_dropped += (unsigned long long)(n - (w > 0 ? w : 0));
 }
 
 int app_reap(int *none)
@@ -65,11 +108,15 @@ int app_reap(int *none)
     int st, exited = 0;
     pid_t p;
     while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-        if (p == app_pid && !app_done) {
-            app_done = 1;
-            app_status = st;
-            exited = 1;
-        }
+        if (p != sb.supervisor || app_done)
+            continue;
+        /* The supervisor wrote the app's own status before it left; without it (killed), its own. */
+        int app_st;
+        app_status = read(sb.status_fd, &app_st, sizeof app_st) == (ssize_t)sizeof app_st ? app_st : st;
+        close(sb.status_fd);
+        sb.status_fd = -1;
+        app_done = 1;
+        exited = 1;
     }
     if (none)
         *none = p < 0 && errno == ECHILD;
@@ -95,16 +142,6 @@ void app_json(struct json *j)
         json_null(j);
 }
 
-static void signal_all(int sig)
-{
-    if (app_pid > 0 && kill(-app_pid, sig) < 0 && errno != ESRCH)
-        log_msg("kill app group: %s", strerror(errno));
-    /* As PID 1 the namespace is ours: this also reaches processes that left the app's group.
-     * Never outside one, where -1 would mean every process we may signal. */
-    if (getpid() == 1)
-        kill(-1, sig);
-}
-
 static int wait_children(int ms)
 {
     long long end = now_ms() + ms;
@@ -115,18 +152,18 @@ static int wait_children(int ms)
             return 1;
         if (now_ms() >= end)
             return 0;
-        sleep_ms(10);
+        sleep_ms(5);
     }
 }
 
 void app_terminate(void)
 {
-    signal_all(SIGTERM);
-    signal_all(SIGCONT); /* a stopped app would otherwise sit on its SIGTERM */
-    if (wait_children(1000))
-        return;
-    log_msg("app still running 1 s after SIGTERM; sending SIGKILL");
-    signal_all(SIGKILL);
-    if (!wait_children(500))
-        log_msg("some child processes did not exit");
+    if (!app_done && kill(sb.supervisor, SIGKILL) < 0 && errno != ESRCH)
+        log_msg("kill the app's supervisor: %s", strerror(errno));
+    /* As PID 1 the namespace is ours: anything else in it goes too. Never outside one, where -1
+     * would mean every process we may signal. */
+    if (getpid() == 1)
+        kill(-1, SIGKILL);
+    if (!wait_children(1000))
+        log_msg("some of the app's processes had not exited 1 s after SIGKILL (stuck in the kernel)");
 }

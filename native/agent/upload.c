@@ -1,6 +1,6 @@
 /* UPLOAD streams. Data goes to <workspace>/.upload-<stream>, created with O_EXCL|O_NOFOLLOW so
- * nothing the app planted there is followed; the final name is made with link+unlink, which
- * never replaces an existing file. A failed upload stays in the table, dropping DATA, until
+ * nothing the app planted there is followed, and mode 0640: the workspace's group is the app's, so
+ * it may read. The final name is made with link+unlink, which never replaces an existing file. A failed upload stays in the table, dropping DATA, until
  * the launcher's EOF, so DATA already on its way is not a protocol error. */
 #include "upload.h"
 
@@ -145,7 +145,7 @@ void upload_start(uint32_t id, const char *size_text, const char *hex, const cha
     }
     temp_name(s, tmp);
     remove_temp(s); /* a leftover of the same name (ours or planted) is replaced, never followed */
-    s->fd = openat(s->u.dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    s->fd = openat(s->u.dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
     if (s->fd < 0) {
         reply_error(id, "io", strerror(errno));
         stream_free(s);

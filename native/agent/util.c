@@ -40,6 +40,8 @@ const char *errno_name(int err)
         {ECONNABORTED, "ECONNABORTED"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {EAFNOSUPPORT, "EAFNOSUPPORT"},
         {EPROTONOSUPPORT, "EPROTONOSUPPORT"}, {EINVAL, "EINVAL"},       {ENOBUFS, "ENOBUFS"},
         {ENOMEM, "ENOMEM"},             {EMFILE, "EMFILE"},             {ENFILE, "ENFILE"},
+        {ENOENT, "ENOENT"},             {ENOSYS, "ENOSYS"},             {ENOSPC, "ENOSPC"},
+        {EAGAIN, "EAGAIN"},             {EUSERS, "EUSERS"},
     };
     static char other[24];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -86,7 +86,7 @@ int ws_list_json(struct json *j)
 
 /* Empties the directory dfd (taken over and closed); returns the number of entries removed.
  * dev is the workspace's device: a file system mounted inside is left alone, not emptied. */
-static long wipe_dir(int dfd, int topfd, dev_t dev, int depth, unsigned *hoisted)
+static long wipe_dir(int dfd, int topfd, dev_t dev, int depth, unsigned *hoisted, long long deadline)
 {
     static unsigned serial;
     long removed = 0;
@@ -97,7 +97,7 @@ static long wipe_dir(int dfd, int topfd, dev_t dev, int depth, unsigned *hoisted
         return 0;
     }
     struct dirent *e;
-    while ((e = readdir(d))) {
+    while ((e = readdir(d)) && now_ms() < deadline) {
         const char *n = e->d_name;
         if (dot_or_dotdot(n))
             continue;
@@ -126,7 +126,7 @@ static long wipe_dir(int dfd, int topfd, dev_t dev, int depth, unsigned *hoisted
                 close(sub);
             continue;
         }
-        removed += wipe_dir(sub, topfd, dev, depth + 1, hoisted);
+        removed += wipe_dir(sub, topfd, dev, depth + 1, hoisted, deadline);
         if (unlinkat(dirfd(d), n, AT_REMOVEDIR) == 0)
             removed++;
         else
@@ -136,7 +136,7 @@ static long wipe_dir(int dfd, int topfd, dev_t dev, int depth, unsigned *hoisted
     return removed;
 }
 
-long ws_wipe(void)
+long ws_wipe(long long deadline)
 {
     long removed = 0;
     struct stat st;
@@ -153,11 +153,15 @@ long ws_wipe(void)
         int fd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* wipe_dir closes it */
         if (fd < 0)
             break;
-        long n = wipe_dir(fd, top, st.st_dev, 0, &hoisted);
+        long n = wipe_dir(fd, top, st.st_dev, 0, &hoisted, deadline);
         removed += n;
         if (n == 0 && !hoisted)
             break;
     }
     close(top);
+    if (now_ms() >= deadline) {
+        errno = ETIMEDOUT;
+        return -1;
+    }
     return removed;
 }

@@ -10,7 +10,7 @@ import { EMBEDDED_ROOT, readCarried } from '../embedded.ts';
 import { profilePath } from './profile-path.ts';
 import { decodeText } from '../host/text.ts';
 import { unpackTar } from '../host/tar.ts';
-import { LAUNCHER_PID_LABEL, ROOTFUL_USERNS, SESSION_LABEL, type PodmanProfile } from '../../appliance/engines/podman.ts';
+import { LAUNCHER_PID_LABEL, SESSION_LABEL, usernsArgs, type PodmanProfile } from '../../appliance/engines/podman.ts';
 import type { ImageSource } from '../../appliance/manifest.ts';
 
 export class PodmanError extends Error {
@@ -73,10 +73,9 @@ export async function ensureImage(source: ImageSource): Promise<string> {
 const GLOBAL_VARIANTS = [[], ['--runtime', 'runc'], ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs']];
 
 function canaryVariants(): PodmanProfile[] {
-  const userns = process.getuid?.() === 0 ? ROOTFUL_USERNS : [];
+  const userns = process.getuid?.() === 0 ? 'rootful' : 'auto';
   return GLOBAL_VARIANTS.flatMap((globalArgs) => [false, true].map((nofileUlimit) => ({ globalArgs, nofileUlimit, userns })));
 }
-
 
 /**
  * What this host's Podman needs, found by running a canary (`busybox true` in the appliance image)
@@ -84,14 +83,14 @@ function canaryVariants(): PodmanProfile[] {
  */
 export async function podmanProfile(image: string, knownVersion?: string | null): Promise<PodmanProfile & { tried: number; cached: boolean }> {
   const version = knownVersion ?? (await podman(['--version'])).out.trim();
-  const key = `${version} uid=${process.getuid?.() ?? 'na'} profile=2`;
+  const key = `${version} uid=${process.getuid?.() ?? 'na'} profile=3`;
   try {
     const cached = JSON.parse(await readFile(profilePath(), 'utf8'));
     if (cached.key === key) return { ...cached.profile, tried: 0, cached: true };
   } catch { /* no cache yet */ }
   const failures: string[] = [];
   for (const [i, variant] of canaryVariants().entries()) {
-    const r = await podman([...variant.globalArgs, 'run', '--rm', '--pull=never', '--network=none', '--log-driver=none', ...variant.userns,
+    const r = await podman([...variant.globalArgs, 'run', '--rm', '--pull=never', '--network=none', '--log-driver=none', ...usernsArgs(variant.userns, 0),
       ...(variant.nofileUlimit ? ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'] : []),
       '--entrypoint', '/bin/busybox', image, 'true']);
     if (r.ok) {

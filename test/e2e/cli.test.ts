@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../launcher/exit-codes.ts';
+import { takeSessionTurns } from '../support/sessions.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'ai-way.mjs');
@@ -97,6 +98,7 @@ describe('ai-way CLI', () => {
 });
 
 describe('ai-way with no command (the main job)', () => {
+  takeSessionTurns();
   const podman = spawnSync('podman', ['--version']).error === undefined;
 
   it.skipIf(!podman)('runs the selftest appliance end to end and erases it', () => {

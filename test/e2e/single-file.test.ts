@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { takeSessionTurns } from '../support/sessions.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const EXE = path.join(ROOT, 'dist', 'ai-way-linux-x64');
@@ -13,6 +14,7 @@ if (missing) console.warn(`SKIPPING single-file tests: ${missing}`);
 const podman = spawnSync('podman', ['--version']).error === undefined;
 
 describe.skipIf(missing !== null)('ai-way-linux-x64 alone', () => {
+  takeSessionTurns();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-one-'));
   const exe = path.join(dir, 'ai-way-linux-x64');
   copyFileSync(EXE, exe);

@@ -6,6 +6,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pty from 'node-pty';
+import { takeSessionTurns } from '../support/sessions.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/ai-way.mjs');
 const podman = spawnSync('podman', ['--version']).error === undefined;
@@ -58,6 +59,7 @@ describe('terminal UI without the sandbox software', () => {
 });
 
 describe.skipIf(!podman)('terminal UI', () => {
+  takeSessionTurns();
   it('preflight → boot → drop a file → ask → q → everything erased', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-ui-'));
     const file = path.join(dir, 'my notes.txt');

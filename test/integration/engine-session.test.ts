@@ -1,7 +1,8 @@
 // An engine is judged by what the appliance sees inside, not by the flags it was given. Bolt itself
 // cannot be installed here, so two stand-ins play engines that fall short, each running real
 // Podman: one claims every isolation flag (its help is Podman's own) but drops them, as Bolt 0.1.0
-// drops --gpu; the other offers none of them, as Bolt 0.1.0's `run` does not.
+// drops --gpu; the other offers none of them, as Bolt 0.1.0's `run` does not. What the agent's own
+// sandbox gives the app holds without the engine; what only the engine can give is caught.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { loadReport } from '../../launcher/host-source.ts';
 import { makePlan, type Plan, type PlanAppliance } from '../../appliance/plan.ts';
 import { EXIT } from '../../launcher/exit-codes.ts';
 import { rootlessUnavailable } from '../support/rootless.ts';
+import { takeSessionTurns } from '../support/sessions.ts';
 
 const why = process.getuid?.() !== 0 ? 'the in-process sessions here use rootful Podman, which needs root' : rootlessUnavailable();
 if (why) console.warn(`SKIPPING engine judgement sessions: ${why}`);
@@ -23,6 +25,7 @@ afterEach(() => { process.env.PATH = savedPath; });
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
 const DROPPED = new Set(['--read-only', '--read-only-tmpfs=false', '--cap-drop=all']);
+const DROPPED_WITH_VALUE = new Set(['--uidmap', '--gidmap']);
 function standIn(name: string, body: string): string {
   const dir = path.join(bin, name);
   rmSync(dir, { recursive: true, force: true });
@@ -40,15 +43,18 @@ async function planWith(engine: Plan['engine']): Promise<Plan & { appliance: Pla
 }
 
 describe.skipIf(why)('engines judged from inside', () => {
+  takeSessionTurns();
   it('an engine that accepts the isolation flags and drops them fails the session (exit 7), and is cleaned up', async () => {
     process.env.PATH = `${standIn('drops', `
 const { spawnSync } = require('node:child_process');
 const a = process.argv.slice(2);
 if (a[0] === 'run' && a[1] === '--help') process.exit(spawnSync('podman', ['run', '--help'], { stdio: 'inherit' }).status);
 const dropped = new Set(${JSON.stringify([...DROPPED])});
+const droppedWithValue = new Set(${JSON.stringify([...DROPPED_WITH_VALUE])});
 const out = [];
 for (let i = 0; i < a.length; i++) {
   if (dropped.has(a[i])) continue;
+  if (droppedWithValue.has(a[i])) { i++; continue; }
   if (a[i] === '--security-opt' && a[i + 1] === 'no-new-privileges') { i++; continue; }
   out.push(a[i] === '--network=none' ? '--network=host' : a[i]);
 }
@@ -59,8 +65,12 @@ process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`)}:${s
     await session.wipe('test over');
     expect(error).toBeInstanceOf(SessionError);
     expect(error.exitCode).toBe(EXIT.isolationNotProven);
-    const failed = events.find((e) => e.type === 'verified').facts.filter((f: any) => !f.ok).map((f: any) => f.id);
-    expect(failed).toEqual(expect.arrayContaining(['network', 'read-only-root', 'capabilities', 'no-new-privileges']));
+    const facts = events.find((e) => e.type === 'verified').facts;
+    // the host's own users inside: only the engine could have mapped them away
+    expect(facts.filter((f: any) => !f.ok).map((f: any) => f.id)).toEqual(['user-namespace']);
+    // the engine's network, writable root, capabilities and privileges never reach the app
+    const held = facts.filter((f: any) => f.ok).map((f: any) => f.id);
+    expect(held).toEqual(expect.arrayContaining(['network', 'outbound', 'read-only-root', 'capabilities', 'no-new-privileges', 'seccomp', 'apart-from-agent']));
     expect(spawnSync('podman', ['container', 'exists', `ai-way-${session.id}`]).status).not.toBe(0);
   }, 60_000);
 

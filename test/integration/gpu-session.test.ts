@@ -15,6 +15,7 @@ import { GPU_LIBRARY_DIR, type CdiSpec } from '../../appliance/cdi.ts';
 import { cdiProblems } from '../../appliance/cdi-rules.ts';
 import { CDI_RUN_DIR } from '../../platforms/linux/cdi-install.ts';
 import { rootlessUnavailable } from '../support/rootless.ts';
+import { takeSessionTurns } from '../support/sessions.ts';
 
 const why = process.getuid?.() !== 0 ? 'rootful Podman needs root' : rootlessUnavailable();
 if (why) console.warn(`SKIPPING the rootful GPU-path session: ${why}`);
@@ -23,6 +24,7 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'ai-way-gpu-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe.skipIf(why)('a session given a CDI spec (rootful Podman)', () => {
+  takeSessionTurns();
   it('applies it, removes it once the container exists, and still proves the isolation', async () => {
     const library = path.join(scratch, 'libstand-in.so.1');
     writeFileSync(library, 'not a real library\n');

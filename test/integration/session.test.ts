@@ -1,66 +1,24 @@
 // Real sessions of the selftest appliance with real rootless Podman: boot, isolation proven from
 // inside, files in, questions, and the wipe after every kind of ending, SIGKILL included.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { aiWayAsUser, podmanAsUser, removeInstall, rootlessUnavailable, sessionContainers } from '../support/rootless.ts';
+import { podmanAsUser, removeInstall, rootlessUnavailable } from '../support/rootless.ts';
+import { endRuns, launcherPid, rootless, sessionContainers, startRun, takeSessionTurns, type Run } from '../support/sessions.ts';
 import { EXIT } from '../../launcher/exit-codes.ts';
 
 const why = rootlessUnavailable();
 if (why) console.warn(`SKIPPING real appliance sessions: ${why}`);
 
-interface Run { child: ChildProcess; events: any[]; next(type: string, ms?: number): Promise<any>; exit: Promise<number | null> }
-
 const runs: Run[] = [];
+const start = (args: string[]) => { const run = startRun(rootless, args); runs.push(run); return run; };
 
-function start(args: string[]): Run {
-  const child = aiWayAsUser(['run', '--headless', '--json', ...args]);
-  const events: any[] = [];
-  const waiters: { type: string; resolve: (e: any) => void }[] = [];
-  let buf = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (t: string) => {
-    buf += t;
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    for (const l of lines.filter(Boolean)) {
-      const e = JSON.parse(l);
-      events.push(e);
-      const i = waiters.findIndex((w) => w.type === e.type);
-      if (i >= 0) waiters.splice(i, 1)[0]!.resolve(e);
-    }
-  });
-  const stderr: string[] = [];
-  child.stderr!.on('data', (b) => stderr.push(String(b)));
-  const exit = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
-  const run: Run = {
-    child, events, exit,
-    next: (type, ms = 60_000) => {
-      const seen = events.find((e) => e.type === type && !e.__taken);
-      if (seen) { seen.__taken = true; return Promise.resolve(seen); }
-      return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no ${type} event in ${ms} ms; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`)), ms);
-        waiters.push({ type, resolve: (e) => { clearTimeout(t); e.__taken = true; resolve(e); } });
-      });
-    },
-  };
-  runs.push(run);
-  return run;
-}
-
-/** The launcher's own pid, as its session container is labelled (runuser stands between us and it). */
-function launcherPid(): number {
-  const ps = podmanAsUser(['ps', '--filter', 'label=ai-way.session', '--format', '{{.Labels}}']).out;
-  return Number(/ai-way\.launcher-pid:(\d+)/.exec(ps)?.[1]);
-}
-
-/** Containers of ai-way sessions, and any volume or pod, still there after `withinMs`. */
+/** Containers of ai-way sessions, and any volume or pod, still there after `withinMs` (this file has its turn alone). */
 async function noLeftovers(withinMs = 5000): Promise<string[]> {
   const deadline = Date.now() + withinMs;
-  const left = () => [...sessionContainers(),
+  const left = () => [...sessionContainers(rootless),
     ...podmanAsUser(['volume', 'ls', '-q']).out.split('\n').filter(Boolean).map((v) => `volume ${v}`),
     ...podmanAsUser(['pod', 'ls', '-q']).out.split('\n').filter(Boolean).map((p) => `pod ${p}`)];
   let now = left();
@@ -69,21 +27,14 @@ async function noLeftovers(withinMs = 5000): Promise<string[]> {
 }
 
 describe.skipIf(why !== null)('selftest appliance, rootless', () => {
-  beforeAll(() => { for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]); });
+  takeSessionTurns();
   const scratch: string[] = [];
   afterAll(() => {
-    for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]);
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
     removeInstall();
   });
   // A failed test must not leave its session to confuse the next one: end its input, then force.
-  afterEach(async () => {
-    for (const run of runs.splice(0)) {
-      run.child.stdin?.end();
-      await Promise.race([run.exit, new Promise((r) => setTimeout(r, 5000))]);
-    }
-    for (const c of sessionContainers()) podmanAsUser(['rm', '-f', c]);
-  });
+  afterEach(() => endRuns(runs));
 
   it('boots, proves isolation from inside, answers, passes its smoke check and wipes', async () => {
     const tmpBefore = new Set(readdirSync('/tmp'));
@@ -144,7 +95,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s during a held session wipes everything', async (signal) => {
     const run = start(['--hold']);
     await run.next('ready');
-    process.kill(launcherPid(), signal);
+    process.kill(launcherPid(run), signal);
     await run.next('wiped');
     expect(await run.exit).toBe(EXIT.ok);
     expect(await noLeftovers()).toEqual([]);
@@ -153,8 +104,8 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
   it('SIGKILL of the launcher mid-session: the dead man\'s switch leaves nothing within 5 s', async () => {
     const run = start(['--hold']);
     await run.next('ready');
-    expect(sessionContainers()).toHaveLength(1);
-    const pid = launcherPid();
+    expect(sessionContainers(rootless)).toHaveLength(1);
+    const pid = launcherPid(run);
     expect(pid).toBeGreaterThan(1);
     process.kill(pid, 'SIGKILL');
     expect(await noLeftovers(5000)).toEqual([]);

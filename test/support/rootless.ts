@@ -62,9 +62,3 @@ export function podmanAsUser(args: string[]): { out: string; err: string; code: 
   const r = spawnSync(cmd, a, { env, encoding: 'utf8', cwd: '/', timeout: 60_000 });
   return { out: r.stdout, err: r.stderr, code: r.status };
 }
-
-/** Containers of ai-way sessions that still exist. */
-export function sessionContainers(): string[] {
-  const r = podmanAsUser(['ps', '-a', '--filter', 'label=ai-way.session', '--format', '{{.Names}}']);
-  return r.out.split('\n').filter(Boolean);
-}

@@ -1,0 +1,145 @@
+// Real headless sessions of the CLI, as a user runs them (rootless, as the test user) or as root
+// (rootful), read as JSON events; and the turn-taking that keeps test files that start sessions from
+// seeing each other's containers.
+import { afterAll, beforeAll } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, aiWayAsUser, podmanAsUser } from './rootless.ts';
+
+export interface Runner {
+  name: 'rootless' | 'rootful';
+  aiWay(args: string[]): ChildProcess;
+  podman(args: string[]): { out: string; err: string; code: number | null };
+}
+
+export const rootless: Runner = { name: 'rootless', aiWay: aiWayAsUser, podman: podmanAsUser };
+
+export const rootful: Runner = {
+  name: 'rootful',
+  aiWay: (args) => spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' }),
+  podman: (args) => {
+    const r = spawnSync('podman', args, { encoding: 'utf8', cwd: '/', timeout: 60_000 });
+    return { out: r.stdout, err: r.stderr, code: r.status };
+  },
+};
+
+export interface Run {
+  runner: Runner;
+  child: ChildProcess;
+  events: any[];
+  stderr: string[];
+  next(type: string, ms?: number): Promise<any>;
+  send(command: object): void;
+  exit: Promise<number | null>;
+}
+
+/** `ai-way run --headless --json ARGS`, its events in order; next(type) takes the first not yet taken. */
+export function startRun(runner: Runner, args: string[]): Run {
+  const child = runner.aiWay(['run', '--headless', '--json', ...args]);
+  const events: any[] = [];
+  const waiters: { type: string; resolve: (e: any) => void; reject: (e: Error) => void }[] = [];
+  let buf = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (t: string) => {
+    buf += t;
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const l of lines.filter(Boolean)) {
+      const e = JSON.parse(l);
+      events.push(e);
+      const i = waiters.findIndex((w) => w.type === e.type);
+      if (i >= 0) waiters.splice(i, 1)[0]!.resolve(e);
+    }
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (b) => stderr.push(String(b)));
+  const exit = new Promise<number | null>((res) => child.on('close', (code) => {
+    // Nothing more will come: a test waiting for an event learns it now, with what did come.
+    for (const w of waiters.splice(0)) w.reject(new Error(`the run ended (exit ${code}) without a ${w.type} event; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`));
+    res(code);
+  }));
+  return {
+    runner, child, events, stderr, exit,
+    send: (c) => child.stdin!.write(`${JSON.stringify(c)}\n`),
+    next: (type, ms = 60_000) => {
+      const seen = events.find((e) => e.type === type && !e.__taken);
+      if (seen) { seen.__taken = true; return Promise.resolve(seen); }
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no ${type} event in ${ms} ms; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`)), ms);
+        waiters.push({ type, resolve: (e) => { clearTimeout(t); e.__taken = true; resolve(e); }, reject: (e) => { clearTimeout(t); reject(e); } });
+      });
+    },
+  };
+}
+
+/** Processes whose parent is `pid` (read from /proc/N/stat: this kernel has no /proc/N/task/N/children). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
+    try {
+      const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch { return false; }
+  }).map(Number);
+}
+
+/** The launcher's own pid: the run's process, or under runuser its only child. */
+export function launcherPid(run: Run): number {
+  const pid = run.child.pid!;
+  if (run.runner.name === 'rootful') return pid;
+  const children = childrenOf(pid);
+  if (children.length !== 1) throw new Error(`runuser ${pid} has children [${children.join(', ')}], not one launcher`);
+  return children[0]!;
+}
+
+/** Containers of ai-way sessions (all, or one launcher's), as "name launcher-pid". */
+export function sessionContainers(runner: Runner, ofLauncher?: number): string[] {
+  const r = runner.podman(['ps', '-a', '--filter', 'label=ai-way.session', '--format', '{{.Names}} {{index .Labels "ai-way.launcher-pid"}}']);
+  return r.out.split('\n').filter(Boolean).filter((l) => ofLauncher === undefined || l.endsWith(` ${ofLauncher}`));
+}
+
+/** A launcher's containers still there after `withinMs` (none is the wanted answer). */
+export async function leftoversOf(runner: Runner, pid: number, withinMs = 5000): Promise<string[]> {
+  const deadline = Date.now() + withinMs;
+  let now = sessionContainers(runner, pid);
+  while (now.length && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); now = sessionContainers(runner, pid); }
+  return now;
+}
+
+/** Ends runs a failed test left: end of input, then a forced removal of their own containers. */
+export async function endRuns(runs: Run[]): Promise<void> {
+  for (const run of runs.splice(0)) {
+    let pid: number | null = null;
+    try { pid = launcherPid(run); } catch { /* already gone */ }
+    run.child.stdin?.end();
+    await Promise.race([run.exit, new Promise((r) => setTimeout(r, 5000))]);
+    if (pid !== null) for (const c of sessionContainers(run.runner, pid)) run.runner.podman(['rm', '-f', c.split(' ')[0]!]);
+  }
+}
+
+/**
+ * Test files that start sessions take turns: sessions of one user share one Podman, and a test
+ * that counts containers must not count another file's. Resolves with the function that ends the turn.
+ */
+async function takeSessionTurn(timeoutMs: number): Promise<() => void> {
+  const lock = path.join(os.tmpdir(), 'ai-way-session-turn');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (Date.now() > deadline) throw new Error(`no turn to start sessions within ${timeoutMs} ms (${lock} is held)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Called in a describe that starts sessions: its tests wait for their turn, and give it up after. */
+export function takeSessionTurns(timeoutMs = 900_000): void {
+  let end = () => undefined as void;
+  beforeAll(async () => { end = await takeSessionTurn(timeoutMs); }, timeoutMs + 10_000);
+  afterAll(() => end());
+}
