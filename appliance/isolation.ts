@@ -106,7 +106,7 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
   const appOutside = appRow ? appRow[1] + (r.uid - appRow[0]) : null;
   fact('user-namespace', appRow !== undefined && !mapsOutsideRoot,
     !appRow ? `the app's user ${r.uid} has no mapping outside` : mapsOutsideRoot ? 'a user inside is the root user outside'
-      : `the app's user ${r.uid} is user ${appOutside} outside, in a range of ${appRow[2]} ids of this appliance's own; nothing inside is root outside`);
+      : `the app's user ${r.uid} is id ${appOutside} outside its user namespace (a range of ${appRow[2]} ids of this appliance's own); no id inside is root outside`);
 
   const seen = r.processes ?? [];
   const strangers = seen.filter((p) => p !== 1 && p !== 2);
