@@ -101,7 +101,8 @@ export const isolationReportSchema = z.object({
   noNewPrivs: z.nullable(z.number()),
   seccomp: z.nullable(z.number()),
   uidMap: z.nullable(z.array(z.tuple([z.number(), z.number(), z.number()]))),
-  cgroup: z.object({ memoryMax: z.nullable(z.string()), pidsMax: z.nullable(z.string()) }),
+  /** cpuMax as cgroup v2 writes it: "QUOTA PERIOD" or "max PERIOD" (from v1's two files where need be). */
+  cgroup: z.object({ memoryMax: z.nullable(z.string()), pidsMax: z.nullable(z.string()), cpuMax: z.nullable(z.string()) }),
   rlimits: z.record(z.string(), z.nullable(z.tuple([z.number(), z.number()]))),
   /** GPU device nodes the app sees (/dev/nvidia*, /dev/dri/*, /dev/kfd, /dev/dxg). */
   devices: z.array(z.string()),

@@ -8,6 +8,7 @@ export interface IsolationExpectation {
   workspaceExec: boolean;
   memBytes: number;
   shmBytes: number;
+  cpus: number;
   pids: number;
   /** The GPU device nodes passed in; the appliance must see exactly these. */
   gpuNodes: readonly string[];
@@ -20,7 +21,7 @@ const PAGE = 4096;
 
 export interface IsolationFact {
   id: 'report' | 'network' | 'outbound' | 'read-only-root' | 'read-only-mounts' | 'workspace' | 'shared-memory' | 'capabilities'
-    | 'no-new-privileges' | 'seccomp' | 'user-namespace' | 'apart-from-agent' | 'memory-limit' | 'pids-limit' | 'gpu-devices';
+    | 'no-new-privileges' | 'seccomp' | 'user-namespace' | 'apart-from-agent' | 'memory-limit' | 'cpu-limit' | 'pids-limit' | 'gpu-devices';
   ok: boolean;
   /** Holds, but only partly: a limit this host cannot enforce. Never counted as proven protection. */
   warning?: true;
@@ -31,7 +32,7 @@ export interface IsolationVerdict {
   proven: boolean;
   facts: IsolationFact[];
   /** How each limit is enforced: a cgroup for the whole appliance, an rlimit on the app's own user, or not at all. */
-  limits: { memory: 'cgroup' | null; pids: 'cgroup' | 'rlimit' | null };
+  limits: { memory: 'cgroup' | null; cpu: 'cgroup' | null; pids: 'cgroup' | 'rlimit' | null };
 }
 
 const numeric = (v: string | null | undefined): number | null => (v != null && /^\d+$/.test(v.trim()) ? Number(v.trim()) : null);
@@ -40,7 +41,7 @@ const mib = (n: number) => `${Math.round(n / MiB)} MiB`;
 
 /** A report the agent could not produce, or one that is not what the protocol describes, proves nothing. */
 function unreadable(detail: string): IsolationVerdict {
-  return { proven: false, facts: [{ id: 'report', ok: false, detail }], limits: { memory: null, pids: null } };
+  return { proven: false, facts: [{ id: 'report', ok: false, detail }], limits: { memory: null, cpu: null, pids: null } };
 }
 
 /** Checks the report's shape first: a malformed report is refused with its first problem named. */
@@ -130,6 +131,18 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
       detail: `memory: not enforced (this host gives the appliance no memory cgroup: ${r.cgroup.memoryMax ?? 'none readable'}); only the workspace (${mib(want.workspaceBytes)}) and shared memory (${mib(want.shmBytes)}) are capped` });
   }
 
+  // "QUOTA PERIOD": the share of one CPU the appliance may use per period, in microseconds
+  const [quota, period] = (r.cgroup.cpuMax ?? '').split(' ').map(numeric);
+  const cpusAllowed = quota != null && period ? quota / period : null;
+  let cpu: IsolationVerdict['limits']['cpu'] = null;
+  if (cpusAllowed !== null && cpusAllowed <= want.cpus + 0.001) {
+    cpu = 'cgroup';
+    fact('cpu-limit', true, `processors: at most ${Number(cpusAllowed.toFixed(2))} (cgroup)`);
+  } else {
+    facts.push({ id: 'cpu-limit', ok: true, warning: true,
+      detail: `processors: not enforced (this host gives the appliance no CPU cgroup: ${r.cgroup.cpuMax ?? 'none readable'}); it may use every core` });
+  }
+
   const pidsCgroup = numeric(r.cgroup.pidsMax);
   const nproc = r.rlimits.nproc ?? null;
   let pids: IsolationVerdict['limits']['pids'] = null;
@@ -151,5 +164,5 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
       : extraGpu.length ? `GPU device nodes nobody asked for: ${extraGpu.join(', ')}`
       : nodes.length ? `GPU device nodes: ${nodes.join(', ')}` : 'no GPU device node (none was passed)');
 
-  return { proven: facts.every((f) => f.ok), facts, limits: { memory, pids } };
+  return { proven: facts.every((f) => f.ok), facts, limits: { memory, cpu, pids } };
 }

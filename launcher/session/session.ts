@@ -96,7 +96,7 @@ export class Session {
     this.progress('checking isolation', 'checking the isolation from inside');
     const report: unknown = await this.channel.request(command.report(), 'report', REPLY_MS);
     this.verdict = verifyIsolation(report, { workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes,
-      shmBytes: r.shmBytes, pids: r.pids, gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [] });
+      shmBytes: r.shmBytes, cpus: r.cpus, pids: r.pids, gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [] });
     this.report = this.verdict.facts[0]?.id === 'report' ? null : (report as IsolationReport);
     this.emit({ type: 'verified', proven: this.verdict.proven, facts: this.verdict.facts, limits: this.verdict.limits, devices: this.report?.devices ?? [] });
     if (!this.verdict.proven) {

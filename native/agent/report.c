@@ -357,12 +357,29 @@ static void add_cgroup_value(struct json *j, const char *key, const char *v2, co
     json_kstr(j, key, ok ? trim(buf) : NULL);
 }
 
+/* CPU bandwidth as cgroup v2 writes it, "QUOTA PERIOD" or "max PERIOD"; from v1's two files if need be. */
+static void add_cpu_max(struct json *j)
+{
+    char v[64], quota[32], period[32];
+    const char *out = NULL;
+    if (read_file("/sys/fs/cgroup/cpu.max", v, sizeof v) >= 0) {
+        out = trim(v);
+    } else if (read_file("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", quota, sizeof quota) >= 0 &&
+               read_file("/sys/fs/cgroup/cpu/cpu.cfs_period_us", period, sizeof period) >= 0) {
+        const char *q = trim(quota);
+        snprintf(v, sizeof v, "%s %s", strcmp(q, "-1") == 0 ? "max" : q, trim(period));
+        out = v;
+    }
+    json_kstr(j, "cpuMax", out);
+}
+
 static void add_cgroup(struct json *j)
 {
     json_key(j, "cgroup");
     json_open(j, '{');
     add_cgroup_value(j, "memoryMax", "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes");
     add_cgroup_value(j, "pidsMax", "/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/pids/pids.max");
+    add_cpu_max(j);
     json_close(j, '}');
 }
 

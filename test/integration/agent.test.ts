@@ -115,6 +115,9 @@ function guestRoot(dir: string): string {
   return root;
 }
 
+/** What this test judges: the sandbox's facts; the limits of an engine or a VM are not asked for. */
+const SANDBOX_ONLY = { workspaceBytes: 1, workspaceExec: false, memBytes: 1, shmBytes: 8 << 20, cpus: 1, pids: 1, gpuNodes: [] };
+
 const notRoot = process.getuid?.() !== 0 ? 'building the sandbox without an engine needs root (as in a VM guest)' : null;
 
 describe.skipIf(missing !== null || notRoot !== null || !existsSync('/bin/busybox'))('the app\'s sandbox without a container engine', () => {
@@ -124,7 +127,7 @@ describe.skipIf(missing !== null || notRoot !== null || !existsSync('/bin/busybo
       const a = startAgent(['--root', guestRoot(scratch), '--shm-size', String(8 << 20)], ['/bin/busybox', 'sleep', '600']);
       await a.ch.expect((m) => m.type === 'hello', 5000, 'hello');
       const report: any = await a.ch.request(command.report(), 'report', 5000);
-      const facts = Object.fromEntries(verifyIsolation(report, { workspaceBytes: 1, workspaceExec: false, memBytes: 1, shmBytes: 8 << 20, pids: 1, gpuNodes: [] })
+      const facts = Object.fromEntries(verifyIsolation(report, SANDBOX_ONLY)
         .facts.map((f) => [f.id, f]));
       // This host has real network interfaces; the app sees only its own loopback.
       expect(readFileSync('/proc/net/dev', 'utf8').split('\n').length).toBeGreaterThan(4);
@@ -146,7 +149,7 @@ describe.skipIf(missing !== null || notRoot !== null || !existsSync('/bin/busybo
     await a.ch.expect((m) => m.type === 'hello', 5000, 'hello');
     const report: any = await a.ch.request(command.report(), 'report', 5000);
     expect(report.error).toMatch(/^the app's sandbox could not be built: .*: Operation not permitted$/);
-    expect(verifyIsolation(report, { workspaceBytes: 1, workspaceExec: false, memBytes: 1, shmBytes: 1, pids: 1, gpuNodes: [] }).proven).toBe(false);
+    expect(verifyIsolation(report, SANDBOX_ONLY).proven).toBe(false);
     expect(await a.ch.request(command.status(), 'status', 5000)).toMatchObject({ app: 'exited', exitCode: 126 });
     a.child.stdin.end();
     expect(await a.exit).toBe(0);

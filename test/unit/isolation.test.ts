@@ -8,7 +8,7 @@ import { verifyIsolation } from '../../appliance/isolation.ts';
 import type { IsolationReport } from '../../appliance/agent-protocol.ts';
 
 const load = (name: string): IsolationReport => JSON.parse(readFileSync(path.join(FIXTURES, 'agent-report', `${name}.json`), 'utf8'));
-const want = { workspaceBytes: 64 * 1048576, workspaceExec: false, memBytes: 128 * 1048576, shmBytes: 32 * 1048576, pids: 64, gpuNodes: [] as string[] };
+const want = { workspaceBytes: 64 * 1048576, workspaceExec: false, memBytes: 128 * 1048576, shmBytes: 32 * 1048576, cpus: 1, pids: 64, gpuNodes: [] as string[] };
 const failed = (r: unknown, w = want) => verifyIsolation(r, w).facts.filter((f) => !f.ok).map((f) => f.id);
 
 describe.each(['rootless-podman-4-3-1-cgroup-v1', 'rootful-uidmap-podman-4-3-1-cgroup-v1'])('%s', (name) => {
@@ -18,7 +18,16 @@ describe.each(['rootless-podman-4-3-1-cgroup-v1', 'rootful-uidmap-podman-4-3-1-c
   it('is proven, and says how each limit is enforced', () => {
     const v = verifyIsolation(report, want);
     expect(v.proven).toBe(true);
-    expect(v.limits).toEqual(rootless ? { memory: null, pids: 'rlimit' } : { memory: 'cgroup', pids: 'cgroup' });
+    expect(v.limits).toEqual(rootless ? { memory: null, cpu: null, pids: 'rlimit' } : { memory: 'cgroup', cpu: 'cgroup', pids: 'cgroup' });
+  });
+
+  it('a CPU limit is ticked only when a cgroup quota is read back inside', () => {
+    const cpu = verifyIsolation(report, want).facts.find((f) => f.id === 'cpu-limit')!;
+    expect(cpu).toEqual(rootless ? { id: 'cpu-limit', ok: true, warning: true, detail: expect.stringMatching(/^processors: not enforced .*max 100000/) }
+      : { id: 'cpu-limit', ok: true, detail: 'processors: at most 1 (cgroup)' });
+    const tooMuch = structuredClone(report);
+    tooMuch.cgroup.cpuMax = '400000 100000';
+    expect(verifyIsolation(tooMuch, want).facts.find((f) => f.id === 'cpu-limit')).toMatchObject({ warning: true });
   });
 
   it('never presents an rlimit as a memory limit: without a cgroup, memory is "not enforced", a warning', () => {
