@@ -360,6 +360,15 @@ describe('toml-locate', () => {
     expect(at(text, 'a', 'missing', 'deeper')).toBe('2:1');
   });
 
+  it('a key of 20,000 dotted parts: each part found where it is written', () => {
+    const parts = Array.from({ length: 20_000 }, (_, i) => `k${i % 10}`);
+    const key = parts.join('.');
+    const text = `top = 1\n${key} = [1, 2]\n`;
+    expect(at(text, ...parts)).toBe(`2:${key.lastIndexOf('.') + 2}`);
+    expect(at(text, ...parts, 1)).toBe(`2:${key.length + ' = [1, '.length + 1}`);
+    expect(at(text, ...parts.slice(0, 2), 'missing')).toBe('2:4');
+  });
+
   it('follows arrays of tables', () => {
     const text = '[[srv]]\nname = "a"\n[[srv]]\nname = "b"\n[srv.opts]\nx = 1\n';
     expect([at(text, 'srv'), at(text, 'srv', 0, 'name'), at(text, 'srv', 1, 'name'), at(text, 'srv', 1, 'opts', 'x')]).toEqual(['1:1', '2:1', '4:1', '6:1']);
