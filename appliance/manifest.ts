@@ -1,7 +1,6 @@
 // The appliance manifest (images/<name>/appliance.toml): what to boot, how big, and how to tell it
 // works. Parsing is pure and total: any text gives a Manifest or a ManifestError that names
 // file:line:column and what to do, on one line.
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 // zod's small build: the full one costs start-up time every command pays.
@@ -107,39 +106,28 @@ export function parseManifestBytes(bytes: Uint8Array, file: string): Manifest {
   return parseManifest(text, file);
 }
 
-/** Reads and parses a manifest; relative image paths resolve against its folder. */
-/** `read` replaces the file system (the single executable reads its own assets). */
-export async function loadManifest(file: string, read?: (file: string) => Promise<Uint8Array>): Promise<Manifest> {
+/**
+ * Reads `file` through `read` and parses it; relative image paths resolve against its folder.
+ * `read` returns at most `maxBytes`, and refuses with code 'EFBIG' past them or 'ENOTREG' (and a
+ * `what`, "a named pipe (FIFO), not a regular file") for what is not a regular file.
+ */
+export async function loadManifest(file: string, read: (file: string, maxBytes: number) => Promise<Uint8Array>): Promise<Manifest> {
   let bytes: Uint8Array;
   try {
-    // One byte past the limit is enough to refuse a huge file (or a device) without reading it all.
-    bytes = read ? (await read(file)).subarray(0, MAX_MANIFEST_BYTES + 1) : await readAtMost(file, MAX_MANIFEST_BYTES + 1);
+    bytes = await read(file, MAX_MANIFEST_BYTES);
   } catch (e) {
+    if ((e as NodeJS.ErrnoException | null)?.code === 'EFBIG') throw tooBig(file);
     const [problem, fix] = ioProblem(e);
     throw new ManifestError(file, 1, 1, problem, fix);
   }
   return parseManifestBytes(bytes, file);
 }
 
-async function readAtMost(file: string, limit: number): Promise<Uint8Array> {
-  const handle = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(limit);
-    let n = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, n, limit - n, null);
-      n += bytesRead;
-      if (bytesRead === 0 || n === limit) return buf.subarray(0, n);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
 function ioProblem(e: unknown): [string, string] {
-  const code = (e as NodeJS.ErrnoException | null)?.code;
+  const { code, what } = (e ?? {}) as { code?: string; what?: string };
   if (code === 'ENOENT') return ['no such file', 'check the path of the appliance.toml'];
-  if (code === 'EISDIR') return ['this is a folder, not a file', 'name the appliance.toml inside it'];
+  if (code === 'EISDIR' || what?.startsWith('a folder')) return ['this is a folder, not a file', 'name the appliance.toml inside it'];
+  if (code === 'ENOTREG') return [`this is ${what ?? 'not a regular file'}`, 'name the appliance.toml file itself'];
   if (code === 'EACCES' || code === 'EPERM') return ['permission to read the file is denied', 'make the file readable by this user'];
   const why = code ?? (e instanceof Error ? e.message.split('\n')[0] : String(e));
   return [`the file cannot be read (${why})`, 'check the path of the appliance.toml'];

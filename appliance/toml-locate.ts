@@ -13,28 +13,24 @@ export interface TomlPosition {
 /** A path into the parsed document: table keys, and indices into arrays. */
 export type TomlPath = readonly (string | number)[];
 
-/** The 1-based line and column of a string offset. */
-export function positionAt(text: string, offset: number): TomlPosition {
-  const before = text.slice(0, Math.max(0, offset));
-  const lineStart = before.lastIndexOf('\n') + 1;
-  let line = 1;
-  for (let i = before.indexOf('\n'); i !== -1; i = before.indexOf('\n', i + 1)) line++;
-  return { line, column: before.length - lineStart + 1 };
-}
-
 /**
  * A lookup for one document: where `path` is first defined (its key, table header or array
  * element), else where its nearest defined ancestor is (so a missing key points at its table's
- * header); line 1, column 1 when nothing of it is written.
+ * header); line 1, column 1 when nothing of it is written. Building it and each lookup take time
+ * in proportion to the text and the path: a 64 KiB key of 30,000 dotted parts is one pass.
  */
 export function keyLocator(text: string): (path: TomlPath) => TomlPosition {
-  const offsets = new Scanner(text).run();
+  const root = new Scanner(text).run();
+  const position = positionsIn(text);
   return (path) => {
-    for (let k = path.length; k > 0; k--) {
-      const at = offsets.get(keyOf(path.slice(0, k)));
-      if (at !== undefined) return positionAt(text, at);
+    let node: KeyNode | undefined = root;
+    let at: number | undefined;
+    for (const k of path) {
+      node = node.find(k);
+      if (!node) break;
+      at = node.at ?? at;
     }
-    return { line: 1, column: 1 };
+    return at === undefined ? { line: 1, column: 1 } : position(at);
   };
 }
 
@@ -42,21 +38,57 @@ export function locate(text: string, path: TomlPath): TomlPosition {
   return keyLocator(text)(path);
 }
 
-const keyOf = (path: TomlPath) => JSON.stringify(path);
+/** The 1-based line and column of a string offset, from the line starts found once. */
+function positionsIn(text: string): (offset: number) => TomlPosition {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    const at = Math.min(Math.max(0, offset), text.length);
+    let [lo, hi] = [0, starts.length - 1];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: at - starts[lo]! + 1 };
+  };
+}
+
+/** One key path of the document, as a tree: a child per key or array index, so no path is ever copied. */
+class KeyNode {
+  /** Where the path is first written. */
+  at: number | undefined;
+  /** How many [[array]] tables this path has had so far, to resolve later headers into the last. */
+  arrayTables = 0;
+  private readonly children = new Map<string | number, KeyNode>();
+
+  child(k: string | number): KeyNode {
+    let c = this.children.get(k);
+    if (!c) this.children.set(k, (c = new KeyNode()));
+    return c;
+  }
+
+  find(k: string | number): KeyNode | undefined {
+    return this.children.get(k);
+  }
+
+  record(at: number): KeyNode {
+    this.at ??= at;
+    return this;
+  }
+}
 
 interface KeyPart { name: string; at: number }
 
 class Scanner {
   private i = 0;
-  private readonly offsets = new Map<string, number>();
-  /** How many [[array]] tables each path has had so far, to resolve later headers into them. */
-  private readonly arrays = new Map<string, number>();
+  private readonly root = new KeyNode();
 
   constructor(private readonly s: string) {}
 
-  run(): Map<string, number> {
+  run(): KeyNode {
     const { s } = this;
-    let table: (string | number)[] = [];
+    let table = this.root;
     while (this.i < s.length) {
       this.skipBlank();
       if (this.i >= s.length) break;
@@ -67,71 +99,62 @@ class Scanner {
       while (this.i < s.length && s[this.i] !== '\n') this.i++;
       if (this.i === start) this.i++;
     }
-    return this.offsets;
+    return this.root;
   }
 
-  private header(start: number): (string | number)[] {
+  private header(start: number): KeyNode {
     const isArray = this.s[start + 1] === '[';
     this.i = start + (isArray ? 2 : 1);
     const parts = this.key();
-    const resolved: (string | number)[] = [];
+    let node = this.root;
     parts.forEach((p, n) => {
-      resolved.push(p.name);
-      const last = n === parts.length - 1;
-      if (last && isArray) {
-        const count = this.arrays.get(keyOf(resolved)) ?? 0;
-        this.arrays.set(keyOf(resolved), count + 1);
-        this.record(resolved, start);
-        resolved.push(count);
-      } else {
-        const count = this.arrays.get(keyOf(resolved));
-        if (count !== undefined) resolved.push(count - 1);
-      }
-      this.record(resolved, start);
+      node = node.child(p.name);
+      if (isArray && n === parts.length - 1) {
+        node.record(start);
+        node = node.child(node.arrayTables++);
+      } else if (node.arrayTables > 0) node = node.child(node.arrayTables - 1);
+      node.record(start);
     });
-    return resolved;
+    return node;
   }
 
-  private keyValue(table: readonly (string | number)[]): void {
-    const path = this.keys(table);
-    if (!path) return;
+  private keyValue(table: KeyNode): void {
+    const node = this.keys(table);
+    if (!node) return;
     this.skipSpace();
     if (this.s[this.i] !== '=') return;
     this.i++;
     this.skipSpace();
-    this.value(path);
+    this.value(node);
   }
 
-  /** Reads `a.b.c`, records each level at its own segment, and returns the full path. */
-  private keys(base: readonly (string | number)[]): (string | number)[] | null {
+  /** Reads `a.b.c` below `base`, records each level at its own segment, and returns the last. */
+  private keys(base: KeyNode): KeyNode | null {
     const parts = this.key();
     if (parts.length === 0) return null;
-    const path = [...base];
-    for (const p of parts) {
-      path.push(p.name);
-      this.record(path, p.at);
-    }
-    return path;
+    let node = base;
+    for (const p of parts) node = node.child(p.name).record(p.at);
+    return node;
   }
 
-  private value(path: (string | number)[]): void {
+  private value(node: KeyNode): void {
     const { s } = this;
     const c = s[this.i];
     if (c === '"' || c === "'") { this.i = this.stringEnd(this.i); return; }
-    if (c === '{') { this.inlineTable(path); return; }
-    if (c === '[') { this.array(path); return; }
+    if (c === '{') { this.inlineTable(node); return; }
+    if (c === '[') { this.array(node); return; }
     // Numbers, booleans, dates (which may hold a space): up to the next delimiter.
     while (this.i < s.length && !',]}#\r\n'.includes(s[this.i]!)) this.i++;
   }
 
-  private inlineTable(path: (string | number)[]): void {
+  private inlineTable(node: KeyNode): void {
     const { s } = this;
     this.i++;
     while (this.i < s.length) {
       this.skipBlank();
       if (s[this.i] === '}') { this.i++; return; }
       const before = this.i;
-      const inner = this.keys(path);
+      const inner = this.keys(node);
       this.skipSpace();
       if (inner && s[this.i] === '=') {
         this.i++;
@@ -145,15 +168,14 @@ class Scanner {
     }
   }
 
-  private array(path: (string | number)[]): void {
+  private array(node: KeyNode): void {
     const { s } = this;
     this.i++;
     for (let n = 0; this.i < s.length; n++) {
       this.skipBlank();
       if (s[this.i] === ']') { this.i++; return; }
       const before = this.i;
-      this.record([...path, n], this.i);
-      this.value([...path, n]);
+      this.value(node.child(n).record(this.i));
       this.skipBlank();
       if (s[this.i] === ',') this.i++;
       else if (s[this.i] === ']') { this.i++; return; }
@@ -209,11 +231,6 @@ class Scanner {
     let j = start + 1;
     while (j < s.length && s[j] !== q && s[j] !== '\n') j += basic && s[j] === '\\' ? 2 : 1;
     return s[j] === q ? j + 1 : Math.min(j, s.length);
-  }
-
-  private record(path: readonly (string | number)[], at: number): void {
-    const k = keyOf(path);
-    if (!this.offsets.has(k)) this.offsets.set(k, at);
   }
 
   private skipSpace(): void {

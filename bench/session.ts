@@ -7,6 +7,7 @@ import path from 'node:path';
 import { podmanRunArgs } from '../appliance/engines/podman.ts';
 import { loadManifest } from '../appliance/manifest.ts';
 import { shmFor } from '../appliance/plan.ts';
+import { readCarried } from '../platforms/embedded.ts';
 import { AgentChannel } from '../launcher/session/channel.ts';
 import { httpRequest } from '../launcher/session/http.ts';
 import { ensureImage, podmanProfile, spawnEngine } from '../platforms/linux/podman.ts';
@@ -51,7 +52,7 @@ function aiWayRun(bin: string): Promise<{ readyMs: number; wipeMs: number }> {
 
 /** `launcher`: the single executable, or bin/ai-way.mjs (run with this Node). */
 export async function benchSession(root: string, runs: number, launcher = path.join(root, 'bin', 'ai-way.mjs')) {
-  const manifest = await loadManifest(path.join(root, 'images', 'selftest', 'appliance.toml'));
+  const manifest = await loadManifest(path.join(root, 'images', 'selftest', 'appliance.toml'), readCarried);
   const source = manifest.images.alpine!.x86_64!;
   const image = await ensureImage(source);
   const profile = await podmanProfile(image);

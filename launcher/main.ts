@@ -4,6 +4,8 @@ import { CliError, EXIT } from './exit-codes.ts';
 import { embeddedUi } from '../platforms/embedded.ts';
 // Commands load on demand: `--version` and `doctor` must not pay for the session code.
 const DEFAULT_APPLIANCE = 'selftest';
+// The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once.
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 declare const AI_WAY_VERSION: string;
 const VERSION = typeof AI_WAY_VERSION === 'string' ? AI_WAY_VERSION : '0.0.0-dev';
@@ -73,7 +75,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'run': {
       if (command === 'run') expectArgs(0, 'run [--headless] [--json] [--appliance NAME|PATH] [--hold] [--timeout S] [--engine auto|podman|bolt]');
       const timeoutS = v.timeout === undefined ? undefined : Number(v.timeout);
-      if (timeoutS !== undefined && !(timeoutS > 0)) throw new CliError(`--timeout must be a number of seconds above 0 (got "${v.timeout}")`, EXIT.usage);
+      if (timeoutS !== undefined && !(timeoutS > 0 && timeoutS <= MAX_TIMEOUT_S)) {
+        throw new CliError(`--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (got "${v.timeout}")`, EXIT.usage);
+      }
       const image = oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const);
       const gpu = oneOf('gpu', v.gpu, ['auto', 'none'] as const);
       const engine = oneOf('engine', v.engine, ['auto', 'podman', 'bolt'] as const);
@@ -97,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/plan.ts')).planCommand({ json: Boolean(v.json), bundle: v.bundle,
         image: oneOf('image', v.image, ['auto', 'fedora', 'alpine'] as const), gpu: oneOf('gpu', v.gpu, ['auto', 'none'] as const) });
     case 'bundle':
-      if (rest[0] !== 'collect' || rest.length !== 2) throw new CliError('usage: ai-way bundle collect DIR', EXIT.usage);
+      if (rest[0] !== 'collect' || rest.length !== 2 || rest[1] === '') throw new CliError('usage: ai-way bundle collect DIR (a new or empty folder)', EXIT.usage);
       return (await import('./commands/bundle.ts')).bundleCollectCommand(rest[1]!);
     case 'gpu':
       if (rest[0] !== 'cdi' || rest.length !== 1) throw new CliError('usage: ai-way gpu cdi [--bundle DIR] [--format json|yaml] [--output FILE] [--vendor nvidia|amd|intel]', EXIT.usage);

@@ -1,10 +1,11 @@
 // `ai-way gpu cdi`: this host's (or a bundle's) GPUs as a CDI spec, checked against the CDI rules
 // before it is written. JSON loads in every CDI reader (Podman, nvbind); YAML is what nvidia-ctk writes.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildCdiSpec, NoGpuError, type GpuVendor } from '../../appliance/cdi.ts';
 import { cdiProblems } from '../../appliance/cdi-rules.ts';
 import { gpuLabel } from '../../platforms/host/report.ts';
+import { makeFolders } from '../../platforms/make-folders.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
 import { toYaml } from '../render/yaml.ts';
@@ -45,7 +46,7 @@ export async function gpuCdiCommand(opts: GpuCdiOptions): Promise<number> {
 async function writeAtomically(file: string, text: string): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    await mkdir(path.dirname(file), { recursive: true });
+    await makeFolders(path.dirname(file));
     await writeFile(temp, text, { mode: 0o644 });
     await rename(temp, file);
   } catch (e) {

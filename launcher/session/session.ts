@@ -7,7 +7,7 @@ import { podmanRunArgs, containerName, ROOTFUL_SLOTS, type PodmanGpu } from '../
 import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
 import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
-import { containerExists, ensureImage, podmanProfile, reapOrphans, removeContainer, spawnEngine } from '../../platforms/linux/podman.ts';
+import { containerExists, ensureImage, ImageRefused, podmanProfile, reapOrphans, removeContainer, spawnEngine } from '../../platforms/linux/podman.ts';
 import { boltMissingFlags } from '../../platforms/linux/bolt.ts';
 import { installSessionSpec, reapSessionSpecs, removeSessionSpec } from '../../platforms/linux/cdi-install.ts';
 import { AgentChannel } from './channel.ts';
@@ -66,7 +66,9 @@ export class Session {
       if (reaped.length) this.emit({ type: 'warning', message: `removed ${reaped.length} session(s) left by an earlier crash` });
     }, () => undefined);
     this.pending.push(reaping);
-    const image = await (this.early.image ?? ensureImage(a.image)).catch((e) => { throw new SessionError('image', EXIT.bootFailed, e.message, e.detail); });
+    const image = await (this.early.image ?? ensureImage(a.image)).catch((e) => {
+      throw new SessionError('image', e instanceof ImageRefused ? EXIT.badInput : EXIT.bootFailed, e.message, e.detail);
+    });
     const profile = await podmanProfile(image, this.early.podmanVersion).catch((e) => { throw new SessionError('engine', EXIT.bootFailed, e.message, e.detail); });
 
     this.progress('starting', 'starting the appliance');

@@ -1,12 +1,13 @@
 // The terminal UI's behaviour, apart from drawing: preflight, boot, files, questions, quit and
 // wipe, driven through the same Session API as headless mode. Input arrives as raw bytes.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Manifest } from '../../appliance/manifest.ts';
 import { makePlan, type Plan, type PlanAppliance, type PlanOptions } from '../../appliance/plan.ts';
 import type { HostReport } from '../../platforms/host/report.ts';
+import { makeFolders } from '../../platforms/make-folders.ts';
 import { loadReport } from '../host-source.ts';
 import { loadAppliance } from '../commands/run.ts';
 import { formatBytes } from '../render/doctor.ts';
@@ -93,7 +94,7 @@ export class UiController {
     if (this.session || detail) {
       // Kept only when something went wrong: the last lines the appliance wrote, to show someone.
       logPath = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'ai-way', 'last-error.log');
-      await mkdir(path.dirname(logPath), { recursive: true }).then(() =>
+      await makeFolders(path.dirname(logPath)).then(() =>
         writeFile(logPath!, `${new Date().toISOString()} ${message}\n${detail}\n${this.session?.logTail(200) ?? ''}\n`)).catch(() => { logPath = null; });
     }
     this.store.update(() => ({ screen: 'error', error: { message, whatToDo, detail, logPath } }));

@@ -15,6 +15,13 @@ export const hostInfoSchema = z.looseObject({
 });
 export type HostInfo = z.infer<typeof hostInfoSchema>;
 
+/**
+ * The most one recorded file or command output may hold. The largest real ones (`ldconfig -p`,
+ * `nvidia-smi -q -x` of eight GPUs) are a few hundred KiB; the probe keeps no more than this of an
+ * output, and a bundle with a bigger file is not one ai-way wrote.
+ */
+export const MAX_ARTIFACT_BYTES = 8 * 1024 * 1024;
+
 export interface CommandRecord {
   out: Uint8Array;
   err?: Uint8Array;

@@ -1,14 +1,26 @@
 // Support bundles: a directory (or a .tar.gz of one) that holds a host's artifacts verbatim.
 // Layout (a contract): host.json, files/<absolute path>, devices.txt, listing.txt, commands/<name>.out|.err|.exit|.timeout
-import { mkdir, readFile, readdir, lstat, writeFile } from 'node:fs/promises';
+import { lstat, opendir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { hostInfoSchema, type Artifacts, type CommandRecord } from './artifacts.ts';
+import { gzipSync } from 'node:zlib';
+import { hostInfoSchema, MAX_ARTIFACT_BYTES, type Artifacts, type CommandRecord } from './artifacts.ts';
 import { packTar, unpackTar, type TarEntry } from './tar.ts';
+import { gunzipAtMost, ReadRefused, readRegularFile, sizeText } from '../bounded-read.ts';
+import { makeFolders } from '../make-folders.ts';
 import { redactBytes, type Secrets } from './redact.ts';
 import { decodeText } from './text.ts';
 
 export class BundleError extends Error {}
+
+/** A bundle holds about a hundred files and folders; thousands mean it is something else. */
+export const MAX_BUNDLE_ENTRIES = 4096;
+/**
+ * The most a bundle may hold: its .tar.gz, the tar inside once decompressed, or a folder's files
+ * together. A real one is under 1 MiB; each file in it is at most MAX_ARTIFACT_BYTES.
+ */
+export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
+
+const WHAT_TO_GIVE = 'give the folder written by "ai-way bundle collect" or its .tar.gz';
 
 const COMMAND_PART = /^(.+)\.(out|err|exit|timeout)$/;
 // Outputs that list network cards (Windows' systeminfo): their addresses are hidden too.
@@ -35,15 +47,19 @@ export function bundleEntries(a: Artifacts, secrets?: Secrets): TarEntry[] {
   return entries.sort((x, y) => x.path.localeCompare(y.path));
 }
 
+/** Makes DIR (and its parents) or finds it empty, so a bundle can be written there. */
+export async function prepareBundleFolder(dir: string): Promise<void> {
+  await makeFolders(dir);
+  if ((await readdir(dir)).length > 0) throw new BundleError(`${dir} is not empty: choose a new folder for the bundle`);
+}
+
 /** Writes DIR and DIR.tar.gz. DIR must not exist or be empty. */
 export async function writeBundle(dir: string, a: Artifacts, secrets?: Secrets): Promise<{ dir: string; archive: string }> {
   const entries = bundleEntries(a, secrets);
-  let existing: string[] = [];
-  try { existing = await readdir(dir); } catch { /* does not exist yet */ }
-  if (existing.length > 0) throw new BundleError(`${dir} is not empty: choose a new folder for the bundle`);
+  await prepareBundleFolder(dir);
   for (const e of entries) {
     const target = path.join(dir, ...e.path.split('/'));
-    await mkdir(path.dirname(target), { recursive: true });
+    await makeFolders(path.dirname(target));
     await writeFile(target, e.data);
   }
   const archive = `${dir.replace(/[\\/]+$/, '')}.tar.gz`;
@@ -52,22 +68,42 @@ export async function writeBundle(dir: string, a: Artifacts, secrets?: Secrets):
   return { dir, archive };
 }
 
-/** Reads a bundle directory or .tar.gz archive. */
+/** Reads a bundle directory or .tar.gz archive, within the limits above. */
 export async function readBundle(location: string): Promise<Artifacts> {
   let st;
-  try { st = await lstat(location); } catch { throw new BundleError(`no bundle at ${location}: give the folder written by "ai-way bundle collect" or its .tar.gz`); }
-  const entries = st.isDirectory() ? await readDirEntries(location) : readArchiveEntries(location, await readFile(location));
-  return artifactsFromEntries(entries, location);
+  try { st = await stat(location); } catch { throw new BundleError(`no bundle at ${location}: ${WHAT_TO_GIVE}`); }
+  try {
+    const entries = st.isDirectory() ? await readDirEntries(location) : await readArchiveEntries(location);
+    return artifactsFromEntries(entries, location);
+  } catch (e) {
+    if (e instanceof ReadRefused) throw new BundleError(`${e.message}: ${WHAT_TO_GIVE}`);
+    const { code, path: where } = e as NodeJS.ErrnoException;
+    if (code && /^E[A-Z]+$/.test(code)) throw new BundleError(`${where ?? location} cannot be read (${code}): ${WHAT_TO_GIVE}`);
+    throw e;
+  }
 }
 
 async function readDirEntries(root: string): Promise<TarEntry[]> {
   const out: TarEntry[] = [];
+  let count = 0;
+  let total = 0;
+  const tooMuch = (what: string) => new BundleError(`${root} holds more than ${what} a bundle may have: ${WHAT_TO_GIVE}`);
   const walk = async (rel: string): Promise<void> => {
-    for (const name of (await readdir(path.join(root, rel))).sort()) {
+    const names: string[] = [];
+    // Listed one name at a time, so a folder of millions stops at the limit.
+    for await (const entry of await opendir(path.join(root, rel))) {
+      if (++count > MAX_BUNDLE_ENTRIES) throw tooMuch(`the ${MAX_BUNDLE_ENTRIES} files and folders`);
+      names.push(entry.name);
+    }
+    for (const name of names.sort()) {
       const relPath = rel ? `${rel}/${name}` : name;
       const st = await lstat(path.join(root, relPath));
       if (st.isDirectory()) await walk(relPath);
-      else if (st.isFile()) out.push({ path: relPath, data: new Uint8Array(await readFile(path.join(root, relPath))) });
+      else if (st.isFile()) {
+        const data = await readRegularFile(path.join(root, relPath), MAX_ARTIFACT_BYTES);
+        if ((total += data.length) > MAX_BUNDLE_BYTES) throw tooMuch(`the ${sizeText(MAX_BUNDLE_BYTES)}`);
+        out.push({ path: relPath, data });
+      }
       // links and special files are skipped: a bundle holds plain files only
     }
   };
@@ -75,11 +111,17 @@ async function readDirEntries(root: string): Promise<TarEntry[]> {
   return out;
 }
 
-function readArchiveEntries(location: string, bytes: Uint8Array): TarEntry[] {
-  let tar: Uint8Array;
-  try { tar = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes; } catch { throw new BundleError(`${location} is not a readable .tar.gz`); }
+async function readArchiveEntries(location: string): Promise<TarEntry[]> {
+  const bytes = await readRegularFile(location, MAX_BUNDLE_BYTES);
+  let tar = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try { tar = gunzipAtMost(bytes, MAX_BUNDLE_BYTES, location); } catch (e) {
+      if (e instanceof ReadRefused) throw e;
+      throw new BundleError(`${location} is not a readable .tar.gz`);
+    }
+  }
   let entries: TarEntry[];
-  try { entries = unpackTar(tar); } catch (e) { throw new BundleError(`${location}: ${(e as Error).message}`); }
+  try { entries = unpackTar(tar, { maxEntries: MAX_BUNDLE_ENTRIES, maxEntryBytes: MAX_ARTIFACT_BYTES }); } catch (e) { throw new BundleError(`${location}: ${(e as Error).message}`); }
   // Archives hold one top folder (DIR/...): strip it when host.json sits under it.
   const top = entries.find((e) => e.path.endsWith('host.json'))?.path.slice(0, -'host.json'.length) ?? '';
   return entries.filter((e) => e.path.startsWith(top)).map((e) => ({ path: e.path.slice(top.length), data: e.data }));

@@ -1,10 +1,10 @@
 // Live probing: read files, list device nodes and run commands, all at once, each with a time limit.
 // The only module here with side effects; what it returns is exactly what a bundle stores.
-import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { RECORDED_ENV, type Artifacts, type CommandRecord, type HostInfo } from './artifacts.ts';
+import { MAX_ARTIFACT_BYTES, RECORDED_ENV, type Artifacts, type CommandRecord, type HostInfo } from './artifacts.ts';
 import {
   commandsFor, PODMAN_PROFILE_RECORD, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, LINUX_LISTED, PCI_GPU_FILES, nvidiaLibraryPatterns, type CommandSpec,
 } from './probe-spec.ts';
@@ -12,6 +12,7 @@ import { nvidiaLibraryFolders } from './parse/linux.ts';
 import { parsePciUevent, isGpuClass } from './parse/pci.ts';
 import { decodeText } from './text.ts';
 import { profilePath } from '../linux/profile-path.ts';
+import { readRegularFile } from '../bounded-read.ts';
 
 export interface ProbeOptions {
   /** Overrides for tests: a PATH to search first, a host description. */
@@ -71,8 +72,6 @@ async function runAll(specs: CommandSpec[], env: NodeJS.ProcessEnv): Promise<Map
   return new Map(results.filter((r): r is readonly [string, CommandRecord] => r[1] !== null));
 }
 
-const MAX_OUTPUT = 64 * 1024 * 1024;
-
 /**
  * Runs one command; null when it is not installed. Never waits past its limit, even for a process
  * stuck in the kernel (a wedged GPU driver survives SIGKILL): it is killed, unreferenced and left.
@@ -82,7 +81,6 @@ export function runCommand(spec: CommandSpec, env: NodeJS.ProcessEnv): Promise<C
   return new Promise((resolve) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let size = 0;
     let settled = false;
     const bytes = (chunks: Buffer[]) => new Uint8Array(Buffer.concat(chunks));
     const record = (extra: Partial<CommandRecord>): CommandRecord => ({ out: bytes(out), ...(err.length ? { err: bytes(err) } : {}), ...extra });
@@ -93,9 +91,15 @@ export function runCommand(spec: CommandSpec, env: NodeJS.ProcessEnv): Promise<C
       resolve(rec);
     };
     const child = spawn(spec.argv[0]!, spec.argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_OUTPUT) into.push(chunk);
+    // Each stream keeps its first MAX_ARTIFACT_BYTES, what a bundle may hold of it; the rest is dropped.
+    const collect = (into: Buffer[]) => {
+      let kept = 0;
+      return (chunk: Buffer) => {
+        const room = MAX_ARTIFACT_BYTES - kept;
+        if (room <= 0) return;
+        into.push(room < chunk.length ? chunk.subarray(0, room) : chunk);
+        kept += Math.min(room, chunk.length);
+      };
     };
     child.stdout.on('data', collect(out));
     child.stderr.on('data', collect(err));
@@ -135,8 +139,9 @@ async function readLinuxFiles(): Promise<Map<string, Uint8Array>> {
   return files;
 }
 
+/** A regular file of at most what a bundle may hold of it; null when absent, unreadable, special or too big. */
 async function readQuietly(p: string): Promise<Uint8Array | null> {
-  try { return new Uint8Array(await readFile(p)); } catch { return null; }
+  try { return await readRegularFile(p, MAX_ARTIFACT_BYTES); } catch { return null; }
 }
 
 /** Expands a star within path segments, as in /dev/nvidia<star> or /proc/driver/nvidia/gpus/<star>/information. */

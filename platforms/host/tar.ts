@@ -1,4 +1,7 @@
-// A minimal ustar writer and reader for support bundles (regular files and directories only).
+// A minimal ustar writer and reader for support bundles (regular files and directories only); the
+// reader walks an archive header by header, so an image archive is read in place, layers unread.
+import { sizeText } from '../bounded-read.ts';
+
 const BLOCK = 512;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -74,28 +77,60 @@ export function packTar(entries: readonly TarEntry[], mtime = 0): Uint8Array {
 
 const field = (h: Uint8Array, off: number, len: number) => dec.decode(h.subarray(off, off + len)).replace(/\0.*$/s, '');
 
-/** Regular files of a ustar/GNU/pax archive. Throws on a damaged archive. */
-export function unpackTar(tar: Uint8Array): TarEntry[] {
-  const entries: TarEntry[] = [];
+/** One entry of an archive: its path, its type flag and where its data lies. */
+export interface TarItem {
+  path: string;
+  type: string;
+  offset: number;
+  size: number;
+}
+
+/** Reads `length` bytes at `offset` of an archive (fewer past its end). */
+export type ReadAt = (offset: number, length: number) => Uint8Array;
+
+// A long name or pax header is a path or two; more is not an archive made for us.
+const MAX_EXTENSION_BYTES = 64 * 1024;
+
+/**
+ * The entries of a ustar/GNU/pax archive of `size` bytes, read header by header through `read`
+ * (the data of an entry is never read here), long names and pax paths applied. Throws on a damaged
+ * archive and past `maxEntries` headers.
+ */
+export function* tarItems(read: ReadAt, size: number, maxEntries: number): Generator<TarItem> {
   let longName: string | null = null;
   let paxPath: string | null = null;
-  for (let off = 0; off + BLOCK <= tar.length;) {
-    const h = tar.subarray(off, off + BLOCK);
-    if (h.every((b) => b === 0)) break;
-    const size = parseInt(field(h, 124, 12).trim() || '0', 8);
-    if (!Number.isFinite(size) || size < 0 || off + BLOCK + size > tar.length) throw new Error('damaged archive (an entry runs past its end)');
+  let headers = 0;
+  for (let off = 0; off + BLOCK <= size;) {
+    const h = read(off, BLOCK);
+    if (h.length < BLOCK) throw new Error('damaged archive (it ends inside a header)');
+    if (h.every((b) => b === 0)) return;
+    if (++headers > maxEntries) throw new Error(`the archive has more than ${maxEntries} entries`);
+    const length = parseInt(field(h, 124, 12).trim() || '0', 8);
+    if (!Number.isFinite(length) || length < 0 || off + BLOCK + length > size) throw new Error('damaged archive (an entry runs past its end)');
     const type = String.fromCharCode(h[156]!);
-    const data = tar.subarray(off + BLOCK, off + BLOCK + size);
     const prefix = field(h, 345, 155);
     const name = longName ?? paxPath ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
-    if (type === 'L') longName = dec.decode(data).replace(/\0.*$/s, '');
-    else if (type === 'x') paxPath = /\d+ path=([^\n]*)\n/.exec(dec.decode(data))?.[1] ?? null;
-    else {
-      if (type === '0' || type === '\0') entries.push({ path: name, data: data.slice() });
+    if (type === 'L' || type === 'x') {
+      if (length > MAX_EXTENSION_BYTES) throw new Error('damaged archive (an extended header is too long)');
+      const text = dec.decode(read(off + BLOCK, length));
+      if (type === 'L') longName = text.replace(/\0.*$/s, '');
+      else paxPath = /\d+ path=([^\n]*)\n/.exec(text)?.[1] ?? null;
+    } else {
+      yield { path: name, type, offset: off + BLOCK, size: length };
       longName = null;
       paxPath = null;
     }
-    off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    off += BLOCK + Math.ceil(length / BLOCK) * BLOCK;
+  }
+}
+
+/** Regular files of an archive in memory, each at most `maxEntryBytes`. Throws on a damaged archive or past the limits. */
+export function unpackTar(tar: Uint8Array, limits: { maxEntries: number; maxEntryBytes: number }): TarEntry[] {
+  const entries: TarEntry[] = [];
+  for (const item of tarItems((offset, length) => tar.subarray(offset, offset + length), tar.length, limits.maxEntries)) {
+    if (item.type !== '0' && item.type !== '\0') continue;
+    if (item.size > limits.maxEntryBytes) throw new Error(`${item.path} inside is larger than the ${sizeText(limits.maxEntryBytes)} an entry may have`);
+    entries.push({ path: item.path, data: tar.slice(item.offset, item.offset + item.size) });
   }
   return entries;
 }

@@ -1,9 +1,10 @@
 // A session's CDI spec where rootful Podman reads specs (/var/run/cdi, memory-only). It lives only
 // from the start until the container exists: Podman applies it at creation, so it is removed as
 // soon as the appliance says hello, and a crashed session's file is reaped by the next one.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CdiSpec } from '../../appliance/cdi.ts';
+import { makeFolders } from '../make-folders.ts';
 import { processAlive } from './podman.ts';
 
 export const CDI_RUN_DIR = '/var/run/cdi';
@@ -17,7 +18,7 @@ const specPath = (sessionId: string, dir: string) => path.join(dir, `ai-way-${se
 export async function installSessionSpec(spec: CdiSpec, sessionId: string, dir = CDI_RUN_DIR): Promise<{ kind: string; file: string }> {
   const kind = sessionKind(sessionId);
   const file = specPath(sessionId, dir);
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await makeFolders(dir, 0o755);
   // JSON: every CDI reader (Podman, nvbind) takes it; 0644 as the CDI registry expects.
   await writeFile(file, `${JSON.stringify({ ...spec, kind })}\n`, { mode: 0o644, flag: 'wx' });
   return { kind, file };

@@ -1,15 +1,16 @@
 // Native rootless Podman: the image, this host's quirks (learned once by a canary), the
 // container of a session, and the reaping of sessions a crash left behind.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../host/probe.ts';
-import { EMBEDDED_ROOT, readCarried } from '../embedded.ts';
+import { carriedAsset } from '../embedded.ts';
+import { readRegularFile, sizeText, withRegularFile } from '../bounded-read.ts';
+import { makeFolders } from '../make-folders.ts';
 import { profilePath } from './profile-path.ts';
 import { decodeText } from '../host/text.ts';
-import { unpackTar } from '../host/tar.ts';
+import { tarItems, type ReadAt, type TarItem } from '../host/tar.ts';
 import { LAUNCHER_PID_LABEL, SESSION_LABEL, usernsArgs, type PodmanProfile } from '../../appliance/engines/podman.ts';
 import type { ImageSource } from '../../appliance/manifest.ts';
 
@@ -18,6 +19,9 @@ export class PodmanError extends Error {
     super(message);
   }
 }
+
+/** The image a manifest names is not one ai-way can use (bad input, not a failure of Podman). */
+export class ImageRefused extends PodmanError {}
 
 const env = () => ({ ...process.env, LC_ALL: 'C' });
 
@@ -30,15 +34,50 @@ async function podman(args: string[], timeoutMs = 30_000) {
 
 const lastLines = (s: string, n = 5) => s.split('\n').filter((l) => l.trim() && !/is not a shared mount/.test(l)).slice(-n).join('\n');
 
-/** The image id an OCI archive holds (its config digest), read from the archive itself. */
-export function archiveImageId(archive: Uint8Array): string {
-  let bytes = archive;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  const entries = new Map(unpackTar(bytes).map((e) => [e.path.replace(/^\.\//, ''), e.data]));
-  const json = (p: string) => JSON.parse(decodeText(entries.get(p) ?? new Uint8Array()));
+/**
+ * An image archive may be tens of GiB (a model inside). The launcher never holds it: Podman loads
+ * the file, and ai-way reads only its tar headers and two small JSON files. Past this it is not an
+ * appliance image.
+ */
+export const MAX_IMAGE_ARCHIVE_BYTES = 64 * 1024 ** 3;
+/** An OCI archive holds a few entries per layer, and images have at most about a hundred layers. */
+const MAX_IMAGE_ENTRIES = 4096;
+/** index.json and the image manifest; registries refuse manifests over 4 MiB. */
+const MAX_IMAGE_METADATA_BYTES = 4 * 1024 * 1024;
+/** A profile is one line of JSON that ai-way wrote itself. */
+const MAX_PROFILE_BYTES = 64 * 1024;
+
+const SHA256 = /^sha256:([0-9a-f]{64})$/;
+
+/**
+ * The image id an OCI archive holds (its config digest), found from the tar's headers, index.json
+ * and the image manifest, read in place through `read`: the layers are never read. Throws why the
+ * archive cannot be used.
+ */
+export function archiveImageId(read: ReadAt, size: number): string {
+  const magic = read(0, 2);
+  if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    throw new Error('it is compressed (gzip): give the uncompressed OCI archive (.tar), whose layers are compressed already');
+  }
+  const entries = new Map<string, TarItem>();
+  for (const e of tarItems(read, size, MAX_IMAGE_ENTRIES)) {
+    if (e.type === '0' || e.type === '\0') entries.set(e.path.replace(/^\.\//, ''), e);
+  }
+  const json = (name: string): any => {
+    const e = entries.get(name);
+    if (!e) throw new Error(`it has no ${name}, so it is not an OCI archive`);
+    if (e.size > MAX_IMAGE_METADATA_BYTES) throw new Error(`its ${name} is larger than the ${sizeText(MAX_IMAGE_METADATA_BYTES)} allowed`);
+    try { return JSON.parse(decodeText(read(e.offset, e.size))); } catch { throw new Error(`its ${name} is not valid JSON`); }
+  };
+  // A digest becomes an argument of podman: only sha256:<64 hex> is taken.
+  const hex = (digest: unknown, what: string) => {
+    const m = typeof digest === 'string' ? SHA256.exec(digest) : null;
+    if (!m) throw new Error(`its ${what} is not a sha256 digest`);
+    return m[1]!;
+  };
   const index = json('index.json');
-  const manifest = json(`blobs/sha256/${String(index.manifests?.[0]?.digest).replace('sha256:', '')}`);
-  return String(manifest.config.digest).replace('sha256:', '');
+  const manifest = json(`blobs/sha256/${hex(index?.manifests?.[0]?.digest, 'image manifest')}`);
+  return hex(manifest?.config?.digest, 'image config');
 }
 
 /** Makes the image available locally and returns what to run. Never pulls: the appliance is air-gapped. */
@@ -48,20 +87,26 @@ export async function ensureImage(source: ImageSource): Promise<string> {
     throw new PodmanError(`the image ${source.ref} is not on this computer`, 'build or load it first; ai-way never downloads images');
   }
   let id: string;
-  let archive: Uint8Array;
+  let carried: Uint8Array | null;
   try {
-    archive = await readCarried(source.path);
-    id = archiveImageId(archive);
+    carried = carriedAsset(source.path, MAX_IMAGE_ARCHIVE_BYTES);
+    id = carried
+      ? archiveImageId((offset, length) => carried!.subarray(offset, offset + length), carried.length)
+      : await withRegularFile(source.path, MAX_IMAGE_ARCHIVE_BYTES, (f) => archiveImageId(f.readAt, f.size));
   } catch (e) {
-    throw new PodmanError(`the appliance image ${source.path} is missing or damaged`, `${(e as Error).message}; run "npm run setup" (or "npm run build") to build it`);
+    const why = (e as Error).message;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new PodmanError(`the appliance image ${source.path} is missing`, `${why}; run "npm run setup" (or "npm run build") to build it`);
+    }
+    throw new ImageRefused(`the appliance image ${source.path} cannot be used: ${why.replace(`${source.path} is `, 'it is ')}`,
+      'name an OCI archive (podman save --format oci-archive) in the manifest');
   }
   if ((await podman(['image', 'exists', id])).ok) return id;
   // An image carried inside the executable goes to Podman through a private file, removed at once.
-  const carried = source.path.startsWith(`${EMBEDDED_ROOT}/`);
   const dir = carried ? await mkdtemp(path.join(os.tmpdir(), 'ai-way-image-')) : null;
   const file = dir ? path.join(dir, 'image.oci.tar') : source.path;
   try {
-    if (dir) await writeFile(file, archive);
+    if (dir) await writeFile(file, carried!);
     const load = await podman(['load', '--quiet', '-i', file], 120_000);
     if (!load.ok) throw new PodmanError(`Podman could not load ${source.path}`, lastLines(load.err));
   } finally {
@@ -85,7 +130,7 @@ export async function podmanProfile(image: string, knownVersion?: string | null)
   const version = knownVersion ?? (await podman(['--version'])).out.trim();
   const key = `${version} uid=${process.getuid?.() ?? 'na'} profile=3`;
   try {
-    const cached = JSON.parse(await readFile(profilePath(), 'utf8'));
+    const cached = JSON.parse(decodeText(await readRegularFile(profilePath(), MAX_PROFILE_BYTES)));
     if (cached.key === key) return { ...cached.profile, tried: 0, cached: true };
   } catch { /* no cache yet */ }
   const failures: string[] = [];
@@ -94,8 +139,8 @@ export async function podmanProfile(image: string, knownVersion?: string | null)
       ...(variant.nofileUlimit ? ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'] : []),
       '--entrypoint', '/bin/busybox', image, 'true']);
     if (r.ok) {
-      await mkdir(path.dirname(profilePath()), { recursive: true });
-      await writeFile(profilePath(), JSON.stringify({ key, profile: variant }));
+      // A cache that cannot be written (a home under /proc) only costs the canary next time.
+      await makeFolders(path.dirname(profilePath())).then(() => writeFile(profilePath(), JSON.stringify({ key, profile: variant }))).catch(() => undefined);
       return { ...variant, tried: i + 1, cached: false };
     }
     failures.push(lastLines(r.err, 1));

@@ -1,7 +1,8 @@
 // The built CLI (build/ai-way.mjs, made by `npm run build`), run as a user runs it.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../launcher/exit-codes.ts';
@@ -14,12 +15,14 @@ function aiWay(...args: string[]) {
   return aiWayWith({}, ...args);
 }
 
-function aiWayWith(env: NodeJS.ProcessEnv, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-cli-'));
+
+/** Runs in a folder of its own, which is returned: nothing may be written there unasked. */
+function aiWayWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const cwd = tmp();
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr, cwd };
+}
 
 describe('ai-way CLI', () => {
   it('--version prints the package version', () => {
@@ -72,12 +75,21 @@ describe('ai-way CLI', () => {
     [['frobnicate'], EXIT.usage, /unknown command "frobnicate"/],
     [['doctor', '--bundle', '/nonexistent/bundle'], EXIT.badInput, /no bundle at \/nonexistent\/bundle/],
     [['run', '--timeout', 'soon'], EXIT.usage, /--timeout must be a number of seconds/],
+    // Past the longest a timer can wait (2^31 - 1 ms): Node would warn and fire at once.
+    [['run', '--timeout', '2147484'], EXIT.usage, /--timeout must be a number of seconds above 0 and at most 2147483 \(got "2147484"\)/],
+    [['run', '--timeout', 'Infinity'], EXIT.usage, /at most 2147483/],
+    [['bundle', 'collect', ''], EXIT.usage, /usage: ai-way bundle collect DIR/],
+    // mkdir answers ENOENT under /proc: a recursive mkdir retried that forever.
+    [['bundle', 'collect', '/proc/nope'], EXIT.badInput, /cannot write the bundle to \/proc\/nope \(ENOENT\): choose a folder you can write to/],
+    [['bundle', 'collect', '/sys/nope/deeper'], EXIT.badInput, /cannot write the bundle to \/sys\/nope\/deeper \(E[A-Z]+\)/],
+    [['doctor', '--bundle', '/dev/zero'], EXIT.badInput, /\/dev\/zero is a character device, not a regular file/],
   ])('%j fails with one clear line and exit code %i', (args, code, message) => {
     const r = aiWay(...args);
     expect(r.code).toBe(code);
     expect(r.err).toMatch(message);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).not.toMatch(/\n\s+at /);
+    expect(readdirSync(r.cwd)).toEqual([]);
   });
 
   it('a damaged bundle names the file and the problem', () => {
@@ -141,6 +153,53 @@ describe('hostile manifests', () => {
     expect(event).toMatchObject({ type: 'error', code: 'manifest', exitCode: EXIT.badInput });
     expect(event.message.startsWith(file)).toBe(true);
     expect(event.message).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('hostile files: refused at once, in one line, exit 3, with bounded memory', () => {
+  const dir = tmp();
+  const fifo = path.join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const huge = path.join(dir, 'huge.toml');
+  writeFileSync(huge, '');
+  truncateSync(huge, 8 * 1024 ** 3); // sparse: nothing on disk
+  // 64 KiB of one dotted key: a locator that copied the path at every part needed 2 GB.
+  const dotted = path.join(dir, 'dotted.toml');
+  writeFileSync(dotted, `${Array(32_000).fill('a').join('.')} = 1\n`);
+  const lastEvent = (r: ReturnType<typeof aiWay>) => JSON.parse(r.out.trim().split('\n').at(-1)!);
+
+  it.each([
+    [fifo, 'this is a named pipe (FIFO), not a regular file'],
+    ['/dev/zero', 'this is a character device, not a regular file'],
+    [huge, 'the file is larger than the 64 KiB a manifest may have'],
+    [dotted, 'unknown key \'a\''],
+  ])('manifest %s', (file, problem) => {
+    const r = aiWayWith({ NODE_OPTIONS: '--max-old-space-size=64' }, 'run', '--json', '--appliance', file);
+    expect(r.code).toBe(EXIT.badInput);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(lastEvent(r)).toMatchObject({ type: 'error', code: 'manifest', exitCode: EXIT.badInput });
+    expect(lastEvent(r).message.startsWith(`${file}:1:1: ${problem}; `)).toBe(true);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  const podman = spawnSync('podman', ['--version']).error === undefined;
+  const bomb = path.join(dir, 'bomb.tar.gz');
+  writeFileSync(bomb, gzipSync(new Uint8Array(64 * 1024 ** 2)));
+  const naming = (image: string) => {
+    const file = path.join(tmp(), 'appliance.toml');
+    writeFileSync(file, readFileSync(path.join(ROOT, 'images/selftest/appliance.toml'), 'utf8').replace(/^x86_64 = .*$/m, `x86_64 = "oci-archive:${image}"`));
+    return file;
+  };
+
+  it.skipIf(!podman || process.arch !== 'x64').each([
+    [fifo, 'it is a named pipe (FIFO), not a regular file'],
+    ['/dev/zero', 'it is a character device, not a regular file'],
+    [bomb, 'it is compressed (gzip): give the uncompressed OCI archive (.tar), whose layers are compressed already'],
+  ])('image %s', (image, why) => {
+    const r = aiWayWith({ NODE_OPTIONS: '--max-old-space-size=64' }, 'run', '--json', '--appliance', naming(image));
+    expect(r.code).toBe(EXIT.badInput);
+    expect(lastEvent(r)).toMatchObject({ type: 'error', code: 'image', exitCode: EXIT.badInput, message: `the appliance image ${image} cannot be used: ${why}` });
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });

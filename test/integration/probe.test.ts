@@ -5,6 +5,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { probeHost } from '../../platforms/host/probe.ts';
+import { MAX_ARTIFACT_BYTES } from '../../platforms/host/artifacts.ts';
+import { readBundle, writeBundle } from '../../platforms/host/bundle.ts';
 import { analyzeHost } from '../../platforms/host/analyze.ts';
 import { chooseImage } from '../../appliance/image-policy.ts';
 
@@ -45,5 +47,19 @@ describe('a command that hangs', () => {
     await new Promise((res) => setTimeout(res, 300));
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(dir));
     expect(left).toEqual([]);
+  });
+});
+
+describe('a command that floods its output', () => {
+  // A stand-in nvidia-smi that prints 1 MiB more than a bundle keeps of an output.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-flood-'));
+  writeFileSync(path.join(dir, 'nvidia-smi'), `#!/bin/sh\nhead -c ${MAX_ARTIFACT_BYTES + 1024 * 1024} /dev/zero\n`);
+  chmodSync(path.join(dir, 'nvidia-smi'), 0o755);
+
+  it('is kept up to what a bundle holds, so a collected bundle always reads back', async () => {
+    const a = await probeHost({ pathPrefix: [dir] });
+    expect(a.commands.get('nvidia-smi')?.out.length).toBe(MAX_ARTIFACT_BYTES);
+    const { archive } = await writeBundle(path.join(dir, 'bundle'), a);
+    expect((await readBundle(archive)).commands.get('nvidia-smi')?.out.length).toBe(MAX_ARTIFACT_BYTES);
   });
 });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { BundleError, readBundle, writeBundle } from '../../platforms/host/bundle.ts';
+import { BundleError, MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES, readBundle, writeBundle } from '../../platforms/host/bundle.ts';
+import { MAX_ARTIFACT_BYTES } from '../../platforms/host/artifacts.ts';
 import { packTar, unpackTar } from '../../platforms/host/tar.ts';
 import { redactText } from '../../platforms/host/redact.ts';
 import { analyzeHost } from '../../platforms/host/analyze.ts';
@@ -79,6 +81,64 @@ describe('bundle directory and archive', () => {
   });
 });
 
+describe('what is not a bundle is refused at once, in one line, holding no more than a bundle', () => {
+  const enc = new TextEncoder();
+  const HOST = enc.encode('{"os":"linux","arch":"x64"}');
+  const refusal = async (location: string) => {
+    const e = await readBundle(location).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(BundleError);
+    expect((e as Error).message).not.toContain('\n');
+    return (e as Error).message;
+  };
+  /** A file of `bytes` that takes no room on disk. */
+  const sparse = (file: string, bytes: number) => { writeFileSync(file, ''); truncateSync(file, bytes); return file; };
+
+  it('a named pipe: refused without waiting for a writer', async () => {
+    const fifo = path.join(tmp(), 'bundle.tar.gz');
+    execFileSync('mkfifo', [fifo]);
+    expect(await refusal(fifo)).toMatch(/bundle\.tar\.gz is a named pipe \(FIFO\), not a regular file: give the folder/);
+  });
+
+  it('a character device', async () => {
+    expect(await refusal('/dev/zero')).toBe('/dev/zero is a character device, not a regular file: give the folder written by "ai-way bundle collect" or its .tar.gz');
+  });
+
+  it('an archive larger than a bundle may be (8 GiB, sparse)', async () => {
+    expect(await refusal(sparse(path.join(tmp(), 'b.tar.gz'), 8 * 1024 ** 3))).toMatch(/b\.tar\.gz is larger than the 32 MiB allowed: /);
+  });
+
+  it('a gzip bomb: decompression stops at the cap', async () => {
+    const file = path.join(tmp(), 'bomb.tar.gz');
+    writeFileSync(file, gzipSync(packTar([{ path: 'b/host.json', data: HOST }, { path: 'b/files/zero', data: new Uint8Array(MAX_BUNDLE_BYTES) }])));
+    expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES / 100);
+    expect(await refusal(file)).toMatch(/bomb\.tar\.gz is larger than the 32 MiB allowed once decompressed: /);
+  });
+
+  it('a file inside larger than a recorded file may be: in a folder (sparse) and in an archive', async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'host.json'), HOST);
+    mkdirSync(path.join(dir, 'files'));
+    sparse(path.join(dir, 'files', 'big'), MAX_ARTIFACT_BYTES + 1);
+    expect(await refusal(dir)).toMatch(/files\/big is larger than the 8 MiB allowed: /);
+    const file = path.join(tmp(), 'big.tar.gz');
+    writeFileSync(file, gzipSync(packTar([{ path: 'b/host.json', data: HOST }, { path: 'b/files/big', data: new Uint8Array(MAX_ARTIFACT_BYTES + 1) }])));
+    expect(await refusal(file)).toMatch(/big\.tar\.gz: b\/files\/big inside is larger than the 8 MiB an entry may have/);
+  });
+
+  it('more files than a bundle holds, and more than it holds together', async () => {
+    const many = tmp();
+    writeFileSync(path.join(many, 'host.json'), HOST);
+    mkdirSync(path.join(many, 'files'));
+    for (let i = 0; i < MAX_BUNDLE_ENTRIES; i++) writeFileSync(path.join(many, 'files', `f${i}`), '');
+    expect(await refusal(many)).toMatch(/holds more than the 4096 files and folders a bundle may have/);
+    const heavy = tmp();
+    writeFileSync(path.join(heavy, 'host.json'), HOST);
+    mkdirSync(path.join(heavy, 'files'));
+    for (let i = 0; i <= MAX_BUNDLE_BYTES / MAX_ARTIFACT_BYTES; i++) sparse(path.join(heavy, 'files', `f${i}`), MAX_ARTIFACT_BYTES);
+    expect(await refusal(heavy)).toMatch(/holds more than the 32 MiB a bundle may have/);
+  });
+});
+
 describe('tar', () => {
   it('round-trips arbitrary files, long paths included', () => {
     const entry = fc.record({
@@ -87,7 +147,7 @@ describe('tar', () => {
     });
     fc.assert(fc.property(fc.uniqueArray(entry, { selector: (e) => e.path, maxLength: 8 }), (entries) => {
       const files = entries.filter((e) => !entries.some((o) => o.path.startsWith(`${e.path}/`)));
-      const back = unpackTar(packTar(files));
+      const back = unpackTar(packTar(files), { maxEntries: 100, maxEntryBytes: 1500 });
       expect(back.map((e) => [e.path, Buffer.from(e.data).toString('hex')]).sort())
         .toEqual(files.map((e) => [e.path, Buffer.from(e.data).toString('hex')]).sort());
     }), { numRuns: 100 });
@@ -95,7 +155,7 @@ describe('tar', () => {
 
   it('rejects a truncated archive with a clear error', () => {
     const t = packTar([{ path: 'a', data: new Uint8Array(2000) }]);
-    expect(() => unpackTar(t.subarray(0, 1024))).toThrow(/damaged archive/);
+    expect(() => unpackTar(t.subarray(0, 1024), { maxEntries: 10, maxEntryBytes: 2000 })).toThrow(/damaged archive/);
   });
 });
 

@@ -2,7 +2,8 @@
 // fix, on one line; and no input whatsoever makes the loader throw anything else.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml, stringify } from 'smol-toml';
@@ -11,6 +12,7 @@ import {
   type Manifest,
 } from '../../appliance/manifest.ts';
 import { locate } from '../../appliance/toml-locate.ts';
+import { readCarried } from '../../platforms/embedded.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SELFTEST = path.join(ROOT, 'images/selftest/appliance.toml');
@@ -22,7 +24,7 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-manifest-'));
 
 describe('the shipped manifests', () => {
   it('selftest: the offline appliance, from an OCI archive the build writes', async () => {
-    expect(await loadManifest(SELFTEST)).toEqual({
+    expect(await loadManifest(SELFTEST, readCarried)).toEqual({
       file: SELFTEST,
       name: 'selftest',
       version: '0.1.0',
@@ -40,7 +42,7 @@ describe('the shipped manifests', () => {
   it('ai-way: both flavors on both architectures, from local images', async () => {
     const fedora = { kind: 'registry', ref: 'localhost/ai-way-fedora:0.1.0' } as const;
     const alpine = { kind: 'registry', ref: 'localhost/ai-way-alpine:0.1.0' } as const;
-    expect(await loadManifest(AI_WAY)).toEqual({
+    expect(await loadManifest(AI_WAY, readCarried)).toEqual({
       file: AI_WAY,
       name: 'ai-way',
       version: '0.1.0',
@@ -287,7 +289,7 @@ describe('files that are not manifests: line 1, column 1', () => {
 
   it('loadManifest: a missing file, a folder, a huge file, not UTF-8', async () => {
     const dir = tmp();
-    const load = (p: string) => loadManifest(p).then(() => { throw new Error('loaded'); }, (e: unknown) => e as ManifestError);
+    const load = (p: string) => loadManifest(p, readCarried).then(() => { throw new Error('loaded'); }, (e: unknown) => e as ManifestError);
     expect((await load(path.join(dir, 'none.toml'))).message).toBe(`${path.join(dir, 'none.toml')}:1:1: no such file; check the path of the appliance.toml`);
     mkdirSync(path.join(dir, 'sub'));
     expect(await load(path.join(dir, 'sub'))).toMatchObject({ line: 1, column: 1, problem: 'this is a folder, not a file' });
@@ -298,11 +300,24 @@ describe('files that are not manifests: line 1, column 1', () => {
     expect(await load(path.join(dir, 'latin1.toml'))).toBeInstanceOf(ManifestError);
   });
 
+  it('loadManifest through what ai-way carries: a named pipe, a device and a huge file are refused before they are read', async () => {
+    const dir = tmp();
+    const load = (p: string) => loadManifest(p, readCarried).then(() => { throw new Error('loaded'); }, (e: unknown) => e as ManifestError);
+    execFileSync('mkfifo', [path.join(dir, 'fifo.toml')]);
+    expect((await load(path.join(dir, 'fifo.toml'))).message)
+      .toBe(`${path.join(dir, 'fifo.toml')}:1:1: this is a named pipe (FIFO), not a regular file; name the appliance.toml file itself`);
+    expect((await load('/dev/zero')).problem).toBe('this is a character device, not a regular file');
+    // 8 GiB on paper, nothing on disk: refused by its size, never read.
+    writeFileSync(path.join(dir, 'huge.toml'), '');
+    truncateSync(path.join(dir, 'huge.toml'), 8 * GiB);
+    expect((await load(path.join(dir, 'huge.toml'))).problem).toBe('the file is larger than the 64 KiB a manifest may have');
+  });
+
   it('loadManifest resolves archives against the manifest\'s folder, not the working directory', async () => {
     const dir = tmp();
     const file = path.join(dir, 'appliance.toml');
     writeFileSync(file, edit('"localhost/demo:1.0.0"', '"oci-archive:img/demo.tar"'));
-    const m = await loadManifest(path.relative(process.cwd(), file));
+    const m = await loadManifest(path.relative(process.cwd(), file), readCarried);
     expect(m.file).toBe(file);
     expect(m.images.alpine?.x86_64).toEqual({ kind: 'oci-archive', path: path.join(dir, 'img/demo.tar') });
   });
@@ -358,6 +373,15 @@ describe('toml-locate', () => {
     expect(at(text, 'x', 'y', 'qA')).toBe('9:1');
     expect(at(text, 'x', 'y', 'arr', 1)).toBe('12:3');
     expect(at(text, 'a', 'missing', 'deeper')).toBe('2:1');
+  });
+
+  it('a key of 20,000 dotted parts: each part found where it is written', () => {
+    const parts = Array.from({ length: 20_000 }, (_, i) => `k${i % 10}`);
+    const key = parts.join('.');
+    const text = `top = 1\n${key} = [1, 2]\n`;
+    expect(at(text, ...parts)).toBe(`2:${key.lastIndexOf('.') + 2}`);
+    expect(at(text, ...parts, 1)).toBe(`2:${key.length + ' = [1, '.length + 1}`);
+    expect(at(text, ...parts.slice(0, 2), 'missing')).toBe('2:4');
   });
 
   it('follows arrays of tables', () => {
