@@ -18,6 +18,8 @@ export const ROOTFUL_USERNS = ['--uidmap', '0:1000000000:65536', '--gidmap', '0:
 export interface PodmanRunSpec {
   sessionId: string;
   launcherPid: number;
+  /** The launcher's start time (pids are reused), where the host can tell. */
+  launcherStart?: string | null;
   image: string;
   command: readonly string[];
   workspaceBytes: number;
@@ -54,6 +56,7 @@ export const AGENT_PATH = '/sbin/ai-way-agent';
 export const WORKSPACE = '/workspace';
 export const SESSION_LABEL = 'ai-way.session';
 export const LAUNCHER_PID_LABEL = 'ai-way.launcher-pid';
+export const LAUNCHER_START_LABEL = 'ai-way.launcher-start';
 
 export const containerName = (sessionId: string) => `ai-way-${sessionId}`;
 
@@ -68,6 +71,7 @@ export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
     '--name', containerName(s.sessionId),
     '--label', `${SESSION_LABEL}=${s.sessionId}`,
     '--label', `${LAUNCHER_PID_LABEL}=${s.launcherPid}`,
+    ...(s.launcherStart ? ['--label', `${LAUNCHER_START_LABEL}=${s.launcherStart}`] : []),
     '--network=none', '--hostname', 'ai-way',
     '--read-only', '--read-only-tmpfs=false',
     '--cap-drop=all', '--security-opt', 'no-new-privileges', ...p.userns,
