@@ -9,6 +9,19 @@ const ARCHES = { x86_64: 'amd64', aarch64: 'arm64' } as const;
 const empty = new Uint8Array();
 const dir = (p: string, mode = 0o755): TarEntry => ({ path: p, data: empty, directory: true, mode });
 
+/** The files of a busybox appliance: busybox, the agent, and `www` (what busybox httpd serves, CGI scripts included). */
+export function busyboxApplianceFiles(busybox: string, agent: string, www: TarEntry[]): TarEntry[] {
+  return [
+    { path: 'bin/busybox', data: new Uint8Array(readFileSync(busybox)), mode: 0o755 },
+    { path: 'bin/sh', data: empty, linkTarget: 'busybox' },
+    { path: 'sbin/ai-way-agent', data: new Uint8Array(readFileSync(agent)), mode: 0o755 },
+    { path: 'etc/passwd', data: new TextEncoder().encode('root:x:0:0:root:/:/bin/sh\n') },
+    { path: 'etc/group', data: new TextEncoder().encode('root:x:0:\n') },
+    dir('dev'), dir('proc'), dir('sys'), dir('tmp', 0o1777), dir('workspace', 0o700),
+    ...www,
+  ];
+}
+
 function wwwFiles(root: string): TarEntry[] {
   const out: TarEntry[] = [];
   for (const name of readdirSync(root, { recursive: true }).map(String).sort()) {
@@ -29,15 +42,7 @@ export function buildSelftestImage(repo: string, version: string, busybox = '/bi
     // busybox comes from this machine, so only this machine's architecture can be built here.
     if (arch !== hostArch) { skipped.push(`${arch}: needs an ${arch} busybox`); continue; }
     if (!existsSync(agent)) { skipped.push(`${arch}: ${agent} is missing (scripts/build-native.sh)`); continue; }
-    const files: TarEntry[] = [
-      { path: 'bin/busybox', data: new Uint8Array(readFileSync(busybox)), mode: 0o755 },
-      { path: 'bin/sh', data: empty, linkTarget: 'busybox' },
-      { path: 'sbin/ai-way-agent', data: new Uint8Array(readFileSync(agent)), mode: 0o755 },
-      { path: 'etc/passwd', data: new TextEncoder().encode('root:x:0:0:root:/:/bin/sh\n') },
-      { path: 'etc/group', data: new TextEncoder().encode('root:x:0:\n') },
-      dir('dev'), dir('proc'), dir('sys'), dir('tmp', 0o1777), dir('workspace', 0o700),
-      ...wwwFiles(path.join(repo, 'images', 'selftest', 'www')),
-    ];
+    const files = busyboxApplianceFiles(busybox, agent, wwwFiles(path.join(repo, 'images', 'selftest', 'www')));
     const out = path.join(repo, 'build', 'images', `selftest-${arch}.oci.tar`);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, ociArchive(files, { ref: `localhost/ai-way-selftest:${version}`, arch: ARCHES[arch], entrypoint: ['/sbin/ai-way-agent'] }));
