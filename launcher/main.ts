@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { CliError, EXIT } from './exit-codes.ts';
 import { embeddedUi } from '../platforms/embedded.ts';
+import { catchCrashes } from './crash.ts';
+import { terminalText } from './render/terminal-text.ts';
 // Commands load on demand: `--version` and `doctor` must not pay for the session code.
 const DEFAULT_APPLIANCE = 'selftest';
 // The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once.
@@ -117,21 +119,29 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** One line (a stack under --debug) on stderr; its text may have come from the appliance. */
+function reportError(e: unknown, debug: boolean): number {
+  if (e instanceof CliError) {
+    process.stderr.write(`ai-way: ${terminalText(e.message)}\n`);
+    return e.exitCode;
+  }
+  const message = terminalText(String((e as Error)?.message ?? e));
+  process.stderr.write(debug ? `${(e as Error)?.stack ?? String(e)}\n` : `ai-way: unexpected error: ${message} (run again with --debug for details)\n`);
+  return EXIT.internal;
+}
+
+const exitAfterOutput = (code: number) => process.stdout.write('', () => process.exit(code));
+
 export async function runCli(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
   // A reader that stops early (`ai-way doctor | head -1`) is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(EXIT.ok); });
+  catchCrashes((e) => exitAfterOutput(reportError(e, debug)));
   let code: number;
   try {
     code = await main(argv);
   } catch (e) {
-    if (e instanceof CliError) {
-      process.stderr.write(`ai-way: ${e.message}\n`);
-      code = e.exitCode;
-    } else {
-      process.stderr.write(debug ? `${(e as Error)?.stack ?? String(e)}\n` : `ai-way: unexpected error: ${(e as Error)?.message ?? String(e)} (run again with --debug for details)\n`);
-      code = EXIT.internal;
-    }
+    code = reportError(e, debug);
   }
   // Double-clicked on Windows (no arguments, a console of its own): keep the window open on
   // failure so the message can be read.
@@ -141,5 +151,5 @@ export async function runCli(argv: string[]): Promise<void> {
     await new Promise((resolve) => process.stdin.once('data', resolve));
   }
   // Exit now: a command stuck in the kernel (a wedged GPU driver) must not keep ai-way alive.
-  process.stdout.write('', () => process.exit(code));
+  exitAfterOutput(code);
 }

@@ -9,6 +9,20 @@ const ARCHES = { x86_64: 'amd64', aarch64: 'arm64' } as const;
 const empty = new Uint8Array();
 const dir = (p: string, mode = 0o755): TarEntry => ({ path: p, data: empty, directory: true, mode });
 
+/** The files of a busybox appliance: busybox, the agent, and `www` (what busybox httpd serves, CGI scripts included). */
+export function busyboxApplianceFiles(busybox: string, agent: string, www: TarEntry[]): TarEntry[] {
+  return [
+    { path: 'bin/busybox', data: new Uint8Array(readFileSync(busybox)), mode: 0o755 },
+    { path: 'bin/sh', data: empty, linkTarget: 'busybox' },
+    { path: 'sbin/ai-way-agent', data: new Uint8Array(readFileSync(agent)), mode: 0o755 },
+    // the agent is root; the app runs as 1000 (native/agent/sandbox.h)
+    { path: 'etc/passwd', data: new TextEncoder().encode('root:x:0:0:root:/:/bin/sh\napp:x:1000:1000:app:/workspace:/bin/sh\n') },
+    { path: 'etc/group', data: new TextEncoder().encode('root:x:0:\napp:x:1000:\n') },
+    dir('dev'), dir('proc'), dir('sys'), dir('tmp', 0o1777), dir('workspace', 0o700),
+    ...www,
+  ];
+}
+
 function wwwFiles(root: string): TarEntry[] {
   const out: TarEntry[] = [];
   for (const name of readdirSync(root, { recursive: true }).map(String).sort()) {
@@ -18,18 +32,8 @@ function wwwFiles(root: string): TarEntry[] {
   return out;
 }
 
-/** The selftest image's files: busybox, the agent, accounts, the mount points, and www. */
-export function selftestFiles(repo: string, agent: string, busybox: string): TarEntry[] {
-  return [
-    { path: 'bin/busybox', data: new Uint8Array(readFileSync(busybox)), mode: 0o755 },
-    { path: 'bin/sh', data: empty, linkTarget: 'busybox' },
-    { path: 'sbin/ai-way-agent', data: new Uint8Array(readFileSync(agent)), mode: 0o755 },
-    { path: 'etc/passwd', data: new TextEncoder().encode('root:x:0:0:root:/:/bin/sh\napp:x:1000:1000:app:/workspace:/bin/sh\n') },
-    { path: 'etc/group', data: new TextEncoder().encode('root:x:0:\napp:x:1000:\n') },
-    dir('dev'), dir('proc'), dir('sys'), dir('tmp', 0o1777), dir('workspace', 0o700),
-    ...wwwFiles(path.join(repo, 'images', 'selftest', 'www')),
-  ];
-}
+/** The selftest app: what busybox httpd serves from images/selftest/www. */
+export const selftestWww = (repo: string) => wwwFiles(path.join(repo, 'images', 'selftest', 'www'));
 
 /** Returns the archives written, and why any architecture was skipped. */
 export function buildSelftestImage(repo: string, version: string, busybox = '/bin/busybox'): { written: string[]; skipped: string[] } {
@@ -42,7 +46,7 @@ export function buildSelftestImage(repo: string, version: string, busybox = '/bi
     // busybox comes from this machine, so only this machine's architecture can be built here.
     if (arch !== hostArch) { skipped.push(`${arch}: needs an ${arch} busybox`); continue; }
     if (!existsSync(agent)) { skipped.push(`${arch}: ${agent} is missing (scripts/build-native.sh)`); continue; }
-    const files = selftestFiles(repo, agent, busybox);
+    const files = busyboxApplianceFiles(busybox, agent, selftestWww(repo));
     const out = path.join(repo, 'build', 'images', `selftest-${arch}.oci.tar`);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, ociArchive(files, { ref: `localhost/ai-way-selftest:${version}`, arch: ARCHES[arch], entrypoint: ['/sbin/ai-way-agent'] }));

@@ -39,6 +39,8 @@ export const AGENT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 
 export interface PodmanRunSpec {
   sessionId: string;
   launcherPid: number;
+  /** The launcher's start time (pids are reused), where the host can tell. */
+  launcherStart?: string | null;
   /** Rootful only: which host id range this session maps onto (0 <= slot < ROOTFUL_SLOTS). */
   usernsSlot: number;
   image: string;
@@ -79,6 +81,7 @@ export const AGENT_PATH = '/sbin/ai-way-agent';
 export const WORKSPACE = '/workspace';
 export const SESSION_LABEL = 'ai-way.session';
 export const LAUNCHER_PID_LABEL = 'ai-way.launcher-pid';
+export const LAUNCHER_START_LABEL = 'ai-way.launcher-start';
 
 export const containerName = (sessionId: string) => `ai-way-${sessionId}`;
 
@@ -93,6 +96,7 @@ export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
     '--name', containerName(s.sessionId),
     '--label', `${SESSION_LABEL}=${s.sessionId}`,
     '--label', `${LAUNCHER_PID_LABEL}=${s.launcherPid}`,
+    ...(s.launcherStart ? ['--label', `${LAUNCHER_START_LABEL}=${s.launcherStart}`] : []),
     '--network=none', '--hostname', 'ai-way',
     '--read-only', '--read-only-tmpfs=false',
     '--cap-drop=all', ...AGENT_CAPABILITIES.flatMap((c) => ['--cap-add', c]), '--security-opt', 'no-new-privileges',

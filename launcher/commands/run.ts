@@ -11,6 +11,7 @@ import { styleFor } from '../render/style.ts';
 import { Session, SessionError, type BootHead } from '../session/session.ts';
 import { ensureImage, reapOrphans } from '../../platforms/linux/podman.ts';
 import type { SessionEvent } from '../session/events.ts';
+import { onCrash } from '../crash.ts';
 
 export interface RunOptions extends PlanOptions {
   json: boolean;
@@ -83,7 +84,7 @@ async function serveOne(session: Session, line: string, emit: (e: SessionEvent) 
   try {
     if (c.op === 'add' && typeof c.path === 'string') emit({ type: 'uploaded', ...(await session.addFile(c.path)) });
     else if (c.op === 'list') { const l = await session.listFiles(); emit({ type: 'files', files: l.files, freeBytes: l.freeBytes, totalBytes: l.totalBytes }); }
-    else if (c.op === 'http' && typeof c.path === 'string') emit({ type: 'answer', ...(await session.ask(c.method === 'GET' ? 'GET' : 'POST', c.path, c.body ?? '')) });
+    else if (c.op === 'http' && typeof c.path === 'string') emit({ type: 'answer', ...(await session.ask(String(c.method ?? 'POST'), c.path, String(c.body ?? ''))) });
     else if (c.op === 'quit') stop('quit');
     else emit({ type: 'refused', message: `unknown command: ${line.slice(0, 80)}` });
   } catch (e) {
@@ -94,6 +95,10 @@ async function serveOne(session: Session, line: string, emit: (e: SessionEvent) 
 async function runSession(plan: Plan & { appliance: PlanAppliance }, o: RunOptions, emit: (e: SessionEvent) => void,
   fail: (code: string, exitCode: number, message: string, detail?: string) => number, early: BootHead): Promise<number> {
   const session = new Session(plan, emit, early);
+  const forgetCrash = onCrash(() => session.wipe('an unexpected error'));
+  // The appliance going away by itself ends whatever the run is waiting for.
+  const lost = session.lost.then((e) => { throw e; });
+  lost.catch(() => undefined);
   let ready = false;
   let stop!: (why: string) => void;
   const stopped = new Promise<string>((resolve) => { stop = resolve; });
@@ -101,18 +106,18 @@ async function runSession(plan: Plan & { appliance: PlanAppliance }, o: RunOptio
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
   const timer = o.timeoutS === undefined ? undefined : setTimeout(() => stop('timeout'), o.timeoutS * 1000);
   try {
-    const outcome = await Promise.race([session.boot().then(() => 'booted'), stopped]);
+    const outcome = await Promise.race([session.boot().then(() => 'booted'), stopped, lost]);
     if (outcome !== 'booted') {
       await session.wipe(outcome);
       return outcome === 'timeout' ? fail('timeout', EXIT.healthTimeout, `the appliance was not ready within ${o.timeoutS} s`) : EXIT.interrupted;
     }
     ready = true;
-    if (!(await session.smoke())) return await session.wipe('smoke failed').then(() => EXIT.smokeFailed);
+    if (!(await Promise.race([session.smoke(), lost]))) return await session.wipe('smoke failed').then(() => EXIT.smokeFailed);
     if (o.hold) {
       process.stdin.on('end', () => stop('stdin closed'));
       if (o.json) serveCommands(session, emit, stop);
       process.stdin.resume();
-      await stopped;
+      await Promise.race([stopped, lost]);
     }
     await session.wipe(o.hold ? 'the session ended' : 'the headless run is complete');
     return EXIT.ok;
@@ -122,6 +127,7 @@ async function runSession(plan: Plan & { appliance: PlanAppliance }, o: RunOptio
     if (!ready) return fail('boot', EXIT.bootFailed, `the appliance did not start: ${(e as Error).message}`, session.logTail(5));
     throw e;
   } finally {
+    forgetCrash();
     clearTimeout(timer);
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
     process.stdin.pause();

@@ -1,10 +1,23 @@
 // Session events as a person reads them on a terminal (headless mode without --json).
 import type { SessionEvent } from '../session/events.ts';
 import type { Style } from './style.ts';
+import { terminalText } from './terminal-text.ts';
+
+/** The one text of an event shown on lines of its own; every other text is shown on one line. */
+const MULTI_LINE: Partial<Record<SessionEvent['type'], string>> = { answer: 'body', error: 'detail' };
+
+/** Every text in an event made safe for a terminal: most of it came from the appliance. */
+function safeForTerminal<T>(v: T, linesKey?: string, key = ''): T {
+  if (typeof v === 'string') return terminalText(v, key === linesKey) as T;
+  if (Array.isArray(v)) return v.map((x) => safeForTerminal(x, linesKey)) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, safeForTerminal(x, linesKey, k)])) as T;
+  return v;
+}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export function renderEvent(e: SessionEvent, s: Style): string {
+export function renderEvent(event: SessionEvent, s: Style): string {
+  const e = safeForTerminal(event, MULTI_LINE[event.type]);
   switch (e.type) {
     case 'progress': return s.dim(`  … ${e.message} (${seconds(e.elapsedMs)})`);
     case 'warning': return s.yellow(`  ! ${e.message}`);

@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import {
   FRAME, FrameDecoder, MAX_PAYLOAD, encodeFrame, frameHeader, parseAgentMessage, type AgentMessage, type FrameType,
 } from '../../appliance/agent-protocol.ts';
+import { FloodGate } from './flood-gate.ts';
 
 interface Waiter {
   match(m: AgentMessage): boolean;
@@ -18,14 +19,26 @@ interface StreamSink {
 
 export class ChannelClosed extends Error {}
 
+export interface ChannelHooks {
+  /** How many unrequested messages a burst had beyond those passed to onEvent. */
+  onFlood?(held: number): void;
+  /** The channel closed (the appliance went away, or broke the protocol); called before any waiter hears of it. */
+  onClose?(reason: Error): void;
+}
+
+/** Unrequested messages shown per burst: an app-exited or two, never a flood. */
+export const EVENT_BURST = { limit: 10, quietMs: 1000 };
+
 export class AgentChannel {
   private readonly decoder = new FrameDecoder();
   private readonly waiters: Waiter[] = [];
   private readonly streams = new Map<number, StreamSink>();
   private nextStream = 1;
   private closedError: Error | null = null;
+  private readonly events: FloodGate<AgentMessage>;
 
-  constructor(private readonly out: Writable, input: Readable, private readonly onEvent: (m: AgentMessage) => void) {
+  constructor(private readonly out: Writable, input: Readable, onEvent: (m: AgentMessage) => void, private readonly hooks: ChannelHooks = {}) {
+    this.events = new FloodGate(EVENT_BURST, onEvent, (held) => hooks.onFlood?.(held));
     input.on('data', (chunk: Buffer) => {
       let frames;
       try { frames = this.decoder.push(chunk); } catch (e) { this.close(e as Error); return; }
@@ -37,13 +50,14 @@ export class AgentChannel {
   }
 
   private dispatch(type: FrameType, stream: number, payload: Uint8Array): void {
+    if (this.closedError) return; // what follows a protocol error is not trusted either
     if (type === FRAME.data) { this.streams.get(stream)?.data(payload); return; }
     if (type === FRAME.eof) { this.streams.get(stream)?.eof(); return; }
     let message: AgentMessage;
     try { message = parseAgentMessage(payload); } catch (e) { this.close(e as Error); return; }
     const i = this.waiters.findIndex((w) => w.match(message));
     if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(message);
-    else this.onEvent(message);
+    else this.events.push(message);
   }
 
   /** Waits for the first message that matches (one already sent is not replayed). */
@@ -136,6 +150,8 @@ export class AgentChannel {
   close(reason: Error): void {
     if (this.closedError) return;
     this.closedError = reason;
+    this.hooks.onClose?.(reason);
+    this.events.flush();
     for (const w of this.waiters.splice(0)) w.reject(reason);
     for (const s of this.streams.values()) s.eof();
     this.streams.clear();

@@ -1,7 +1,8 @@
 // Files into the appliance's workspace, through the agent: checked on this side (the name, the
 // kind of file, the space left) and again inside, where the SHA-256 is compared before it counts.
 import { createHash } from 'node:crypto';
-import { lstat, open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { command, type AgentMessage } from '../../appliance/agent-protocol.ts';
 import type { AgentChannel } from './channel.ts';
@@ -20,26 +21,48 @@ export function badFileName(name: string): string | null {
 }
 
 const PIECE = 64 * 1024; // one frame's payload (MAX_PAYLOAD)
+// Never through a link at the last step, never waiting on a FIFO, never becoming a controlling terminal.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
-/** Reads a file through one reused buffer (a launcher that imports gigabytes stays small). */
-async function eachPiece(file: string, use: (piece: Uint8Array) => Promise<void> | void): Promise<void> {
-  const fh = await open(file, 'r');
-  const buf = Buffer.alloc(PIECE);
+const notRegular = (name: string, kind: string) => new FileRefused(`${name}: only regular files can be added (this is ${kind})`);
+
+/**
+ * Opens a file to add, once: what is checked (a regular file, its size) is the opened file itself,
+ * so a path swapped for a link or a device after any look at it cannot change what is sent.
+ */
+export async function openRegularFile(hostPath: string): Promise<{ fh: FileHandle; st: Stats }> {
+  const name = path.basename(hostPath);
+  let fh: FileHandle;
   try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, PIECE, null);
-      if (bytesRead === 0) return;
-      await use(buf.subarray(0, bytesRead));
-    }
-  } finally {
-    await fh.close();
+    fh = await open(hostPath, OPEN_FLAGS);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw notRegular(name, 'a link');
+    if (code === 'ENXIO') throw notRegular(name, 'a device or special file'); // a socket
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileRefused(`${hostPath}: no such file`);
+    throw new FileRefused(`${hostPath}: cannot be read (${code ?? (e as Error).message})`);
+  }
+  const st = await fh.stat();
+  if (st.isFile()) return { fh, st };
+  await fh.close();
+  throw notRegular(name, st.isDirectory() ? 'a folder' : 'a device or special file');
+}
+
+/** Reads the file's first `size` bytes from its start through one reused buffer (a launcher that imports gigabytes stays small). */
+async function eachPiece(fh: FileHandle, size: number, use: (piece: Uint8Array, last: boolean) => Promise<void> | void): Promise<void> {
+  const buf = Buffer.alloc(PIECE);
+  for (let at = 0; at < size;) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(PIECE, size - at), at);
+    if (bytesRead === 0) return; // it shrank: changedSince says so
+    at += bytesRead;
+    await use(buf.subarray(0, bytesRead), at >= size);
   }
 }
 
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await eachPiece(file, (piece) => { hash.update(piece); });
-  return hash.digest('hex');
+/** Whether the file was written to since it was opened (its size or the time of its last write differ). */
+async function changedSince(fh: FileHandle, st: Stats): Promise<boolean> {
+  const now = await fh.stat();
+  return now.size !== st.size || now.mtimeMs !== st.mtimeMs;
 }
 
 export interface Uploaded {
@@ -52,29 +75,45 @@ export async function uploadFile(ch: AgentChannel, hostPath: string, onProgress?
   const name = path.basename(hostPath);
   const why = badFileName(name);
   if (why) throw new FileRefused(`${JSON.stringify(name)}: ${why}`);
-  const st = await lstat(hostPath).catch(() => null);
-  if (!st) throw new FileRefused(`${hostPath}: no such file`);
-  if (!st.isFile()) throw new FileRefused(`${name}: only regular files can be added (this is ${st.isSymbolicLink() ? 'a link' : st.isDirectory() ? 'a folder' : 'a device or special file'})`);
-  const listing = await ch.request<Extract<AgentMessage, { type: 'list' }>>(command.list(), 'list', 10_000);
-  if (st.size > listing.freeBytes) throw new FileRefused(`${name}: ${st.size} bytes do not fit; the workspace has ${listing.freeBytes} bytes free`);
-  const sha256 = await sha256Of(hostPath);
+  const { fh, st } = await openRegularFile(hostPath);
+  const refuseChanged = () => new FileRefused(`${name}: the file changed while it was being read; add it again once it is complete`);
+  try {
+    const listing = await ch.request<Extract<AgentMessage, { type: 'list' }>>(command.list(), 'list', 10_000);
+    if (st.size > listing.freeBytes) throw new FileRefused(`${name}: ${st.size} bytes do not fit; the workspace has ${listing.freeBytes} bytes free`);
+    const hash = createHash('sha256');
+    await eachPiece(fh, st.size, (piece) => { hash.update(piece); });
+    if (await changedSince(fh, st)) throw refuseChanged();
+    const result = await send(ch, fh, st, name, hash.digest('hex'), onProgress);
+    if (result instanceof Error) throw (await changedSince(fh, st)) ? refuseChanged() : new FileRefused(`${name}: the appliance refused it (${result.message})`);
+    return result;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Sends the file's bytes on a stream of their own; the agent keeps them only if the SHA-256 matches, else says why not. */
+async function send(ch: AgentChannel, fh: FileHandle, st: Stats, name: string, sha256: string,
+  onProgress?: (sent: number, total: number) => void): Promise<Uploaded | Error> {
+  const { size } = st;
   const stream = ch.openStream({ data: () => undefined, eof: () => undefined });
   try {
-    await ch.request(command.upload(stream, st.size, sha256, name), 'upload-ready', 10_000, stream);
+    await ch.request(command.upload(stream, size, sha256, name), 'upload-ready', 10_000, stream);
     let refused = false; // after a refusal the agent forgets the stream: no more bytes may go to it
     const done = ch.reply<Extract<AgentMessage, { type: 'uploaded' }>>('uploaded', 600_000, 'UPLOAD', stream)
       .catch((e: Error) => { refused = true; return e; });
     let sent = 0;
-    await eachPiece(hostPath, async (piece) => {
-      if (refused) return;
+    let cut = false;
+    await eachPiece(fh, size, async (piece, last) => {
+      if (refused || cut) return;
+      // A file written to while it was read ends short of its size before its last piece: the agent refuses it.
+      if (last && (await changedSince(fh, st))) { cut = true; return; }
       await ch.writeFrame(stream, piece);
       sent += piece.length;
-      onProgress?.(sent, st.size);
+      onProgress?.(sent, size);
     });
     if (!refused) ch.endStream(stream);
     const result = await done;
-    if (result instanceof Error) throw new FileRefused(`${name}: the appliance refused it (${result.message})`);
-    return { name: result.name, size: result.size, sha256: result.sha256 };
+    return result instanceof Error ? result : { name: result.name, size: result.size, sha256: result.sha256 };
   } finally {
     ch.closeStream(stream);
   }

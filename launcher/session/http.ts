@@ -1,6 +1,8 @@
 // HTTP/1.0 to the app's loopback port, through a proxied stream of the agent channel: the
-// appliance has no network, so this pipe is the only way in.
+// appliance has no network, so this pipe is the only way in. The app is not trusted: the request
+// line is checked before it goes, and an answer has a size cap and one deadline for all of it.
 import { command } from '../../appliance/agent-protocol.ts';
+import { URL_PATH } from '../../appliance/manifest.ts';
 import type { AgentChannel } from './channel.ts';
 
 export interface HttpAnswer {
@@ -8,43 +10,91 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** `onBody` receives the answer's body as it arrives (after the headers), for answers that stream. */
-export async function httpRequest(ch: AgentChannel, port: number, method: 'GET' | 'POST', path: string, body: string, timeoutMs: number,
-  onBody?: (text: string) => void): Promise<HttpAnswer> {
-  // Decoded as it arrives; the body is handed on from where the headers end, never re-read.
-  const decoder = new TextDecoder();
-  let text = '';
-  let bodyAt = -1;
-  let sent = 0;
-  const receive = (c: Uint8Array) => {
-    text += decoder.decode(c, { stream: true });
-    if (bodyAt < 0) {
-      const split = text.indexOf('\r\n\r\n');
+export const HTTP_METHODS: readonly string[] = ['GET', 'POST'];
+/** The most of one answer (headers and body) kept: an app that never stops is cut off here. */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** A request that was not sent, or an answer that was not taken. */
+export class HttpRefused extends Error {}
+
+/** Why this method and path cannot make a request line, or null. */
+export function badRequestLine(method: string, path: string): string | null {
+  if (!HTTP_METHODS.includes(method)) return `the HTTP method must be ${HTTP_METHODS.join(' or ')} (got ${JSON.stringify(method.slice(0, 20))})`;
+  if (!URL_PATH.test(path)) return `the HTTP path must start with "/" and have no spaces or control characters (got ${JSON.stringify(path.slice(0, 80))})`;
+  return null;
+}
+
+/** An answer's bytes, kept up to the cap in one buffer that doubles as it fills. */
+class AnswerBytes {
+  private buf = Buffer.alloc(64 * 1024);
+  private length = 0;
+  private bodyAt = -1;
+  private readonly bodyText = new TextDecoder();
+
+  constructor(private readonly onBody?: (text: string) => void) {}
+
+  push(chunk: Uint8Array): void {
+    if (this.length + chunk.length > MAX_ANSWER_BYTES) {
+      throw new HttpRefused(`the app's answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, so it was cut off`);
+    }
+    if (this.length + chunk.length > this.buf.length) {
+      const grown = Buffer.alloc(Math.min(MAX_ANSWER_BYTES, Math.max(this.buf.length * 2, this.length + chunk.length)));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    const from = this.length;
+    this.buf.set(chunk, from);
+    this.length += chunk.length;
+    if (this.bodyAt < 0) {
+      const split = this.buf.subarray(0, this.length).indexOf('\r\n\r\n', Math.max(0, from - 3));
       if (split < 0) return;
-      bodyAt = split + 4;
+      this.bodyAt = split + 4;
     }
-    if (onBody && text.length > bodyAt + sent) {
-      onBody(text.slice(bodyAt + sent));
-      sent = text.length - bodyAt;
-    }
-  };
+    const fresh = this.buf.subarray(Math.max(from, this.bodyAt), this.length);
+    if (this.onBody && fresh.length) this.onBody(this.bodyText.decode(fresh, { stream: true }));
+  }
+
+  answer(): HttpAnswer {
+    return parseHttpAnswer(new TextDecoder().decode(this.buf.subarray(0, this.length)));
+  }
+}
+
+/** `onBody` receives the answer's body as it arrives (after the headers), for answers that stream. */
+export async function httpRequest(ch: AgentChannel, port: number, method: string, path: string, body: string, timeoutMs: number,
+  onBody?: (text: string) => void): Promise<HttpAnswer> {
+  const bad = badRequestLine(method, path);
+  if (bad) throw new HttpRefused(bad);
+  const bytes = new AnswerBytes(onBody);
   let ended!: () => void;
-  const done = new Promise<void>((resolve) => { ended = resolve; });
-  const id = ch.openStream({ data: receive, eof: () => ended() });
-  let timer: NodeJS.Timeout | undefined;
-  try {
+  let failed!: (e: Error) => void;
+  const done = new Promise<void>((resolve, reject) => { ended = resolve; failed = reject; });
+  done.catch(() => undefined); // it may fail before it is awaited; it is awaited below all the same
+  // Past the cap the stream is dropped here; what the app still sends on it is discarded by the channel.
+  const id = ch.openStream({
+    data: (c) => { try { bytes.push(c); } catch (e) { ch.closeStream(id); failed(e as Error); } },
+    eof: () => ended(),
+  });
+  const exchange = async () => {
     await ch.request(command.connect(id, port), 'connected', timeoutMs, id);
     const payload = new TextEncoder().encode(body);
     const head = `${method} ${path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n`;
     await ch.write(id, new TextEncoder().encode(head));
     if (payload.length) await ch.write(id, payload);
     ch.endStream(id);
-    await Promise.race([done, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no HTTP answer within ${timeoutMs} ms`)), timeoutMs); })]);
+    await done;
+  };
+  // One deadline for the whole exchange: an app that trickles its answer cannot extend it.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no complete HTTP answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([exchange(), deadline]);
   } finally {
     clearTimeout(timer);
     ch.closeStream(id);
   }
-  return parseHttpAnswer(text + decoder.decode());
+  return bytes.answer();
 }
 
 export function parseHttpAnswer(text: string): HttpAnswer {

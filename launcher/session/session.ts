@@ -7,8 +7,9 @@ import { podmanRunArgs, containerName, ROOTFUL_SLOTS, type PodmanGpu } from '../
 import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
 import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
-import { containerExists, ensureImage, ImageRefused, podmanProfile, reapOrphans, removeContainer, spawnEngine } from '../../platforms/linux/podman.ts';
+import { containerExists, ensureImage, ImageRefused, podmanProfile, reapOrphans, removeContainer, spawnEngine, watchMonitor } from '../../platforms/linux/podman.ts';
 import { boltMissingFlags } from '../../platforms/linux/bolt.ts';
+import { thisLauncher } from '../../platforms/linux/process-identity.ts';
 import { installSessionSpec, reapSessionSpecs, removeSessionSpec } from '../../platforms/linux/cdi-install.ts';
 import { AgentChannel } from './channel.ts';
 import { httpRequest, type HttpAnswer } from './http.ts';
@@ -45,6 +46,11 @@ export class Session {
   private readonly pending: Promise<unknown>[] = [];
   verdict: IsolationVerdict | null = null;
   report: IsolationReport | null = null;
+  private up = false;
+  private lostError: SessionError | null = null;
+  private stopped: ((e: SessionError) => void) | null = null;
+  /** Settles if the appliance, once up, goes away by itself (its engine exits, its channel closes); never because of a wipe. */
+  readonly lost = new Promise<SessionError>((resolve) => { this.stopped = resolve; });
 
   constructor(private readonly plan: Plan & { appliance: PlanAppliance }, private readonly emit: (e: SessionEvent) => void,
     private readonly early: BootHead = {}) {}
@@ -59,6 +65,17 @@ export class Session {
   }
 
   async boot(): Promise<void> {
+    // Once the appliance is up, its going away is the failure, whichever step noticed it.
+    await this.start().catch((e) => { throw this.lostError ?? e; });
+  }
+
+  private applianceStopped(why: string): void {
+    if (!this.up || this.wiping || this.lostError) return;
+    this.lostError = new SessionError('stopped', EXIT.bootFailed, 'the appliance stopped unexpectedly', [why, this.logTail(5)].filter(Boolean).join('\n'));
+    this.stopped?.(this.lostError);
+  }
+
+  private async start(): Promise<void> {
     const a = this.plan.appliance;
     this.progress('preparing', 'preparing the appliance');
     // Other sessions' leftovers are removed alongside; this session does not wait for it.
@@ -77,7 +94,7 @@ export class Session {
     const gpu = await this.gpu();
     // Bolt gets Podman's `run` without Podman's own global flags; what it does with it is proven from inside.
     // A rootful session's ids: one range of ROOTFUL_SLOTS, by chance (rootless Podman allocates its own).
-    const args = podmanRunArgs(engine === 'bolt' ? { ...profile, globalArgs: [] } : profile, { sessionId: this.id, launcherPid: process.pid,
+    const args = podmanRunArgs(engine === 'bolt' ? { ...profile, globalArgs: [] } : profile, { sessionId: this.id, ...thisLauncher(),
       usernsSlot: randomInt(ROOTFUL_SLOTS), image, command: a.command, workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec,
       memBytes: r.memBytes, shmBytes: r.shmBytes, cpus: r.cpus, pids: r.pids, gpu });
     const child = spawnEngine(engine, args);
@@ -88,12 +105,18 @@ export class Session {
       if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
     });
     child.on('error', (e) => this.log.push(`podman: ${e.message}`));
-    this.channel = new AgentChannel(child.stdin, child.stdout, (m) => this.onAgentEvent(m));
+    child.on('exit', (code, signal) => this.applianceStopped(`${engine} ended with ${signal ?? `exit ${code}`}`));
+    this.channel = new AgentChannel(child.stdin, child.stdout, (m) => this.onAgentEvent(m), {
+      onClose: (reason) => this.applianceStopped(reason.message),
+      onFlood: (held) => this.emit({ type: 'warning', message: `the appliance sent ${held} more messages nobody asked for; they were ignored` }),
+    });
     const hello = this.channel.expect((m) => m.type === 'hello', a.health.timeoutMs, 'hello');
     const died = this.exited.then((code) => { throw new SessionError('boot', EXIT.bootFailed, `the appliance stopped while starting (${engine} exit ${code})`, this.logTail(5)); });
     await Promise.race([hello, died]).catch((e) => {
       throw e instanceof SessionError ? e : new SessionError('boot', EXIT.bootFailed, `the appliance did not start: ${e.message}`, this.logTail(5));
     }).finally(() => this.removeSpec());
+    this.up = true;
+    watchMonitor(containerName(this.id), () => this.applianceStopped('its container monitor ended'));
 
     this.progress('checking isolation', 'checking the isolation from inside');
     const report: unknown = await this.channel.request(command.report(), 'report', REPLY_MS);
@@ -170,7 +193,7 @@ export class Session {
   }
 
   /** Sends an HTTP request to the app inside. */
-  ask(method: 'GET' | 'POST', path: string, body: string, timeoutMs = 60_000, onBody?: (text: string) => void): Promise<HttpAnswer> {
+  ask(method: string, path: string, body: string, timeoutMs = 60_000, onBody?: (text: string) => void): Promise<HttpAnswer> {
     return httpRequest(this.requireChannel(), this.plan.appliance.port, method, path, body, timeoutMs, onBody);
   }
 
@@ -214,11 +237,11 @@ export class Session {
   private async doWipe(reason: string): Promise<void> {
     const t = Date.now();
     this.progress('wiping', 'erasing everything');
-    if (this.channel && !this.channel.closed) {
+    if (this.channel && !this.channel.closed && !this.lostError) {
       await this.channel.request(command.shutdown(), 'bye', 3_000).catch(() => undefined);
     }
     this.child?.stdin.end(); // the dead man's switch, should SHUTDOWN not have been heard
-    const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 5_000))]);
+    const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), this.lostError ? 0 : 5_000))]);
     if (!exited) this.child?.kill('SIGKILL');
     if (this.child && (!exited || (await containerExists(containerName(this.id))))) await removeContainer(containerName(this.id));
     await this.removeSpec();

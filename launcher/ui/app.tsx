@@ -5,6 +5,7 @@ import type { PlanOptions } from '../../appliance/plan.ts';
 import { UiController } from './controller.ts';
 import { Screen, type Look } from './screens.tsx';
 import { terminalLook } from '../render/style.ts';
+import { onCrash } from '../crash.ts';
 
 function App({ controller, look }: { controller: UiController; look: Omit<Look, 'width' | 'height'> }) {
   const state = useSyncExternalStore(controller.store.subscribe, controller.store.get);
@@ -29,6 +30,13 @@ export function runUi(o: UiOptions): Promise<number> {
   return new Promise((resolve) => {
     let ink: ReturnType<typeof render> | null = null;
     const stdin = process.stdin;
+    const restoreTerminal = () => {
+      ink?.unmount();
+      process.stdout.write(BRACKETED_PASTE_OFF);
+      if (stdin.isTTY) stdin.setRawMode(false);
+      stdin.pause();
+      for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.off(sig, onSignal);
+    };
     const controller = new UiController({
       appliance: o.appliance,
       options: { image: o.image, gpu: o.gpu },
@@ -36,15 +44,14 @@ export function runUi(o: UiOptions): Promise<number> {
       copy: (text) => process.stdout.write(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`),
       exit: (code) => {
         setTimeout(() => {
-          ink?.unmount();
-          process.stdout.write(BRACKETED_PASTE_OFF);
-          if (stdin.isTTY) stdin.setRawMode(false);
-          stdin.pause();
-          for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.off(sig, onSignal);
+          forgetCrash();
+          restoreTerminal();
           resolve(code);
         }, 100);
       },
     });
+    // The terminal is given back before the one line that says what went wrong.
+    const forgetCrash = onCrash(async () => { await controller.abort(); restoreTerminal(); });
     const onSignal = (sig: NodeJS.Signals) => { void controller.quit(sig === 'SIGHUP' ? 'the window was closed' : sig); };
     for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.on(sig, onSignal);
     if (stdin.isTTY) stdin.setRawMode(true);

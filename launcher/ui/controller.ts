@@ -16,6 +16,7 @@ import type { SessionEvent, Stage } from '../session/events.ts';
 import { checkLabel, plainFix } from './labels.ts';
 import { pastedPaths, unbracket } from './paste.ts';
 import { initialState, Store, type BootStage, type Check } from './state.ts';
+import { EXIT } from '../exit-codes.ts';
 
 const STAGE: Partial<Record<Stage, BootStage>> = { preparing: 'preparing', starting: 'starting', 'checking isolation': 'checking isolation' };
 const PASTE_START = '\x1b[200~';
@@ -39,6 +40,8 @@ export class UiController {
   private paste: string | null = null;
   private quitting: Promise<void> | null = null;
   private ticker: NodeJS.Timeout | null = null;
+  /** What the program exits with once the person quits: an error shown sets it. */
+  private exitCode = 0;
 
   constructor(private readonly deps: UiDeps) {}
 
@@ -60,27 +63,32 @@ export class UiController {
       this.store.update((s) => ({ checks: s.checks.map((c, j) => (j === i ? { ...c, status: p.status, detail: plainDetail(p.id, p.status, report) } : c)) }));
     }
     this.store.update(() => ({ checksDone: true }));
-    if (spec instanceof Error) return this.fail(spec.message, 'Check the appliance file named above, or run ai-way without --appliance.', '');
+    if (spec instanceof Error) return this.fail(spec.message, 'Check the appliance file named above, or run ai-way without --appliance.', '', EXIT.badInput);
     if (report.prerequisites.some((p) => p.required && p.status === 'missing')) return; // r retries, c copies, q quits
     await this.boot(spec);
   }
 
   private async boot(spec: Manifest): Promise<void> {
     const plan = makePlan(this.report!, this.deps.options, spec);
-    if (plan.errors.length || !plan.appliance) return this.fail(plan.errors.join('; ') || 'no image for this computer', 'See the details (d) for what this computer offers.', '');
-    if (plan.platform.adapter !== 'linux') return this.fail('Starting appliances on this kind of computer is not built into this version yet.', 'Use a Linux computer for now.', '');
+    if (plan.errors.length || !plan.appliance) return this.fail(plan.errors.join('; ') || 'no image for this computer', 'See the details (d) for what this computer offers.', '', EXIT.prerequisiteMissing);
+    if (plan.platform.adapter !== 'linux') return this.fail('Starting appliances on this kind of computer is not built into this version yet.', 'Use a Linux computer for now.', '', EXIT.notImplemented);
     this.plan = plan as Plan & { appliance: PlanAppliance };
     const now = Date.now();
     this.store.update(() => ({ screen: 'boot', boot: { stage: 'preparing', stageSince: now, startedAt: now, now }, details: this.describe() }));
-    this.session = new Session(this.plan, (e) => this.onSessionEvent(e));
+    const session = new Session(this.plan, (e) => this.onSessionEvent(e));
+    this.session = session;
+    const failed = async (err: SessionError, why: string) => {
+      await session.wipe(why).catch(() => undefined);
+      await this.fail(err.message, whatToDo(err.code), err.detail || session.logTail(5), err.exitCode ?? EXIT.bootFailed);
+    };
     try {
-      await this.session.boot();
+      await session.boot();
       this.store.update((s) => ({ screen: 'ready', boot: { ...s.boot, stage: 'ready', stageSince: Date.now() }, details: this.describe() }));
+      // The appliance going away by itself is shown as an error, not left looking ready.
+      void session.lost.then((e) => failed(e, 'the appliance stopped'));
       await this.refreshFiles();
     } catch (e) {
-      const err = e as SessionError;
-      await this.session.wipe('boot failed').catch(() => undefined);
-      await this.fail(err.message, whatToDo(err.code), err.detail ?? '');
+      await failed(e as SessionError, 'boot failed');
     }
   }
 
@@ -89,7 +97,8 @@ export class UiController {
     if (e.type === 'warning') this.store.update(() => ({ notice: e.message }));
   }
 
-  private async fail(message: string, whatToDo: string, detail: string): Promise<void> {
+  private async fail(message: string, whatToDo: string, detail: string, exitCode: number): Promise<void> {
+    this.exitCode = exitCode;
     let logPath: string | null = null;
     if (this.session || detail) {
       // Kept only when something went wrong: the last lines the appliance wrote, to show someone.
@@ -232,9 +241,15 @@ export class UiController {
       this.store.update(() => ({ screen: 'erased', erasedMs: Date.now() - t }));
       this.store.flush();
       if (this.ticker) clearInterval(this.ticker);
-      this.deps.exit(0);
+      this.deps.exit(this.exitCode);
     })();
     return this.quitting;
+  }
+
+  /** Wipes at once, with nothing more drawn: an unexpected error ends ai-way. */
+  async abort(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.session) await this.session.wipe('an unexpected error').catch(() => undefined);
   }
 
   private describe(): { label: string; value: string }[] {
@@ -285,6 +300,7 @@ function whatToDo(code: string | undefined): string {
     case 'health': return 'The app inside did not start in time. Try again; if it happens again, share the log below.';
     case 'isolation': return 'The appliance was stopped because it was not sealed off as promised. Share the log below with whoever gave you ai-way.';
     case 'image': return 'The appliance\'s files are missing or damaged. Reinstall ai-way.';
+    case 'stopped': return 'The appliance stopped by itself, and everything was erased. Try again; if it happens again, share the log below.';
     default: return 'Try again. If it happens again, share the log below.';
   }
 }

@@ -2,6 +2,7 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { formatBytes } from '../render/doctor.ts';
+import { terminalText as safe } from '../render/terminal-text.ts';
 import type { BootStage, Check, UiState } from './state.ts';
 
 export interface Look {
@@ -64,7 +65,7 @@ export function Preflight({ s, l }: { s: UiState; l: Look }) {
       {s.checks.map((c) => <CheckRow key={c.id} c={c} l={l} now={s.boot.now} />)}
       <Text> </Text>
       {blocked ? <Text>r check again · c copy the command · d details · q quit</Text> : null}
-      {s.notice ? <C l={l} color="yellow">{s.notice}</C> : null}
+      {s.notice ? <C l={l} color="yellow">{safe(s.notice)}</C> : null}
     </Box>
   );
 }
@@ -94,20 +95,20 @@ export function Ready({ s, l }: { s: UiState; l: Look }) {
   const uploads = s.uploads.filter((u) => u.state !== 'done' || s.files.every((f) => f.name !== u.name));
   // Room left for the conversation: the screen's height less what is already drawn.
   const used = 6 + Math.min(s.files.length, 6) + uploads.length + (s.notice ? 1 : 0);
-  const talk = s.exchanges.flatMap((x) => [`${m.prompt} ${x.question}`, ...(x.answer || (x.done ? '' : '…')).trimEnd().split('\n').map((a) => `  ${a}`)]);
+  const talk = s.exchanges.flatMap((x) => [`${m.prompt} ${safe(x.question)}`, ...safe(x.answer || (x.done ? '' : '…'), true).trimEnd().split('\n').map((a) => `  ${a}`)]);
   const shown = talk.slice(-Math.max(1, l.height - used));
   return (
     <Box flexDirection="column">
       <C l={l} bold>Ready. Drop files on this window, or type a question.</C>
       <Text>Files ({s.files.length}{free})</Text>
-      {s.files.slice(0, 6).map((f) => <Text key={f.name}>  {f.name.slice(0, l.width - 16).padEnd(Math.min(40, l.width - 16))} {formatBytes(f.size).padStart(9)}</Text>)}
+      {s.files.slice(0, 6).map((f) => <Text key={f.name}>  {safe(f.name).slice(0, l.width - 16).padEnd(Math.min(40, l.width - 16))} {formatBytes(f.size).padStart(9)}</Text>)}
       {s.files.length > 6 ? <Text>  … and {s.files.length - 6} more</Text> : null}
       {uploads.map((u) => (
-        <Text key={u.name}>  {u.state === 'refused' ? <C l={l} color="red">{m.bad} {u.name}: {u.message}</C>
-          : <>{u.name.slice(0, 24).padEnd(24)} {bar(u.total ? u.sent / u.total : 0, 20, l)} {u.total ? Math.round((u.sent / u.total) * 100) : 0}%</>}</Text>
+        <Text key={u.name}>  {u.state === 'refused' ? <C l={l} color="red">{m.bad} {safe(u.name)}: {safe(u.message ?? '')}</C>
+          : <>{safe(u.name).slice(0, 24).padEnd(24)} {bar(u.total ? u.sent / u.total : 0, 20, l)} {u.total ? Math.round((u.sent / u.total) * 100) : 0}%</>}</Text>
       ))}
       {shown.map((line, i) => <Text key={i} wrap="truncate">{line}</Text>)}
-      {s.notice ? <C l={l} color="yellow">{s.notice}</C> : null}
+      {s.notice ? <C l={l} color="yellow">{safe(s.notice)}</C> : null}
       <Text>{m.prompt} {s.input}<Text inverse> </Text></Text>
       <C l={l} color="gray">? help · d details · q quit</C>
     </Box>
@@ -130,7 +131,7 @@ export function Details({ s, l }: { s: UiState; l: Look }) {
   return (
     <Box flexDirection="column" borderStyle={l.unicode ? 'round' : 'classic'} paddingX={1}>
       <Text bold>Details</Text>
-      {s.details.length ? s.details.map((d) => <Text key={d.label} wrap="truncate">{d.label.padEnd(20)} {d.value}</Text>) : <Text>Nothing started yet.</Text>}
+      {s.details.length ? s.details.map((d) => <Text key={d.label} wrap="truncate">{safe(d.label).padEnd(20)} {safe(d.value)}</Text>) : <Text>Nothing started yet.</Text>}
       <Text>Esc closes this.</Text>
     </Box>
   );
@@ -142,10 +143,10 @@ export function ErrorScreen({ s, l }: { s: UiState; l: Look }) {
     <Box flexDirection="column">
       <C l={l} color="red" bold>Something went wrong</C>
       <Text> </Text>
-      <Text wrap="wrap">{e.message}</Text>
+      <Text wrap="wrap">{safe(e.message)}</Text>
       <Text> </Text>
       <Text wrap="wrap">{e.whatToDo}</Text>
-      {e.detail ? <C l={l} color="gray">{e.detail.split('\n').slice(-4).join('\n')}</C> : null}
+      {e.detail ? <C l={l} color="gray">{safe(e.detail, true).split('\n').slice(-4).join('\n')}</C> : null}
       {e.logPath ? <Text>Log: {e.logPath}</Text> : null}
       <Text> </Text>
       <Text>d details · q quit (everything is erased)</Text>

@@ -5,15 +5,18 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CdiSpec } from '../../appliance/cdi.ts';
 import { makeFolders } from '../make-folders.ts';
-import { processAlive } from './podman.ts';
+import { stillRunning, thisLauncher } from './process-identity.ts';
 
 export const CDI_RUN_DIR = '/var/run/cdi';
-// ai-way-<session>-<launcher pid>.json: the pid tells a crashed session's file from a live one's.
-const FILE = /^ai-way-[0-9a-f]{12}-(\d+)\.json$/;
+// ai-way-<session>-<launcher pid>[-<its start time>].json: they tell a crashed session's file from a live one's.
+const FILE = /^ai-way-[0-9a-f]{12}-(\d+)(?:-(\d+))?\.json$/;
 
 /** Each session gets its own vendor, so its devices never clash with another spec's (nvidia.com/gpu). */
 export const sessionKind = (sessionId: string) => `ai-way-${sessionId}.local/gpu`;
-const specPath = (sessionId: string, dir: string) => path.join(dir, `ai-way-${sessionId}-${process.pid}.json`);
+const specPath = (sessionId: string, dir: string) => {
+  const { launcherPid, launcherStart } = thisLauncher();
+  return path.join(dir, `ai-way-${sessionId}-${launcherPid}${launcherStart ? `-${launcherStart}` : ''}.json`);
+};
 
 export async function installSessionSpec(spec: CdiSpec, sessionId: string, dir = CDI_RUN_DIR): Promise<{ kind: string; file: string }> {
   const kind = sessionKind(sessionId);
@@ -32,7 +35,10 @@ export async function removeSessionSpec(sessionId: string, dir = CDI_RUN_DIR): P
 export async function reapSessionSpecs(dir = CDI_RUN_DIR): Promise<string[]> {
   let names: string[];
   try { names = await readdir(dir); } catch { return []; }
-  const stale = names.filter((n) => { const pid = FILE.exec(n)?.[1]; return pid !== undefined && !processAlive(Number(pid)); });
+  const stale = names.filter((n) => {
+    const m = FILE.exec(n);
+    return m !== null && !stillRunning(Number(m[1]), m[2] ?? null);
+  });
   await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
   return stale;
 }

@@ -11,7 +11,8 @@ import { makeFolders } from '../make-folders.ts';
 import { profilePath } from './profile-path.ts';
 import { decodeText } from '../host/text.ts';
 import { tarItems, type ReadAt, type TarItem } from '../host/tar.ts';
-import { LAUNCHER_PID_LABEL, SESSION_LABEL, usernsArgs, type PodmanProfile } from '../../appliance/engines/podman.ts';
+import { LAUNCHER_PID_LABEL, LAUNCHER_START_LABEL, SESSION_LABEL, usernsArgs, type PodmanProfile } from '../../appliance/engines/podman.ts';
+import { processStartTime, stillRunning } from './process-identity.ts';
 import type { ImageSource } from '../../appliance/manifest.ts';
 
 export class PodmanError extends Error {
@@ -153,6 +154,7 @@ export interface SessionContainer {
   name: string;
   sessionId: string;
   launcherPid: number | null;
+  launcherStart: string | null;
 }
 
 /** Containers ai-way started (any state). */
@@ -164,6 +166,7 @@ export async function listSessionContainers(): Promise<SessionContainer[]> {
   return rows.map((c) => ({
     id: String(c.Id), name: String(c.Names?.[0] ?? ''), sessionId: String(c.Labels?.[SESSION_LABEL] ?? ''),
     launcherPid: /^\d+$/.test(c.Labels?.[LAUNCHER_PID_LABEL] ?? '') ? Number(c.Labels[LAUNCHER_PID_LABEL]) : null,
+    launcherStart: c.Labels?.[LAUNCHER_START_LABEL] === undefined ? null : String(c.Labels[LAUNCHER_START_LABEL]),
   }));
 }
 
@@ -175,15 +178,29 @@ export async function containerExists(nameOrId: string): Promise<boolean> {
   return (await podman(['container', 'exists', nameOrId])).ok;
 }
 
-export function processAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
-
 /** Removes the containers of sessions whose launcher is gone (a crash the dead man's switch missed). */
 export async function reapOrphans(): Promise<string[]> {
-  const orphans = (await listSessionContainers()).filter((c) => c.launcherPid === null || !processAlive(c.launcherPid));
+  const orphans = (await listSessionContainers()).filter((c) => c.launcherPid === null || !stillRunning(c.launcherPid, c.launcherStart));
   await Promise.all(orphans.map((c) => removeContainer(c.id)));
   return orphans.map((c) => c.name);
+}
+
+/**
+ * Calls `onGone` if the container's monitor (conmon) ends while the container lives on: `podman run`
+ * notices only some 20 s later, and the appliance no longer answers meanwhile. The watch ends with
+ * the monitor, so a removed container ends it too.
+ */
+export function watchMonitor(nameOrId: string, onGone: () => void, everyMs = 1000): void {
+  void podman(['inspect', '--format', '{{.State.ConmonPid}}', nameOrId]).then((r) => {
+    const pid = Number(r.out.trim());
+    const start = r.ok && pid > 0 ? processStartTime(pid) : null;
+    if (start === null) return;
+    const timer = setInterval(() => {
+      if (stillRunning(pid, start)) return;
+      clearInterval(timer);
+      onGone();
+    }, everyMs).unref();
+  }, () => undefined);
 }
 
 /** Starts `<engine> <args>` in its own process group, so a terminal's Ctrl-C reaches only the launcher. */

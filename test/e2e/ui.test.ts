@@ -6,6 +6,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pty from 'node-pty';
+import { plantedFault } from '../support/planted-fault.ts';
 import { takeSessionTurns } from '../support/sessions.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/ai-way.mjs');
@@ -19,8 +20,8 @@ function personEnv(extra: Record<string, string>): Record<string, string> {
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
-function terminal(env: Record<string, string> = {}) {
-  const term = pty.spawn(process.execPath, [BIN], { name: 'xterm-256color', cols: 80, rows: 24, cwd: os.tmpdir(), env: personEnv(env) });
+function terminal(env: Record<string, string> = {}, nodeArgs: string[] = []) {
+  const term = pty.spawn(process.execPath, [...nodeArgs, BIN], { name: 'xterm-256color', cols: 80, rows: 24, cwd: os.tmpdir(), env: personEnv(env) });
   let out = '';
   term.onData((d) => { out += d; });
   const exit = new Promise<number>((res) => term.onExit(({ exitCode }) => res(exitCode)));
@@ -127,5 +128,26 @@ describe.skipIf(!podman)('terminal UI', () => {
     await t.waitFor('Everything was erased');
     expect(await t.exit).toBe(0);
     expect(leftovers()).toBe('');
+  });
+
+  it('an uncaught error wipes, gives the terminal back and ends in one line, exit 1', async () => {
+    const t = terminal({}, ['--require', plantedFault('exception', 'Ready. Drop files')]);
+    await t.waitFor('Ready. Drop files on this window');
+    expect(await t.exit).toBe(1);
+    expect(t.plain().trimEnd().split('\n').at(-1)).toBe('ai-way: unexpected error: planted fault (run again with --debug for details)');
+    expect(t.plain()).not.toMatch(/\n\s+at /);
+    expect(t.raw()).toContain('\x1b[?2004l');
+    expect(leftovers()).toBe('');
+  });
+
+  it('an appliance that stops by itself is shown as an error, wiped, and ends with exit 5', async () => {
+    const t = terminal();
+    await t.waitFor('Ready. Drop files on this window');
+    spawnSync('podman', ['kill', leftovers()]);
+    await t.waitFor('Something went wrong');
+    await t.waitFor('the appliance stopped unexpectedly');
+    expect(leftovers()).toBe('');
+    await t.type('q');
+    expect(await t.exit).toBe(5);
   });
 });

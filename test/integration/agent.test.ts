@@ -10,7 +10,7 @@ import path from 'node:path';
 import { FRAME, command, encodeFrame } from '../../appliance/agent-protocol.ts';
 import { AgentChannel } from '../../launcher/session/channel.ts';
 import { verifyIsolation } from '../../appliance/isolation.ts';
-import { selftestFiles } from '../../packaging/build-selftest-image.ts';
+import { busyboxApplianceFiles, selftestWww } from '../../packaging/build-selftest-image.ts';
 import { asUser } from '../support/rootless.ts';
 
 const AGENT = path.resolve(import.meta.dirname, '../../build/native', `ai-way-agent-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}`);
@@ -105,7 +105,7 @@ describe.skipIf(missing !== null)('ai-way-agent', () => {
 /** A guest's root folder: the selftest image's files, unpacked as a VM guest would hold them. */
 function guestRoot(dir: string): string {
   const root = path.join(dir, 'guest');
-  for (const e of selftestFiles(path.resolve(import.meta.dirname, '../..'), AGENT, '/bin/busybox')) {
+  for (const e of busyboxApplianceFiles('/bin/busybox', AGENT, selftestWww(path.resolve(import.meta.dirname, '../..')))) {
     const at = path.join(root, e.path);
     mkdirSync(path.dirname(at), { recursive: true });
     if (e.directory) mkdirSync(at, { recursive: true, mode: e.mode ?? 0o755 });

@@ -2,26 +2,21 @@
 // isolation proof and the wipe rest on: the agent, the channel, the host's resources. Each attack
 // is test/support/attack/attack.c, run as the app: at boot, or as its CGI through `--hold --json`.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { removeInstall, rootlessUnavailable } from '../support/rootless.ts';
 import { endRuns, launcherPid, leftoversOf, rootful, rootless, startRun, takeSessionTurns, type Run, type Runner } from '../support/sessions.ts';
-import { hostileAppliance, hostileUnavailable } from '../support/hostile.ts';
+import { attackAppliance, attackProgramUnavailable } from '../support/attack-appliance.ts';
 import { EXIT } from '../../launcher/exit-codes.ts';
 
-const why = rootlessUnavailable() ?? hostileUnavailable();
+const why = rootlessUnavailable() ?? attackProgramUnavailable();
 if (why) console.warn(`SKIPPING hostile-app sessions: ${why}`);
 const runners = [rootless, ...(process.getuid?.() === 0 ? [rootful] : [])];
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-hostile-'));
-chmodSync(dir, 0o755); // the rootless test user reads the appliances
 const runs: Run[] = [];
 takeSessionTurns();
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); removeInstall(); });
+afterAll(() => removeInstall());
 afterEach(() => endRuns(runs));
 
-const appliance = (name: string, boot: string[] = []) => hostileAppliance(path.join(dir, name), name, boot);
+const appliance = (name: string, boot: string[] = []) => attackAppliance(name, { program: true, boot });
 
 async function held(runner: Runner, manifest: string): Promise<Run> {
   const run = startRun(runner, ['--appliance', manifest, '--hold']);

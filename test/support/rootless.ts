@@ -52,8 +52,9 @@ export function removeInstall(): void {
   installed = null;
 }
 
-export function aiWayAsUser(args: string[]): ChildProcess {
-  const { cmd, args: a, env } = asUser([process.execPath, userBin(), ...args]);
+/** `nodeArgs` go to Node before the program (e.g. --require of a test's stand-in). */
+export function aiWayAsUser(args: string[], nodeArgs: string[] = []): ChildProcess {
+  const { cmd, args: a, env } = asUser([process.execPath, ...nodeArgs, userBin(), ...args]);
   return spawn(cmd, a, { env, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' });
 }
 

@@ -10,7 +10,8 @@ import { BIN, aiWayAsUser, podmanAsUser } from './rootless.ts';
 
 export interface Runner {
   name: 'rootless' | 'rootful';
-  aiWay(args: string[]): ChildProcess;
+  /** `nodeArgs` go to Node before the program (e.g. --require of a test's stand-in). */
+  aiWay(args: string[], nodeArgs?: string[]): ChildProcess;
   podman(args: string[]): { out: string; err: string; code: number | null };
 }
 
@@ -18,7 +19,7 @@ export const rootless: Runner = { name: 'rootless', aiWay: aiWayAsUser, podman: 
 
 export const rootful: Runner = {
   name: 'rootful',
-  aiWay: (args) => spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' }),
+  aiWay: (args, nodeArgs = []) => spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' }),
   podman: (args) => {
     const r = spawnSync('podman', args, { encoding: 'utf8', cwd: '/', timeout: 60_000 });
     return { out: r.stdout, err: r.stderr, code: r.status };
@@ -36,8 +37,8 @@ export interface Run {
 }
 
 /** `ai-way run --headless --json ARGS`, its events in order; next(type) takes the first not yet taken. */
-export function startRun(runner: Runner, args: string[]): Run {
-  const child = runner.aiWay(['run', '--headless', '--json', ...args]);
+export function startRun(runner: Runner, args: string[], nodeArgs: string[] = []): Run {
+  const child = runner.aiWay(['run', '--headless', '--json', ...args], nodeArgs);
   const events: any[] = [];
   const waiters: { type: string; resolve: (e: any) => void; reject: (e: Error) => void }[] = [];
   let buf = '';
@@ -93,10 +94,11 @@ export function launcherPid(run: Run): number {
   return children[0]!;
 }
 
-/** Containers of ai-way sessions (all, or one launcher's), as "name launcher-pid". */
+/** Names of the containers of ai-way sessions: all, or one launcher's. */
 export function sessionContainers(runner: Runner, ofLauncher?: number): string[] {
   const r = runner.podman(['ps', '-a', '--filter', 'label=ai-way.session', '--format', '{{.Names}} {{index .Labels "ai-way.launcher-pid"}}']);
-  return r.out.split('\n').filter(Boolean).filter((l) => ofLauncher === undefined || l.endsWith(` ${ofLauncher}`));
+  return r.out.split('\n').filter(Boolean).map((l) => l.split(' '))
+    .filter(([, pid]) => ofLauncher === undefined || pid === String(ofLauncher)).map(([name]) => name!);
 }
 
 /** A launcher's containers still there after `withinMs` (none is the wanted answer). */
@@ -114,7 +116,7 @@ export async function endRuns(runs: Run[]): Promise<void> {
     try { pid = launcherPid(run); } catch { /* already gone */ }
     run.child.stdin?.end();
     await Promise.race([run.exit, new Promise((r) => setTimeout(r, 5000))]);
-    if (pid !== null) for (const c of sessionContainers(run.runner, pid)) run.runner.podman(['rm', '-f', c.split(' ')[0]!]);
+    if (pid !== null) for (const c of sessionContainers(run.runner, pid)) run.runner.podman(['rm', '-f', c]);
   }
 }
 

@@ -1,0 +1,80 @@
+// Text that came from the appliance, on a terminal: headless human output and the UI show its
+// controls as visible escapes, so an answer, a file name or a log line cannot drive the terminal.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { render } from 'ink-testing-library';
+import { terminalText } from '../../launcher/render/terminal-text.ts';
+import { renderEvent } from '../../launcher/render/events.ts';
+import { styleFor } from '../../launcher/render/style.ts';
+import { Screen, type Look } from '../../launcher/ui/screens.tsx';
+import { initialState, type UiState } from '../../launcher/ui/state.ts';
+import type { SessionEvent } from '../../launcher/session/events.ts';
+
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// Retitles the window, clears the screen, writes the clipboard, returns to the line's start, reverses the text.
+const HOSTILE = 'a\x1b]0;owned\x07\x1b[2J\x1b]52;c;b3duZWQ=\x1b\\\r\x9b31m\u202eb\u0000\x7f';
+const SHOWN = 'a\\e]0;owned\\x07\\e[2J\\e]52;c;b3duZWQ=\\e\\\\r\\x9b31m\\u202eb\\x00\\x7f';
+
+describe('terminalText', () => {
+  it('shows every control as a visible escape and leaves other text alone', () => {
+    expect(terminalText(HOSTILE)).toBe(SHOWN);
+    expect(terminalText('plain text, ünïcödé, 漢字 and emoji 🙂')).toBe('plain text, ünïcödé, 漢字 and emoji 🙂');
+  });
+
+  it('keeps the lines of multi-line text (CRLF as a newline), and only those', () => {
+    expect(terminalText('one\r\ntwo\tcol\nthree\rover', true)).toBe('one\ntwo\tcol\nthree\\rover');
+    expect(terminalText('one\ntwo')).toBe('one\\ntwo');
+  });
+
+  it('never lets a control through, whatever the text', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.boolean(), (s, lines) => {
+      const out = terminalText(s, lines);
+      expect(UNSAFE.test(lines ? out.replace(/[\n\t]/g, '') : out)).toBe(false);
+    }));
+  });
+});
+
+describe('headless human output', () => {
+  const style = styleFor({ isTTY: false }, { LANG: 'C.UTF-8' }, 'linux');
+  const events: SessionEvent[] = [
+    { type: 'answer', status: 200, body: `line one\n${HOSTILE}\n` },
+    { type: 'warning', message: `the app exited (code ${HOSTILE}, signal -)` },
+    { type: 'uploaded', name: HOSTILE, size: 1, sha256: '0'.repeat(64) },
+    { type: 'refused', message: `x: the appliance refused it (name: ${HOSTILE})` },
+    { type: 'smoke', ok: false, status: 200, ms: 1, detail: `got HTTP 200: ${HOSTILE}\n` },
+    { type: 'verified', proven: false, facts: [{ id: 'network', ok: false, detail: `network interfaces: ${HOSTILE}` }], limits: { memory: null, cpu: null, pids: null }, devices: [] },
+    { type: 'error', code: 'stopped', exitCode: 5, message: `the appliance stopped unexpectedly (${HOSTILE})`, detail: `log one\n${HOSTILE}` },
+  ];
+
+  it.each(events.map((e) => [e.type, e] as const))('%s: the appliance\'s text is shown, its controls are not sent', (_, e) => {
+    const out = renderEvent(e, style);
+    expect(out).toContain(SHOWN);
+    expect(UNSAFE.test(out)).toBe(false);
+  });
+
+  it('an answer and an error\'s log keep their lines; one-line texts stay on one line', () => {
+    expect(renderEvent(events[0]!, style)).toBe(`line one\n${SHOWN}\n`);
+    expect(renderEvent(events[4]!, style)).toBe(`  ✘ smoke check: got HTTP 200: ${SHOWN}\\n (0.0 s)`);
+    expect(renderEvent(events[6]!, style).split('\n')).toHaveLength(3);
+  });
+});
+
+describe('the UI', () => {
+  const look: Look = { color: false, unicode: true, width: 200, height: 40 };
+  const frame = (s: Partial<UiState>) => render(<Screen s={{ ...initialState(0), ...s }} l={look} />).lastFrame() ?? '';
+
+  it('shows file names, uploads, answers and notices from the appliance with their controls visible', () => {
+    const f = frame({ screen: 'ready', files: [{ name: HOSTILE, size: 1 }], freeBytes: 1, totalBytes: 2,
+      uploads: [{ name: 'x.txt', sent: 0, total: 0, state: 'refused', message: `the appliance refused it (${HOSTILE})` }],
+      exchanges: [{ question: 'q', answer: `first\n${HOSTILE}`, done: true }], notice: `the app exited (code ${HOSTILE}, signal -)` });
+    expect(f.split(SHOWN).length - 1).toBe(4);
+    expect(UNSAFE.test(f.replace(/\n/g, ''))).toBe(false);
+  });
+
+  it('shows an error\'s message and log tail with their controls visible', () => {
+    const f = frame({ screen: 'error', error: { message: `stopped (${HOSTILE})`, whatToDo: 'Try again.', detail: `one\n${HOSTILE}`, logPath: null } });
+    expect(f).toContain(SHOWN);
+    expect(UNSAFE.test(f.replace(/\n/g, ''))).toBe(false);
+  });
+});
