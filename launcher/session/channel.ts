@@ -79,6 +79,8 @@ export class AgentChannel {
 
   /** Sends a control command and waits for its reply (or an error about it). */
   request<T extends AgentMessage>(line: string, replyType: T['type'], timeoutMs: number, stream?: number): Promise<T> {
+    // A closed channel fails the request itself; no reply left waiting unobserved.
+    if (this.closedError) return Promise.reject(this.closedError);
     const reply = this.reply<T>(replyType, timeoutMs, line.split(' ')[0]!, stream);
     this.send(FRAME.control, 0, new TextEncoder().encode(line));
     return reply;
