@@ -75,6 +75,7 @@ export const command = {
   wipe: () => 'WIPE',
   shutdown: () => 'SHUTDOWN',
   connect: (stream: number, port: number) => `CONNECT ${stream} ${port}`,
+  close: (stream: number) => `CLOSE ${stream}`,
   upload: (stream: number, size: number, sha256: string, name: string) => `UPLOAD ${stream} ${size} ${sha256} ${encodeToken(name)}`,
 };
 
@@ -125,6 +126,7 @@ export type AgentMessage =
   | { type: 'report'; error: string }
   | { type: 'status'; app: 'running' | 'exited'; exitCode: number | null; signal: number | null }
   | { type: 'connected'; stream: number }
+  | { type: 'closed'; stream: number }
   | { type: 'upload-ready'; stream: number }
   | { type: 'uploaded'; stream: number; name: string; size: number; sha256: string }
   | { type: 'list'; files: { name: string; size: number }[]; freeBytes: number; totalBytes: number }

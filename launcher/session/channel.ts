@@ -2,7 +2,7 @@
 // streams (HTTP to the app, file uploads) multiplexed over one pipe.
 import type { Readable, Writable } from 'node:stream';
 import {
-  FRAME, FrameDecoder, MAX_PAYLOAD, encodeFrame, frameHeader, parseAgentMessage, type AgentMessage, type FrameType,
+  FRAME, FrameDecoder, MAX_PAYLOAD, command, encodeFrame, frameHeader, parseAgentMessage, type AgentMessage, type FrameType,
 } from '../../appliance/agent-protocol.ts';
 import { FloodGate } from './flood-gate.ts';
 
@@ -102,6 +102,11 @@ export class AgentChannel {
     const id = this.nextStream++;
     this.streams.set(id, sink);
     return id;
+  }
+
+  /** Tells the agent to drop a connection the launcher gave up on, so the app's side is no longer read. */
+  abortStream(id: number): void {
+    this.request(command.close(id), 'closed', 10_000, id).catch(() => undefined); // gone already, or the channel with it
   }
 
   closeStream(id: number): void {

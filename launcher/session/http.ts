@@ -74,6 +74,8 @@ export async function httpRequest(ch: AgentChannel, port: number, method: string
     data: (c) => { try { bytes.push(c); } catch (e) { ch.closeStream(id); failed(e as Error); } },
     eof: () => ended(),
   });
+  let sent!: () => void;
+  const requestSent = new Promise<void>((resolve) => { sent = resolve; });
   const exchange = async () => {
     await ch.request(command.connect(id, port), 'connected', timeoutMs, id);
     const payload = new TextEncoder().encode(body);
@@ -81,6 +83,7 @@ export async function httpRequest(ch: AgentChannel, port: number, method: string
     await ch.write(id, new TextEncoder().encode(head));
     if (payload.length) await ch.write(id, payload);
     ch.endStream(id);
+    sent();
     await done;
   };
   // One deadline for the whole exchange: an app that trickles its answer cannot extend it.
@@ -88,11 +91,16 @@ export async function httpRequest(ch: AgentChannel, port: number, method: string
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no complete HTTP answer within ${timeoutMs} ms`)), timeoutMs);
   });
+  let complete = false;
   try {
     await Promise.race([exchange(), deadline]);
+    complete = true;
   } finally {
     clearTimeout(timer);
     ch.closeStream(id);
+    // Given up on (past the cap, out of time): the agent stops reading the app's side once the
+    // whole request is out (DATA after the agent forgot the stream would be a protocol error).
+    if (!complete) void requestSent.then(() => ch.abortStream(id));
   }
   return bytes.answer();
 }

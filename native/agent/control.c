@@ -107,6 +107,13 @@ static int cmd_connect(uint32_t stream, char **args)
     return 0;
 }
 
+static int cmd_close(uint32_t stream, char **args)
+{
+    (void)args;
+    proxy_close(stream);
+    return 0;
+}
+
 static int cmd_upload(uint32_t stream, char **args)
 {
     upload_start(stream, args[1], args[2], args[3]);
@@ -156,7 +163,7 @@ static const struct command {
     int has_stream; /* first argument is a stream id */
     int (*run)(uint32_t stream, char **args);
 } commands[] = {
-    {"REPORT", 0, 0, cmd_report}, {"STATUS", 0, 0, cmd_status},     {"CONNECT", 2, 1, cmd_connect},
+    {"REPORT", 0, 0, cmd_report}, {"STATUS", 0, 0, cmd_status},     {"CONNECT", 2, 1, cmd_connect}, {"CLOSE", 1, 1, cmd_close},
     {"UPLOAD", 4, 1, cmd_upload}, {"LIST", 0, 0, cmd_list},         {"WIPE", 0, 0, cmd_wipe},
     {"SHUTDOWN", 0, 0, cmd_shutdown},
 };

@@ -58,6 +58,19 @@ void proxy_connect(uint32_t id, const char *port_text)
         connect_failed(s, errno);
 }
 
+void proxy_close(uint32_t id)
+{
+    struct stream *s = stream_find(id);
+    if (!s || s->kind != SK_PROXY) {
+        reply_error(id, "command", "no such connection");
+        return;
+    }
+    stream_free(s); /* the app sees its connection closed; nothing more of it is read */
+    struct json j;
+    reply_begin(&j, "closed", id);
+    reply_send(&j);
+}
+
 /* Drop what cannot be delivered any more; the app's close will bring the EOF home. */
 static void mark_broken(struct stream *s, int err)
 {

@@ -96,8 +96,12 @@ describe.skipIf(missing !== null)('a flood of events nobody asked for', () => {
 const notRoot = process.getuid?.() !== 0 ? 'the agent builds its app\'s sandbox only as root outside a container' : null;
 
 describe.skipIf(missing !== null || notRoot !== null)('HTTP answers from a hostile app', () => {
-  it('an endless answer is cut off at the cap, streamed or not, and the channel goes on', async () => {
-    const a = await serving(`const chunk = Buffer.alloc(64 * 1024, 'x');
+  it('an endless answer is cut off at the cap, streamed or not, the agent stops reading it, and the channel goes on', async () => {
+    // The first two connections never stop answering; later ones say how many of those were closed on the app.
+    const a = await serving(`globalThis.closed ??= 0;
+      if (connections > 2) { socket.end('HTTP/1.0 200 OK\\r\\n\\r\\nclosed: ' + globalThis.closed); return; }
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      socket.on('close', () => { globalThis.closed++; });
       socket.write('HTTP/1.0 200 OK\\r\\n\\r\\n');
       const more = () => { while (!socket.destroyed && socket.write(chunk)); };
       socket.on('drain', more);
@@ -106,6 +110,9 @@ describe.skipIf(missing !== null || notRoot !== null)('HTTP answers from a hosti
     await expect(httpRequest(a.ch, a.port, 'GET', '/', '', 60_000, (text) => { streamed += text.length; })).rejects.toThrow(HttpRefused);
     expect(streamed).toBeLessThanOrEqual(MAX_ANSWER_BYTES);
     await expect(httpRequest(a.ch, a.port, 'GET', '/', '', 60_000)).rejects.toThrow(`the app's answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, so it was cut off`);
+    let closed = '';
+    for (const until = Date.now() + 5000; closed !== 'closed: 2' && Date.now() < until;) closed = (await httpRequest(a.ch, a.port, 'GET', '/', '', 5000)).body;
+    expect(closed).toBe('closed: 2');
     expect(await a.ch.request('LIST', 'list', 5000)).toMatchObject({ type: 'list' });
   });
 
