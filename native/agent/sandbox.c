@@ -27,9 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "control.h"
 #include "kernel.h"
 #include "mounts.h"
+#include "reply.h"
 #include "report.h"
 #include "seccomp.h"
 
