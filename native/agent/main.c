@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "control.h"
 #include "frame.h"
 #include "reply.h"
