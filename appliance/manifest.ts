@@ -1,15 +1,17 @@
 // The appliance manifest (images/<name>/appliance.toml): what to boot, how big, and how to tell it
 // works. Parsing is pure and total: any text gives a Manifest or a ManifestError that names
-// file:line:column and what to do, on one line.
+// file:line:column and what to do, on one line. The schema is in manifest-schema.ts, the help that
+// turns its issues into messages in manifest-help.ts.
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-// zod's small build: the full one costs start-up time every command pays.
 import * as z from 'zod/mini';
 import type { ImageArch, ImageFlavor } from './image-policy.ts';
-import { keyLocator, type TomlPath } from './toml-locate.ts';
+import { firstProblem, ManifestError, show, type Problem } from './manifest-error.ts';
+import { editDistance, explain, HELP } from './manifest-help.ts';
+import { KiB, parseDuration, parseSize, SCHEMA, URL_PATH, type GpuWish, type ImageSource, type Parsed } from './manifest-schema.ts';
 
-export type ImageSource = { kind: 'oci-archive'; path: string } | { kind: 'registry'; ref: string };
-export type GpuWish = 'auto' | 'required' | 'none';
+export { editDistance, ManifestError, parseDuration, parseSize, URL_PATH };
+export type { GpuWish, ImageSource };
 
 export interface Manifest {
   /** Absolute path of the manifest. */
@@ -29,50 +31,8 @@ export interface Manifest {
   smoke: { method: 'GET' | 'POST'; path: string; body: string; expectStatus: number; expectBody: string | null } | null;
 }
 
-export class ManifestError extends Error {
-  override name = 'ManifestError';
-  /** What is wrong, and what to do: the message without its position. */
-  readonly problem: string;
-  readonly fix: string;
-
-  constructor(readonly file: string, readonly line: number, readonly column: number, problem: string, fix: string) {
-    const [p, f] = [oneLine(problem), oneLine(fix)];
-    super(`${oneLine(file)}:${line}:${column}: ${p}; ${f}`);
-    this.problem = p;
-    this.fix = f;
-  }
-}
-
 /** A manifest is a few hundred bytes; a bigger file is the wrong file. */
 export const MAX_MANIFEST_BYTES = 64 * 1024;
-
-const KiB = 1024;
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
-const TiB = 1024 ** 4;
-
-// Binary units however they are spelt: nobody means 10^9 bytes of guest memory.
-const SIZE_UNITS = new Map<string, number>([
-  ['b', 1], ['k', KiB], ['kb', KiB], ['kib', KiB], ['m', MiB], ['mb', MiB], ['mib', MiB],
-  ['g', GiB], ['gb', GiB], ['gib', GiB], ['t', TiB], ['tb', TiB], ['tib', TiB],
-]);
-
-/** Bytes of "64MiB", "1 GiB", "512K"; null for anything else (no fractions, no sign, no bare number). */
-export function parseSize(text: string): number | null {
-  const m = /^(\d{1,16}) ?([A-Za-z]{1,3})$/.exec(text);
-  const unit = m ? SIZE_UNITS.get(m[2]!.toLowerCase()) : undefined;
-  if (!m || unit === undefined) return null;
-  const bytes = Number(m[1]) * unit;
-  return Number.isSafeInteger(bytes) ? bytes : null;
-}
-
-const DURATION_UNITS = new Map([['ms', 1], ['s', 1000], ['m', 60_000]]);
-
-/** Milliseconds of "500ms", "10s", "5m"; null for anything else. */
-export function parseDuration(text: string): number | null {
-  const m = /^(\d{1,12}) ?(ms|s|m)$/.exec(text);
-  return m ? Number(m[1]) * DURATION_UNITS.get(m[2]!)! : null;
-}
 
 /** The manifest in `text`; `file` names it in errors, and its folder anchors relative archive paths. */
 export function parseManifest(text: string, file: string): Manifest {
@@ -177,159 +137,7 @@ function endOfLineProblem(what: string, line: string | undefined, column: number
   return null;
 }
 
-// ---- The schema ----
-
-/** A leaf's problem (it follows "'key' in [table] ") and how to fix it (an example line follows). */
-class Bad {
-  constructor(readonly problem: string, readonly fix?: string) {}
-}
-
-/** A value of `base`'s type, then checked and converted; a Bad becomes an issue at this key. */
-function leaf<T extends z.ZodMiniType, O>(base: T, convert: (v: z.output<T>) => O | Bad) {
-  return z.pipe(base, z.transform((v: z.output<T>, ctx) => {
-    const out = convert(v);
-    if (!(out instanceof Bad)) return out as O;
-    ctx.issues.push({ code: 'custom', message: out.problem, input: v, params: { fix: out.fix } });
-    return z.NEVER;
-  }));
-}
-
-const NAME = /^[a-z][a-z0-9-]{0,39}$/;
-const VERSION = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
-// What the HTTP request line can carry: no spaces, no control characters.
-export const URL_PATH = /^\/[^\s\x00-\x1f\x7f]*$/;
-
-const pattern = (re: RegExp, what: string) => leaf(z.string(), (s) => (re.test(s) ? s : new Bad(`is ${show(s)}, not ${what}`)));
-
-const size = (min: number, max: number, range: [string, string]) => leaf(z.string(), (s) => {
-  const n = parseSize(s);
-  if (n === null) return new Bad(`is ${show(s)}, not a size`, `write a whole number and a unit (B, KiB, MiB, GiB, TiB), from ${range[0]} to ${range[1]}`);
-  if (n < min) return new Bad(`is ${show(s)}, less than ${range[0]}`);
-  return n > max ? new Bad(`is ${show(s)}, more than ${range[1]}`) : n;
-});
-
-const duration = (min: number, max: number, range: [string, string]) => leaf(z.string(), (s) => {
-  const ms = parseDuration(s);
-  if (ms === null) return new Bad(`is ${show(s)}, not a duration`, `write a whole number and ms, s or m, from ${range[0]} to ${range[1]}`);
-  if (ms < min) return new Bad(`is ${show(s)}, shorter than ${range[0]}`);
-  return ms > max ? new Bad(`is ${show(s)}, longer than ${range[1]}`) : ms;
-});
-
-const integer = (min: number, max: number, what: string) =>
-  leaf(z.number(), (n) => (Number.isInteger(n) && n >= min && n <= max ? n : new Bad(`is ${n}, not ${what} from ${min} to ${max}`)));
-
-// Docker's reference grammar, with the registry and a tag or digest required: an air-gapped
-// appliance must never depend on short-name resolution or a moving "latest".
-const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const PATH_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const REFERENCE = new RegExp(`^(${DOMAIN_PART}(?:\\.${DOMAIN_PART})*(?::\\d+)?)/${PATH_PART}(?:/${PATH_PART})*`
-  + '(:[\\w][\\w.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$');
-const ARCHIVE = 'oci-archive:';
-
-/** The archive path stays relative here: toManifest resolves it against the manifest's folder. */
-function imageSource(s: string): ImageSource | Bad {
-  if (s.startsWith(ARCHIVE)) {
-    const p = s.slice(ARCHIVE.length);
-    return p === '' || p.includes('\0') ? new Bad(`is ${show(s)}, with no path after ${ARCHIVE}`) : { kind: 'oci-archive', path: p };
-  }
-  const m = REFERENCE.exec(s);
-  if (!m) {
-    return /^[\w.-]+(:[\w.-]+)?$/.test(s) && !s.includes('/')
-      ? new Bad(`is ${show(s)}, which does not name its registry`, 'write the full name with its registry')
-      : new Bad(`is ${show(s)}, neither "${ARCHIVE}<path>" nor an image reference`);
-  }
-  const domain = m[1]!;
-  if (!domain.includes('.') && !domain.includes(':') && domain !== 'localhost') {
-    return new Bad(`is ${show(s)}, which does not name its registry`, 'write the full name with its registry');
-  }
-  if (!m[2] && !m[3]) return new Bad(`is ${show(s)}, with no tag or digest`, 'pin the image with a :tag or an @sha256: digest');
-  return { kind: 'registry', ref: s };
-}
-
-const image = z.optional(leaf(z.string(), imageSource));
-const flavorImages = z.optional(z.strictObject({ x86_64: image, aarch64: image }));
-
-const urlPath = pattern(URL_PATH, 'a URL path that starts with "/" and has no spaces');
-
-const SCHEMA = z.strictObject({
-  name: pattern(NAME, 'a name of up to 40 lowercase letters, digits and dashes that starts with a letter'),
-  version: pattern(VERSION, 'a version like 1.2.3'),
-  description: z._default(z.string(), ''),
-  images: z.strictObject({ fedora: flavorImages, alpine: flavorImages }),
-  app: z.strictObject({
-    command: z.array(leaf(z.string(), (s) => (s === '' || s.includes('\0') ? new Bad(s ? 'holds a NUL character' : 'is empty') : s))),
-    port: integer(1, 65535, 'a port'),
-    ask: z.optional(urlPath),
-  }),
-  workspace: z.strictObject({
-    size: size(MiB, 64 * GiB, ['1MiB', '64GiB']),
-    exec: z._default(z.boolean(), false),
-  }),
-  resources: z.strictObject({
-    memory: size(16 * MiB, TiB, ['16MiB', '1TiB']),
-    cpus: leaf(z.number(), (n) => (n > 0 && n <= 1024 ? n : new Bad(`is ${n}, not above 0 and at most 1024`))),
-    pids: integer(8, 65536, 'a number of processes'),
-  }),
-  gpu: z._default(z.strictObject({ wish: z._default(z.enum(['auto', 'required', 'none']), 'auto') }), { wish: 'auto' }),
-  health: z.strictObject({
-    path: urlPath,
-    timeout: duration(1000, 600_000, ['1s', '10m']),
-    interval: z._default(duration(10, 10_000, ['10ms', '10s']), 200),
-  }),
-  smoke: z.optional(z.strictObject({
-    method: z.enum(['GET', 'POST']),
-    path: urlPath,
-    body: z._default(z.string(), ''),
-    expect_status: z._default(integer(100, 599, 'an HTTP status'), 200),
-    expect_body: z.optional(z.string()),
-  })),
-});
-
-type Parsed = z.output<typeof SCHEMA>;
-
-/** Every key's expectation and an example line, for messages; also the list of known keys. */
-interface Help { want: string; example: string; table?: true }
-
-const imageHelp = (flavor: ImageFlavor, arch: ImageArch): Help => ({
-  want: `"${ARCHIVE}<path>" or an image reference with its registry and a tag or digest`,
-  example: `${arch} = "localhost/ai-way-${flavor}:0.1.0"`,
-});
-
-const HELP: Record<string, Help> = {
-  name: { want: 'lowercase letters, digits and dashes, starting with a letter', example: 'name = "selftest"' },
-  version: { want: 'a version like 1.2.3', example: 'version = "0.1.0"' },
-  description: { want: 'text', example: 'description = "What this appliance does"' },
-  images: { want: 'a table', example: '[images.alpine] with x86_64 = "localhost/ai-way-alpine:0.1.0"', table: true },
-  'images.fedora': { want: 'a table', example: '[images.fedora] with x86_64 = "localhost/ai-way-fedora:0.1.0"', table: true },
-  'images.alpine': { want: 'a table', example: '[images.alpine] with x86_64 = "localhost/ai-way-alpine:0.1.0"', table: true },
-  'images.fedora.x86_64': imageHelp('fedora', 'x86_64'),
-  'images.fedora.aarch64': imageHelp('fedora', 'aarch64'),
-  'images.alpine.x86_64': imageHelp('alpine', 'x86_64'),
-  'images.alpine.aarch64': imageHelp('alpine', 'aarch64'),
-  app: { want: 'a table', example: '[app] with command = ["/usr/local/bin/app"] and port = 8080', table: true },
-  'app.command': { want: 'an array of text, the first an absolute path', example: 'command = ["/usr/local/bin/app", "--flag"]' },
-  'app.port': { want: 'a port from 1 to 65535', example: 'port = 8080' },
-  'app.ask': { want: 'a URL path that starts with "/"', example: 'ask = "/ask"' },
-  workspace: { want: 'a table', example: '[workspace] with size = "64MiB"', table: true },
-  'workspace.size': { want: 'a size from 1MiB to 64GiB', example: 'size = "64MiB"' },
-  'workspace.exec': { want: 'true or false', example: 'exec = false' },
-  resources: { want: 'a table', example: '[resources] with memory = "256MiB", cpus = 1 and pids = 64', table: true },
-  'resources.memory': { want: 'a size from 16MiB to 1TiB', example: 'memory = "256MiB"' },
-  'resources.cpus': { want: 'a number of processors above 0, at most 1024', example: 'cpus = 1' },
-  'resources.pids': { want: 'a whole number of processes from 8 to 65536', example: 'pids = 64' },
-  gpu: { want: 'a table', example: '[gpu] with wish = "auto"', table: true },
-  'gpu.wish': { want: 'one of "auto", "required", "none"', example: 'wish = "auto"' },
-  health: { want: 'a table', example: '[health] with path = "/health" and timeout = "10s"', table: true },
-  'health.path': { want: 'a URL path that starts with "/"', example: 'path = "/health"' },
-  'health.timeout': { want: 'a duration from 1s to 10m', example: 'timeout = "10s"' },
-  'health.interval': { want: 'a duration from 10ms to 10s', example: 'interval = "200ms"' },
-  smoke: { want: 'a table', example: '[smoke] with method = "POST" and path = "/ask"', table: true },
-  'smoke.method': { want: '"GET" or "POST"', example: 'method = "POST"' },
-  'smoke.path': { want: 'a URL path that starts with "/"', example: 'path = "/ask"' },
-  'smoke.body': { want: 'text', example: 'body = "hello"' },
-  'smoke.expect_status': { want: 'an HTTP status from 100 to 599', example: 'expect_status = 200' },
-  'smoke.expect_body': { want: 'text the answer must contain', example: 'expect_body = "hello"' },
-};
+// ---- After the schema ----
 
 /** Rules across keys, checked once every key is valid on its own. */
 function crossCheck(p: Parsed): Problem[] {
@@ -388,133 +196,4 @@ function toManifest(p: Parsed, file: string): Manifest {
       ? { method: p.smoke.method, path: p.smoke.path, body: p.smoke.body, expectStatus: p.smoke.expect_status, expectBody: p.smoke.expect_body ?? null }
       : null,
   };
-}
-
-// ---- From issues to one message ----
-
-interface Problem { path: TomlPath; problem: string; fix: string; missing?: true }
-
-function explain(issue: z.core.$ZodIssue, doc: unknown): Problem[] {
-  const at = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => unknownKey(at, k));
-  const help = helpFor(at);
-  if (issue.code === 'custom') {
-    const how = typeof issue.params?.fix === 'string' ? issue.params.fix : `write ${help.want}`;
-    return [{ path: at, problem: `${where(at)} ${issue.message}`, fix: `${how}, like ${help.example}` }];
-  }
-  const value = valueAt(doc, at);
-  // Array elements here are all text; the help describes the whole array.
-  const want = typeof at.at(-1) === 'number' ? 'text' : help.want;
-  if (value !== undefined) return [{ path: at, problem: `${where(at)} must be ${want}, not ${describe(value)}`, fix: `write it like ${help.example}` }];
-  const key = String(at.at(-1));
-  const parent = at.slice(0, -1);
-  if (help.table) return [{ path: at, problem: `the manifest has no [${tableName(at)}] table`, fix: `add ${help.example}`, missing: true }];
-  if (parent.length === 0) {
-    return [{ path: at, problem: `the manifest has no ${quoteKey(key)}`, fix: `add ${help.example} above the first [table]`, missing: true }];
-  }
-  return [{ path: at, problem: `[${tableName(parent)}] has no ${quoteKey(key)}`, fix: `add ${help.example} (${help.want})`, missing: true }];
-}
-
-// Common spellings of the architectures, which no edit distance would find.
-const ALIASES = new Map([['amd64', 'x86_64'], ['x64', 'x86_64'], ['x86-64', 'x86_64'], ['arm64', 'aarch64']]);
-
-function unknownKey(table: TomlPath, key: string): Problem {
-  const problem = `unknown key ${quoteKey(key)}${table.length ? ` in [${tableName(table)}]` : ''}`;
-  const path = [...table, key];
-  const known = childrenOf(table);
-  const alias = ALIASES.get(key.toLowerCase());
-  const near = alias && known.includes(alias) ? alias : closest(key, known);
-  if (near) return { path, problem, fix: `did you mean ${quoteKey(near)}?` };
-  // A key that belongs elsewhere: most often a top-level key written below a [table] header.
-  const homes = Object.keys(HELP).map((k) => k.split('.')).filter((p) => p.at(-1) === key && p.slice(0, -1).join('.') !== table.join('.'));
-  if (homes.some((p) => p.length === 1)) return { path, problem, fix: 'keys below a [table] header belong to it: move this one above the first [table]' };
-  if (homes.length) return { path, problem, fix: `it belongs in ${homes.map((p) => `[${p.slice(0, -1).join('.')}]`).join(' or ')}: move it there` };
-  const owner = table.length ? `[${tableName(table)}]` : 'the top level';
-  return { path, problem, fix: `remove it (${owner} takes ${known.join(', ')})` };
-}
-
-function childrenOf(table: TomlPath): string[] {
-  const prefix = table.length ? `${table.join('.')}.` : '';
-  return Object.keys(HELP).filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.')).map((k) => k.slice(prefix.length));
-}
-
-/** The known key nearest to `key` when it is a likely typo (case, one or two edits, a swap). */
-function closest(key: string, known: readonly string[]): string | undefined {
-  const limit = key.length <= 4 ? 1 : 2;
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k);
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance with adjacent swaps (optimal string alignment). */
-export function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** The problem to report: the first in the file, except that a missing key comes last (a typo often explains it). */
-function firstProblem(problems: Problem[], text: string, file: string): ManifestError {
-  const locate = keyLocator(text);
-  const placed = problems.map((p) => ({ ...p, ...locate(p.path) }));
-  placed.sort((a, b) => Number(a.missing ?? false) - Number(b.missing ?? false) || a.line - b.line || a.column - b.column);
-  const p = placed[0] ?? { line: 1, column: 1, problem: 'the manifest is not valid', fix: 'compare it with images/selftest/appliance.toml' };
-  return new ManifestError(file, p.line, p.column, p.problem, p.fix);
-}
-
-function helpFor(at: TomlPath): Help {
-  const key = at.filter((p) => typeof p === 'string').join('.');
-  return Object.hasOwn(HELP, key) ? HELP[key]! : { want: 'a valid value', example: 'the examples in images/*/appliance.toml' };
-}
-
-function valueAt(doc: unknown, at: TomlPath): unknown {
-  let v = doc;
-  for (const k of at) {
-    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, k)) return undefined;
-    v = (v as Record<string | number, unknown>)[k];
-  }
-  return v;
-}
-
-/** "'memory' in [resources]", "'name'", "element 2 of 'command' in [app]". */
-function where(at: TomlPath): string {
-  const last = at.at(-1);
-  if (typeof last === 'number') return `element ${last + 1} of ${where(at.slice(0, -1))}`;
-  const parent = at.slice(0, -1);
-  return `${quoteKey(String(last))}${parent.length ? ` in [${tableName(parent)}]` : ''}`;
-}
-
-const BARE_KEY = /^[A-Za-z0-9_-]+$/;
-const quoteKey = (k: string) => (BARE_KEY.test(k) ? `'${k}'` : show(k));
-const tableName = (at: TomlPath) => at.map((k) => (typeof k === 'number' ? `${k}` : BARE_KEY.test(k) ? k : show(k))).join('.');
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return show(v);
-  if (typeof v === 'number') return `the number ${Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v}`;
-  if (typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof Date) return 'a date';
-  return typeof v === 'object' && v !== null ? 'a table' : typeof v;
-}
-
-/** A value quoted for a message: escaped and short. */
-function show(s: string): string {
-  return s.length > 40 ? `${JSON.stringify(s.slice(0, 40)).slice(0, -1)}…"` : JSON.stringify(s);
-}
-
-/** Control characters and line separators escaped: the message stays one line whatever the input. */
-function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -12,9 +12,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "control.h"
 #include "frame.h"
-#include "proxy.h"
+#include "reply.h"
 #include "sandbox.h"
 #include "stream.h"
 #include "supervise.h"
@@ -145,7 +146,7 @@ static void __attribute__((noreturn)) protocol_error(const char *detail)
 
 static int congested(void)
 {
-    return out_len() >= OUT_HIGH || proxy_pending_total() >= PENDING_HIGH;
+    return out_len() >= OUT_HIGH || streams_pending() >= PENDING_HIGH;
 }
 
 /* Handle buffered frames until none is complete or the output side is backed up. */
@@ -203,7 +204,7 @@ static void __attribute__((noreturn)) serve(void)
         }
         for (int i = 0; i < MAX_STREAMS; i++) {
             struct stream *s = &g_streams[i];
-            short ev = s->kind == SK_PROXY ? proxy_events(s) : 0;
+            short ev = stream_events(s);
             if (ev) {
                 pfd[n] = (struct pollfd){s->fd, ev, 0};
                 owner[n++] = s;
@@ -230,8 +231,8 @@ static void __attribute__((noreturn)) serve(void)
                 if (r < 0)
                     dead_man("stdin error");
                 stdin_eof = r == 0;
-            } else if (s->kind == SK_PROXY && s->fd == pfd[i].fd) { /* still the same stream */
-                proxy_io(s, pfd[i].revents);
+            } else if (s->kind && s->fd == pfd[i].fd) { /* still the same stream */
+                stream_io(s, pfd[i].revents);
             }
         }
     }

@@ -9,9 +9,29 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "control.h"
+#include "frame.h"
+#include "reply.h"
+#include "stream.h"
 
+struct proxy {
+    int connecting; /* non-blocking connect still under way */
+    int sent_eof;   /* we told the launcher the app's side is done */
+    int got_eof;    /* the launcher will send no more DATA */
+    int shut_wr;    /* shutdown(SHUT_WR) done */
+    int broken;     /* writes to the app failed: further DATA is dropped */
+    unsigned char *pend; /* DATA not yet taken by the socket */
+    size_t pend_len, pend_cap;
+};
+
+static struct proxy proxies[MAX_STREAMS]; /* by stream slot */
 static unsigned char rbuf[MAX_PAYLOAD];
+
+static const struct stream_kind proxy_kind;
+
+static struct proxy *px(const struct stream *s)
+{
+    return &proxies[stream_slot(s)];
+}
 
 static void connect_failed(struct stream *s, int err)
 {
@@ -22,7 +42,7 @@ static void connect_failed(struct stream *s, int err)
 static void connected(struct stream *s)
 {
     struct json j;
-    s->p.connecting = 0;
+    px(s)->connecting = 0;
     reply_begin(&j, "connected", s->id);
     reply_send(&j);
 }
@@ -35,11 +55,12 @@ void proxy_connect(uint32_t id, const char *port_text)
         reply_error(id, "command", "bad port");
         return;
     }
-    struct stream *s = stream_new(id, SK_PROXY, &why);
+    struct stream *s = stream_new(id, &proxy_kind, &why);
     if (!s) {
         reply_error(id, "command", why);
         return;
     }
+    *px(s) = (struct proxy){0};
     s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->fd < 0) {
         connect_failed(s, errno);
@@ -53,7 +74,7 @@ void proxy_connect(uint32_t id, const char *port_text)
     if (connect(s->fd, (struct sockaddr *)&a, sizeof a) == 0)
         connected(s);
     else if (errno == EINPROGRESS)
-        s->p.connecting = 1; /* finished in proxy_io when the socket turns writable */
+        px(s)->connecting = 1; /* finished in proxy_io when the socket turns writable */
     else
         connect_failed(s, errno);
 }
@@ -61,7 +82,7 @@ void proxy_connect(uint32_t id, const char *port_text)
 void proxy_close(uint32_t id)
 {
     struct stream *s = stream_find(id);
-    if (!s || s->kind != SK_PROXY) {
+    if (!s || s->kind != &proxy_kind) {
         reply_error(id, "command", "no such connection");
         return;
     }
@@ -76,10 +97,11 @@ static void mark_broken(struct stream *s, int err)
 {
     if (err)
         log_msg("stream %u: write to app: %s", s->id, strerror(err));
-    s->p.broken = 1;
-    free(s->p.pend);
-    s->p.pend = NULL;
-    s->p.pend_len = s->p.pend_cap = 0;
+    struct proxy *p = px(s);
+    p->broken = 1;
+    free(p->pend);
+    p->pend = NULL;
+    p->pend_len = p->pend_cap = 0;
 }
 
 /* Bytes the socket took now (maybe 0), or -1 after marking the stream broken. */
@@ -103,7 +125,7 @@ static ssize_t send_some(struct stream *s, const unsigned char *p, size_t n)
 
 static void half_close_if_due(struct stream *s)
 {
-    struct proxy *p = &s->p;
+    struct proxy *p = px(s);
     if (p->got_eof && !p->connecting && !p->shut_wr && (p->pend_len == 0 || p->broken)) {
         shutdown(s->fd, SHUT_WR);
         p->shut_wr = 1;
@@ -112,19 +134,20 @@ static void half_close_if_due(struct stream *s)
 
 static void free_if_done(struct stream *s)
 {
-    if (s->p.sent_eof && s->p.got_eof && (s->p.pend_len == 0 || s->p.broken))
+    const struct proxy *p = px(s);
+    if (p->sent_eof && p->got_eof && (p->pend_len == 0 || p->broken))
         stream_free(s);
 }
 
 static void send_eof(struct stream *s)
 {
     out_frame(FT_EOF, s->id, NULL, 0);
-    s->p.sent_eof = 1;
+    px(s)->sent_eof = 1;
 }
 
 static void flush_pending(struct stream *s)
 {
-    struct proxy *p = &s->p;
+    struct proxy *p = px(s);
     if (p->pend_len && !p->broken) {
         ssize_t w = send_some(s, p->pend, p->pend_len);
         if (w > 0) {
@@ -137,7 +160,7 @@ static void flush_pending(struct stream *s)
 
 static int pend_append(struct stream *s, const unsigned char *d, size_t n)
 {
-    struct proxy *p = &s->p;
+    struct proxy *p = px(s);
     if (p->pend_len + n > p->pend_cap) {
         size_t cap = p->pend_cap ? p->pend_cap : 16384;
         while (cap < p->pend_len + n)
@@ -153,9 +176,9 @@ static int pend_append(struct stream *s, const unsigned char *d, size_t n)
     return 0;
 }
 
-int proxy_data(struct stream *s, const unsigned char *d, size_t n, const char **err)
+static int proxy_data(struct stream *s, const unsigned char *d, size_t n, const char **err)
 {
-    struct proxy *p = &s->p;
+    struct proxy *p = px(s);
     if (p->got_eof) {
         *err = "DATA after EOF";
         return -1;
@@ -177,21 +200,21 @@ int proxy_data(struct stream *s, const unsigned char *d, size_t n, const char **
     return 0;
 }
 
-int proxy_eof(struct stream *s, const char **err)
+static int proxy_eof(struct stream *s, const char **err)
 {
-    if (s->p.got_eof) {
+    if (px(s)->got_eof) {
         *err = "second EOF on a stream";
         return -1;
     }
-    s->p.got_eof = 1;
+    px(s)->got_eof = 1;
     half_close_if_due(s);
     free_if_done(s);
     return 0;
 }
 
-short proxy_events(const struct stream *s)
+static short proxy_events(const struct stream *s)
 {
-    const struct proxy *p = &s->p;
+    const struct proxy *p = px(s);
     short ev = 0;
     if (p->connecting)
         return POLLOUT;
@@ -217,9 +240,9 @@ static void read_socket(struct stream *s)
     }
 }
 
-void proxy_io(struct stream *s, short revents)
+static void proxy_io(struct stream *s, short revents)
 {
-    if (s->p.connecting) {
+    if (px(s)->connecting) {
         int e = 0;
         socklen_t l = sizeof e;
         if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0)
@@ -232,16 +255,21 @@ void proxy_io(struct stream *s, short revents)
     }
     if (revents & (POLLOUT | POLLERR | POLLHUP))
         flush_pending(s);
-    if ((revents & (POLLIN | POLLERR | POLLHUP)) && !s->p.sent_eof && out_len() < OUT_HIGH)
+    if ((revents & (POLLIN | POLLERR | POLLHUP)) && !px(s)->sent_eof && out_len() < OUT_HIGH)
         read_socket(s);
     free_if_done(s);
 }
 
-size_t proxy_pending_total(void)
+static size_t proxy_pending(const struct stream *s)
 {
-    size_t total = 0;
-    for (int i = 0; i < MAX_STREAMS; i++)
-        if (g_streams[i].kind == SK_PROXY)
-            total += g_streams[i].p.pend_len;
-    return total;
+    return px(s)->pend_len;
 }
+
+static void proxy_release(struct stream *s)
+{
+    struct proxy *p = px(s);
+    free(p->pend);
+    p->pend = NULL;
+}
+
+static const struct stream_kind proxy_kind = {proxy_data, proxy_eof, proxy_events, proxy_io, proxy_pending, proxy_release};

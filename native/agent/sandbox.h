@@ -7,19 +7,10 @@
 #ifndef AI_WAY_SANDBOX_H
 #define AI_WAY_SANDBOX_H
 
-#include "agent.h"
+#include "sandbox_tree.h"
 
 /* The app's uid and gid: never the agent's (0). */
 #define APP_ID 1000
-#define MAX_DEVICES 32
-
-struct sandbox_config {
-    const char *root;      /* the app's root: "/" (a container's) or a folder (a guest's) */
-    const char *workspace; /* shared with the agent; the same path inside */
-    uint64_t shm_bytes;    /* size of the app's own /dev/shm */
-    int ndevices;
-    const char *devices[MAX_DEVICES]; /* device nodes the app may use (GPUs), same path inside */
-};
 
 struct sandbox {
     pid_t supervisor; /* PID 1 of the app's namespace, the agent's child; killing it ends them all */
@@ -34,7 +25,5 @@ int sandbox_isolate_network(const char **failed);
 int sandbox_prepare_workspace(const char *workspace, const char **failed);
 /* Starts the supervisor and, under it, the app. 0, or -1 with errno and *failed naming the step. */
 int sandbox_start(const struct sandbox_config *c, char **argv, struct sandbox *sb, const char **failed);
-/* Keeps only the capabilities in keep (a bit mask), in every set including the bounding set. */
-int caps_limit(uint64_t keep);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "reply.h"
 
 static struct sandbox sb = {-1, -1, -1, -1};
 static int app_done = 1, app_status;

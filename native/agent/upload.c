@@ -11,8 +11,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "reply.h"
+#include "sha256.h"
+#include "stream.h"
 #include "workspace.h"
+
+struct upload {
+    int dirfd;  /* the workspace, held so the temporary file is found again */
+    int failed; /* error already reported: drop DATA until EOF */
+    uint64_t size, written;
+    struct sha256 sha;
+    unsigned char want[32];
+    char name[256];
+};
+
+static struct upload uploads[MAX_STREAMS]; /* by stream slot */
+
+static const struct stream_kind upload_kind;
+
+static struct upload *up(const struct stream *s)
+{
+    return &uploads[stream_slot(s)];
+}
 
 static int plain_byte(int c)
 {
@@ -20,7 +40,8 @@ static int plain_byte(int c)
            c == '_' || c == '-';
 }
 
-int upload_name_decode(const char *t, char out[256])
+/* Decode a percent-encoded name token and apply the name rules; 0 if acceptable. */
+static int name_decode(const char *t, char out[256])
 {
     size_t n = 0;
     while (*t) {
@@ -61,7 +82,7 @@ static void remove_temp(struct stream *s)
 {
     char tmp[32];
     temp_name(s, tmp);
-    if (unlinkat(s->u.dirfd, tmp, 0) < 0 && errno != ENOENT)
+    if (unlinkat(up(s)->dirfd, tmp, 0) < 0 && errno != ENOENT)
         log_msg("stream %u: remove %s: %s", s->id, tmp, strerror(errno));
 }
 
@@ -73,7 +94,7 @@ static void fail(struct stream *s, const char *error, const char *detail)
         s->fd = -1;
     }
     remove_temp(s);
-    s->u.failed = 1;
+    up(s)->failed = 1;
     reply_error(s->id, error, detail);
 }
 
@@ -112,28 +133,29 @@ void upload_start(uint32_t id, const char *size_text, const char *hex, const cha
         reply_error(id, "command", "bad sha256");
         return;
     }
-    if (upload_name_decode(token, name) < 0) {
+    if (name_decode(token, name) < 0) {
         reply_error(id, "name", "invalid file name");
         return;
     }
-    struct stream *s = stream_new(id, SK_UPLOAD, &why);
+    struct stream *s = stream_new(id, &upload_kind, &why);
     if (!s) {
         reply_error(id, "command", why);
         return;
     }
-    s->u.dirfd = ws_open();
-    if (s->u.dirfd < 0) {
+    struct upload *u = up(s);
+    *u = (struct upload){.dirfd = ws_open()};
+    if (u->dirfd < 0) {
         reply_error(id, "io", strerror(errno));
         stream_free(s);
         return;
     }
-    int found = fstatat(s->u.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    int found = fstatat(u->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
     if (found || errno != ENOENT) {
         reply_error(id, found ? "exists" : "io", found ? "a file of that name exists" : strerror(errno));
         stream_free(s);
         return;
     }
-    if (ws_space(s->u.dirfd, &free_b, &total_b) < 0) {
+    if (ws_space(u->dirfd, &free_b, &total_b) < 0) {
         reply_error(id, "io", strerror(errno));
         stream_free(s);
         return;
@@ -145,25 +167,26 @@ void upload_start(uint32_t id, const char *size_text, const char *hex, const cha
     }
     temp_name(s, tmp);
     remove_temp(s); /* a leftover of the same name (ours or planted) is replaced, never followed */
-    s->fd = openat(s->u.dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    s->fd = openat(u->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
     if (s->fd < 0) {
         reply_error(id, "io", strerror(errno));
         stream_free(s);
         return;
     }
-    s->u.size = size;
-    memcpy(s->u.want, want, sizeof want);
-    memcpy(s->u.name, name, sizeof name);
-    sha256_init(&s->u.sha);
+    u->size = size;
+    memcpy(u->want, want, sizeof want);
+    memcpy(u->name, name, sizeof name);
+    sha256_init(&u->sha);
 
     struct json j;
     reply_begin(&j, "upload-ready", id);
     reply_send(&j);
 }
 
-int upload_data(struct stream *s, const unsigned char *p, size_t n)
+static int upload_data(struct stream *s, const unsigned char *p, size_t n, const char **err)
 {
-    struct upload *u = &s->u;
+    struct upload *u = up(s);
+    (void)err; /* no DATA is a protocol error here: a failed upload absorbs the rest */
     if (u->failed)
         return 0;
     if (n > u->size - u->written) {
@@ -191,9 +214,10 @@ static int publish(struct stream *s, const char **error)
 {
     char tmp[32];
     struct stat st;
+    const struct upload *u = up(s);
     temp_name(s, tmp);
     *error = "io";
-    if (linkat(s->u.dirfd, tmp, s->u.dirfd, s->u.name, 0) == 0) {
+    if (linkat(u->dirfd, tmp, u->dirfd, u->name, 0) == 0) {
         remove_temp(s);
         return 0;
     }
@@ -202,21 +226,22 @@ static int publish(struct stream *s, const char **error)
         return -1;
     }
     /* no hard links on this file system: check, then rename (the agent is the only writer) */
-    if (fstatat(s->u.dirfd, s->u.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (fstatat(u->dirfd, u->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         *error = "exists";
         errno = EEXIST;
         return -1;
     }
-    return renameat(s->u.dirfd, tmp, s->u.dirfd, s->u.name);
+    return renameat(u->dirfd, tmp, u->dirfd, u->name);
 }
 
-int upload_eof(struct stream *s)
+static int upload_eof(struct stream *s, const char **err)
 {
-    struct upload *u = &s->u;
+    struct upload *u = up(s);
     unsigned char got[32];
     char hex[65], detail[128];
     const char *error = "io";
 
+    (void)err;
     if (u->failed) {
         stream_free(s);
         return 0;
@@ -250,7 +275,17 @@ void upload_abort_all(const char *why)
 {
     for (int i = 0; i < MAX_STREAMS; i++) {
         struct stream *s = &g_streams[i];
-        if (s->kind == SK_UPLOAD && !s->u.failed)
+        if (s->kind == &upload_kind && !up(s)->failed)
             fail(s, "io", why);
     }
 }
+
+static void upload_release(struct stream *s)
+{
+    struct upload *u = up(s);
+    if (u->dirfd >= 0)
+        close(u->dirfd);
+    u->dirfd = -1;
+}
+
+static const struct stream_kind upload_kind = {upload_data, upload_eof, NULL, NULL, NULL, upload_release};

@@ -1,0 +1,22 @@
+/* The app's file tree: its root, a workspace it may write, its own /proc, a /dev holding only the
+ * device nodes it is given and a sized /dev/shm, everything else read-only. */
+#ifndef AI_WAY_SANDBOX_TREE_H
+#define AI_WAY_SANDBOX_TREE_H
+
+#include "agent.h"
+
+#define MAX_DEVICES 32
+
+struct sandbox_config {
+    const char *root;      /* the app's root: "/" (a container's) or a folder (a guest's) */
+    const char *workspace; /* shared with the agent; the same path inside */
+    uint64_t shm_bytes;    /* size of the app's own /dev/shm */
+    int ndevices;
+    const char *devices[MAX_DEVICES]; /* device nodes the app may use (GPUs), same path inside */
+};
+
+/* Builds the tree in the caller's mount namespace, which must be its own, and makes its root the
+ * caller's. 0, or -1 with errno and *failed naming the step. */
+int sandbox_tree_build(const struct sandbox_config *c, const char **failed);
+
+#endif
