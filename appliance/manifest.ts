@@ -7,6 +7,9 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import * as z from 'zod/mini';
 import type { ImageArch, ImageFlavor } from './image-policy.ts';
 import { keyLocator, type TomlPath } from './toml-locate.ts';
+import { closest } from './closest.ts';
+import { DURATION_SYNTAX, parseDuration } from './duration.ts';
+import { Failure } from './failures.ts';
 
 export type ImageSource = { kind: 'oci-archive'; path: string } | { kind: 'registry'; ref: string };
 export type GpuWish = 'auto' | 'required' | 'none';
@@ -29,17 +32,14 @@ export interface Manifest {
   smoke: { method: 'GET' | 'POST'; path: string; body: string; expectStatus: number; expectBody: string | null } | null;
 }
 
-export class ManifestError extends Error {
+export class ManifestError extends Failure {
   override name = 'ManifestError';
-  /** What is wrong, and what to do: the message without its position. */
+  /** What is wrong, without its position; `fix` says what to do. */
   readonly problem: string;
-  readonly fix: string;
 
   constructor(readonly file: string, readonly line: number, readonly column: number, problem: string, fix: string) {
-    const [p, f] = [oneLine(problem), oneLine(fix)];
-    super(`${oneLine(file)}:${line}:${column}: ${p}; ${f}`);
-    this.problem = p;
-    this.fix = f;
+    super('manifest', `${oneLine(file)}:${line}:${column}: ${oneLine(problem)}`, { fix: oneLine(fix) });
+    this.problem = oneLine(problem);
   }
 }
 
@@ -64,14 +64,6 @@ export function parseSize(text: string): number | null {
   if (!m || unit === undefined) return null;
   const bytes = Number(m[1]) * unit;
   return Number.isSafeInteger(bytes) ? bytes : null;
-}
-
-const DURATION_UNITS = new Map([['ms', 1], ['s', 1000], ['m', 60_000]]);
-
-/** Milliseconds of "500ms", "10s", "5m"; null for anything else. */
-export function parseDuration(text: string): number | null {
-  const m = /^(\d{1,12}) ?(ms|s|m)$/.exec(text);
-  return m ? Number(m[1]) * DURATION_UNITS.get(m[2]!)! : null;
 }
 
 /** The manifest in `text`; `file` names it in errors, and its folder anchors relative archive paths. */
@@ -116,6 +108,7 @@ export async function loadManifest(file: string, read: (file: string, maxBytes: 
   try {
     bytes = await read(file, MAX_MANIFEST_BYTES);
   } catch (e) {
+    if (e instanceof Failure) throw e; // the reader said it already
     if ((e as NodeJS.ErrnoException | null)?.code === 'EFBIG') throw tooBig(file);
     const [problem, fix] = ioProblem(e);
     throw new ManifestError(file, 1, 1, problem, fix);
@@ -210,7 +203,7 @@ const size = (min: number, max: number, range: [string, string]) => leaf(z.strin
 
 const duration = (min: number, max: number, range: [string, string]) => leaf(z.string(), (s) => {
   const ms = parseDuration(s);
-  if (ms === null) return new Bad(`is ${show(s)}, not a duration`, `write a whole number and ms, s or m, from ${range[0]} to ${range[1]}`);
+  if (ms === null) return new Bad(`is ${show(s)}, not a duration`, `write ${DURATION_SYNTAX}, from ${range[0]} to ${range[1]}`);
   if (ms < min) return new Bad(`is ${show(s)}, shorter than ${range[0]}`);
   return ms > max ? new Bad(`is ${show(s)}, longer than ${range[1]}`) : ms;
 });
@@ -436,33 +429,6 @@ function unknownKey(table: TomlPath, key: string): Problem {
 function childrenOf(table: TomlPath): string[] {
   const prefix = table.length ? `${table.join('.')}.` : '';
   return Object.keys(HELP).filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.')).map((k) => k.slice(prefix.length));
-}
-
-/** The known key nearest to `key` when it is a likely typo (case, one or two edits, a swap). */
-function closest(key: string, known: readonly string[]): string | undefined {
-  const limit = key.length <= 4 ? 1 : 2;
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k);
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance with adjacent swaps (optimal string alignment). */
-export function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 /** The problem to report: the first in the file, except that a missing key comes last (a typo often explains it). */
