@@ -1,6 +1,7 @@
 // The agent channel's wire format (native/PROTOCOL.md): length-prefixed frames carrying control
 // lines, JSON replies and multiplexed byte streams. Pure: bytes in, frames out, and back.
 import * as z from 'zod/mini';
+import { Failure } from './failures.ts';
 
 export const FRAME = { control: 1, data: 2, eof: 3 } as const;
 export type FrameType = (typeof FRAME)[keyof typeof FRAME];
@@ -31,7 +32,12 @@ export function encodeFrame(type: FrameType, stream: number, payload: Uint8Array
   return out;
 }
 
-export class ProtocolError extends Error {}
+/** The appliance broke the protocol: the channel is closed on it, so to the launcher the appliance has stopped. */
+export class ProtocolError extends Failure {
+  constructor(message: string) {
+    super('stopped', message);
+  }
+}
 
 /** Incremental decoder: feed chunks as they arrive, get whole frames. */
 export class FrameDecoder {

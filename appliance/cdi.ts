@@ -4,6 +4,7 @@
 // one real file under each of its names, in one folder the loader is pointed at.
 import type { GpuDriverFacts, HostFacts } from './host-facts.ts';
 import { isEmptyEdits, minimumCdiVersion } from './cdi-rules.ts';
+import { Failure } from './failures.ts';
 
 export interface CdiDeviceNode { path: string; permissions?: string }
 export interface CdiMount { hostPath: string; containerPath: string; options: string[] }
@@ -22,7 +23,12 @@ const READ_ONLY = ['ro', 'nosuid', 'nodev', 'bind'];
 // Open and use, never create: no "m" (mknod).
 const NODE_PERMISSIONS = 'rw';
 
-export class NoGpuError extends Error {}
+/** No GPU of this kind can be passed: a prerequisite this host lacks. */
+export class NoGpuError extends Failure {
+  constructor(message: string) {
+    super('prerequisite', message);
+  }
+}
 
 /**
  * The spec for one vendor's usable GPUs: a device per GPU named by its index (PCI order) and by

@@ -1,18 +1,16 @@
 // A manifest's errors: one line each, file:line:column, what is wrong and what to do. Values and
 // keys are quoted so that a message stays one line, whatever the manifest holds.
 import { keyLocator, type TomlPath } from './toml-locate.ts';
+import { Failure } from './failures.ts';
 
-export class ManifestError extends Error {
+export class ManifestError extends Failure {
   override name = 'ManifestError';
-  /** What is wrong, and what to do: the message without its position. */
+  /** What is wrong, without its position; `fix` says what to do. */
   readonly problem: string;
-  readonly fix: string;
 
   constructor(readonly file: string, readonly line: number, readonly column: number, problem: string, fix: string) {
-    const [p, f] = [oneLine(problem), oneLine(fix)];
-    super(`${oneLine(file)}:${line}:${column}: ${p}; ${f}`);
-    this.problem = p;
-    this.fix = f;
+    super('manifest', `${oneLine(file)}:${line}:${column}: ${oneLine(problem)}`, { fix: oneLine(fix) });
+    this.problem = oneLine(problem);
   }
 }
 

@@ -3,6 +3,7 @@
 // zod's small build: the full one costs start-up time every command pays.
 import * as z from 'zod/mini';
 import { show } from './manifest-error.ts';
+import { DURATION_SYNTAX, parseDuration } from './duration.ts';
 
 export type ImageSource = { kind: 'oci-archive'; path: string } | { kind: 'registry'; ref: string };
 export type GpuWish = 'auto' | 'required' | 'none';
@@ -25,14 +26,6 @@ export function parseSize(text: string): number | null {
   if (!m || unit === undefined) return null;
   const bytes = Number(m[1]) * unit;
   return Number.isSafeInteger(bytes) ? bytes : null;
-}
-
-const DURATION_UNITS = new Map([['ms', 1], ['s', 1000], ['m', 60_000]]);
-
-/** Milliseconds of "500ms", "10s", "5m"; null for anything else. */
-export function parseDuration(text: string): number | null {
-  const m = /^(\d{1,12}) ?(ms|s|m)$/.exec(text);
-  return m ? Number(m[1]) * DURATION_UNITS.get(m[2]!)! : null;
 }
 
 /** A leaf's problem (it follows "'key' in [table] ") and how to fix it (an example line follows). */
@@ -66,7 +59,7 @@ const size = (min: number, max: number, range: [string, string]) => leaf(z.strin
 
 const duration = (min: number, max: number, range: [string, string]) => leaf(z.string(), (s) => {
   const ms = parseDuration(s);
-  if (ms === null) return new Bad(`is ${show(s)}, not a duration`, `write a whole number and ms, s or m, from ${range[0]} to ${range[1]}`);
+  if (ms === null) return new Bad(`is ${show(s)}, not a duration`, `write ${DURATION_SYNTAX}, from ${range[0]} to ${range[1]}`);
   if (ms < min) return new Bad(`is ${show(s)}, shorter than ${range[0]}`);
   return ms > max ? new Bad(`is ${show(s)}, longer than ${range[1]}`) : ms;
 });

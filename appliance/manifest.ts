@@ -7,8 +7,11 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import * as z from 'zod/mini';
 import type { ImageArch, ImageFlavor } from './image-policy.ts';
 import { firstProblem, ManifestError, show, type Problem } from './manifest-error.ts';
-import { editDistance, explain, HELP } from './manifest-help.ts';
-import { KiB, parseDuration, parseSize, SCHEMA, URL_PATH, type GpuWish, type ImageSource, type Parsed } from './manifest-schema.ts';
+import { explain, HELP } from './manifest-help.ts';
+import { editDistance } from './closest.ts';
+import { parseDuration } from './duration.ts';
+import { Failure } from './failures.ts';
+import { KiB, parseSize, SCHEMA, URL_PATH, type GpuWish, type ImageSource, type Parsed } from './manifest-schema.ts';
 
 export { editDistance, ManifestError, parseDuration, parseSize, URL_PATH };
 export type { GpuWish, ImageSource };
@@ -76,6 +79,7 @@ export async function loadManifest(file: string, read: (file: string, maxBytes: 
   try {
     bytes = await read(file, MAX_MANIFEST_BYTES);
   } catch (e) {
+    if (e instanceof Failure) throw e; // the reader said it already
     if ((e as NodeJS.ErrnoException | null)?.code === 'EFBIG') throw tooBig(file);
     const [problem, fix] = ioProblem(e);
     throw new ManifestError(file, 1, 1, problem, fix);

@@ -1,10 +1,9 @@
 // Where host facts come from: this machine, probed now, or a support bundle replayed.
 import { analyzeHost } from '../platforms/host/analyze.ts';
-import { BundleError, readBundle } from '../platforms/host/bundle.ts';
+import { readBundle } from '../platforms/host/bundle.ts';
 import { probeHost } from '../platforms/host/probe.ts';
 import type { Artifacts } from '../platforms/host/artifacts.ts';
 import type { HostReport } from '../platforms/host/report.ts';
-import { CliError, EXIT } from './exit-codes.ts';
 
 export interface HostSource {
   kind: 'live' | 'bundle';
@@ -13,12 +12,7 @@ export interface HostSource {
 
 export async function loadArtifacts(bundle: string | undefined): Promise<{ artifacts: Artifacts; source: HostSource }> {
   if (bundle === undefined) return { artifacts: await probeHost(), source: { kind: 'live' } };
-  try {
-    return { artifacts: await readBundle(bundle), source: { kind: 'bundle', bundle } };
-  } catch (e) {
-    if (e instanceof BundleError) throw new CliError(e.message, EXIT.badInput);
-    throw e;
-  }
+  return { artifacts: await readBundle(bundle), source: { kind: 'bundle', bundle } };
 }
 
 export async function loadReport(bundle: string | undefined): Promise<{ report: HostReport; source: HostSource }> {

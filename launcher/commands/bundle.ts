@@ -1,7 +1,8 @@
 import os from 'node:os';
-import { BundleError, prepareBundleFolder, writeBundle } from '../../platforms/host/bundle.ts';
+import { Failure } from '../../appliance/failures.ts';
+import { prepareBundleFolder, writeBundle } from '../../platforms/host/bundle.ts';
 import { probeHost } from '../../platforms/host/probe.ts';
-import { CliError, EXIT } from '../exit-codes.ts';
+import { EXIT } from '../exit-codes.ts';
 
 export async function bundleCollectCommand(dir: string): Promise<number> {
   // The folder first: a place that cannot be written is said at once, not after the probe.
@@ -19,9 +20,8 @@ async function atTheFolder<T>(dir: string, write: () => Promise<T>): Promise<T> 
   try {
     return await write();
   } catch (e) {
-    if (e instanceof BundleError) throw new CliError(e.message, EXIT.badInput);
     const code = (e as NodeJS.ErrnoException).code;
-    if (code && /^E[A-Z]+$/.test(code)) throw new CliError(`cannot write the bundle to ${dir} (${code}): choose a folder you can write to`, EXIT.badInput);
-    throw e;
+    if (e instanceof Failure || !code || !/^E[A-Z]+$/.test(code)) throw e;
+    throw new Failure('output', `cannot write the bundle to ${dir} (${code})`);
   }
 }

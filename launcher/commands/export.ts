@@ -3,25 +3,24 @@ import { writeFile } from 'node:fs/promises';
 import { stringify } from 'smol-toml';
 import { boltfile } from '../../appliance/boltfile.ts';
 import { makePlan, type PlanOptions } from '../../appliance/plan.ts';
-import { ManifestError } from '../../appliance/manifest.ts';
-import { CliError, EXIT } from '../exit-codes.ts';
+import { Failure } from '../../appliance/failures.ts';
+import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
-import { loadAppliance } from './run.ts';
+import { loadAppliance } from '../appliance-source.ts';
 
 export async function exportBoltfileCommand(opts: { appliance: string; bundle?: string; output?: string } & PlanOptions): Promise<number> {
-  let manifest;
-  try { manifest = await loadAppliance(opts.appliance); } catch (e) {
-    if (e instanceof ManifestError) throw new CliError(e.message, EXIT.badInput);
-    throw e;
-  }
+  const manifest = await loadAppliance(opts.appliance);
   const { report } = await loadReport(opts.bundle);
   const plan = makePlan(report, { image: opts.image, gpu: opts.gpu }, manifest);
-  if (!plan.appliance || plan.errors.length) throw new CliError(`${manifest.name} cannot be planned here: ${plan.errors.join('; ')}`, EXIT.prerequisiteMissing);
+  if (!plan.appliance || plan.errors.length) {
+    throw new Failure('prerequisite', `${manifest.name} cannot be planned here: ${plan.errors.join('; ')}`);
+  }
   for (const w of plan.warnings) process.stderr.write(`ai-way: warning: ${w}\n`);
   const text = `# ${manifest.name} ${manifest.version} for Bolt, written by ai-way from this host's plan.\n${stringify(boltfile({ ...plan, appliance: plan.appliance }))}\n`;
   if (!opts.output) { process.stdout.write(text); return EXIT.ok; }
   try { await writeFile(opts.output, text, { flag: 'wx' }); } catch (e) {
-    throw new CliError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose a new file name)`, EXIT.badInput);
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new Failure('output', `cannot write ${opts.output} (${why})`, { fix: 'choose a new file name' });
   }
   process.stderr.write(`ai-way: wrote ${opts.output}\n`);
   return EXIT.ok;

@@ -2,11 +2,12 @@
 // before it is written. JSON loads in every CDI reader (Podman, nvbind); YAML is what nvidia-ctk writes.
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildCdiSpec, NoGpuError, type GpuVendor } from '../../appliance/cdi.ts';
+import { buildCdiSpec, type GpuVendor } from '../../appliance/cdi.ts';
 import { cdiProblems } from '../../appliance/cdi-rules.ts';
 import { gpuLabel } from '../../platforms/host/report.ts';
 import { makeFolders } from '../../platforms/make-folders.ts';
-import { CliError, EXIT } from '../exit-codes.ts';
+import { Failure } from '../../appliance/failures.ts';
+import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
 import { toYaml } from '../render/yaml.ts';
 
@@ -23,15 +24,9 @@ export async function gpuCdiCommand(opts: GpuCdiOptions): Promise<number> {
   const vendor = opts.vendor ?? (['nvidia', 'amd', 'intel'] as const).find((v) => usable.some((g) => g.vendor === v));
   if (!vendor) {
     const why = report.gpus.map((g) => `${gpuLabel(g)}: ${g.reason}`).join('; ') || 'no GPU was found';
-    throw new CliError(`no GPU here can be passed to an appliance (${why}); run "ai-way doctor" for fixes`, EXIT.prerequisiteMissing);
+    throw new Failure('prerequisite', `no GPU here can be passed to an appliance (${why})`);
   }
-  let spec;
-  try {
-    spec = buildCdiSpec(report, vendor);
-  } catch (e) {
-    if (e instanceof NoGpuError) throw new CliError(`${e.message}; run "ai-way doctor" for details`, EXIT.prerequisiteMissing);
-    throw e;
-  }
+  const spec = buildCdiSpec(report, vendor);
   const problems = cdiProblems(spec);
   if (problems.length) throw new Error(`the generated CDI spec breaks the CDI rules: ${problems.join('; ')}`);
   const format = opts.format ?? (opts.output && /\.json$/i.test(opts.output) ? 'json' : 'yaml');
@@ -50,6 +45,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     await writeFile(temp, text, { mode: 0o644 });
     await rename(temp, file);
   } catch (e) {
-    throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --output, or run with the rights to write there)`, EXIT.badInput);
+    throw new Failure('output', `cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { fix: 'choose another --output, or run with the rights to write there' });
   }
 }

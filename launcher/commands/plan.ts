@@ -1,12 +1,16 @@
 import { makePlan, type PlanOptions } from '../../appliance/plan.ts';
+import { Failure } from '../../appliance/failures.ts';
+import { loadAppliance } from '../appliance-source.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
 import { renderPlan } from '../render/plan.ts';
 import { styleFor } from '../render/style.ts';
 
-export async function planCommand(opts: { json: boolean; bundle?: string } & PlanOptions): Promise<number> {
-  const { report } = await loadReport(opts.bundle);
-  const plan = makePlan(report, { image: opts.image, gpu: opts.gpu });
+/** The Plan `run` would follow for this appliance here (or on a bundle's computer): the same manifest, the same choices. */
+export async function planCommand(opts: { json: boolean; bundle?: string; appliance: string } & PlanOptions): Promise<number> {
+  const [manifest, { report }] = await Promise.all([loadAppliance(opts.appliance), loadReport(opts.bundle)]);
+  const plan = makePlan(report, opts, manifest);
   process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, styleFor(process.stdout)));
+  if (plan.errors.length) throw new Failure('prerequisite', `${manifest.name} cannot start here: ${plan.errors.join('; ')}`);
   return EXIT.ok;
 }

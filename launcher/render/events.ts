@@ -4,7 +4,7 @@ import type { Style } from './style.ts';
 import { terminalText } from './terminal-text.ts';
 
 /** The one text of an event shown on lines of its own; every other text is shown on one line. */
-const MULTI_LINE: Partial<Record<SessionEvent['type'], string>> = { answer: 'body', error: 'detail' };
+const MULTI_LINE: Partial<Record<SessionEvent['type'], string>> = { answer: 'body' };
 
 /** Every text in an event made safe for a terminal: most of it came from the appliance. */
 function safeForTerminal<T>(v: T, linesKey?: string, key = ''): T {
@@ -30,6 +30,5 @@ export function renderEvent(event: SessionEvent, s: Style): string {
     case 'refused': return s.yellow(`  ! ${e.message}`);
     case 'files': return `  ${e.files.length} file(s), ${e.freeBytes} bytes free`;
     case 'answer': return e.body;
-    case 'error': return s.red(`  ${s.bad} ${e.message}${e.detail ? `\n      ${e.detail.split('\n').join('\n      ')}` : ''}`);
   }
 }

@@ -7,6 +7,7 @@ export function renderPlan(p: Plan, s: Style): string {
   const gpu = p.gpu.mode === 'none' ? `none (${p.gpu.reason})`
     : `${p.gpu.devices.map((d) => d.model ?? p.gpu.vendor).join(', ')} via ${p.gpu.mode === 'wsl' ? 'WSL2' : 'CDI'} (${p.gpu.reason})`;
   const rows: [string, string][] = [
+    ...(p.appliance ? [['Appliance', `${p.appliance.name} ${p.appliance.version}`] as [string, string]] : []),
     ['Runs on', `${p.platform.adapter} (${p.platform.reason})`],
     ['Image', `${p.image.flavor} ${p.image.arch} (${p.image.reason})`],
     ['Engine', `${p.engine.name} (${p.engine.reason})`],

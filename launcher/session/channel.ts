@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import {
   FRAME, FrameDecoder, MAX_PAYLOAD, command, encodeFrame, frameHeader, parseAgentMessage, type AgentMessage, type FrameType,
 } from '../../appliance/agent-protocol.ts';
+import { Failure } from '../../appliance/failures.ts';
 import { FloodGate } from './flood-gate.ts';
 
 interface Waiter {
@@ -17,7 +18,11 @@ interface StreamSink {
   eof(): void;
 }
 
-export class ChannelClosed extends Error {}
+export class ChannelClosed extends Failure {
+  constructor(message: string) {
+    super('stopped', message);
+  }
+}
 
 export interface ChannelHooks {
   /** How many unrequested messages a burst had beyond those passed to onEvent. */
@@ -165,8 +170,9 @@ export class AgentChannel {
   }
 }
 
-export class AgentError extends Error {
-  constructor(readonly code: string, readonly detail: string) {
-    super(detail ? `${code}: ${detail}` : code);
+/** The agent refused a request; `reason` is its protocol's word for why (name, exists, space, ...). */
+export class AgentError extends Failure {
+  constructor(readonly reason: string, detail: string) {
+    super('refused', detail ? `${reason}: ${detail}` : reason);
   }
 }

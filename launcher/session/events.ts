@@ -1,4 +1,5 @@
 // What a session reports to whichever front end is attached (headless JSON lines, or the UI).
+import type { FailureCode } from '../../appliance/failures.ts';
 import type { IsolationFact, IsolationVerdict } from '../../appliance/isolation.ts';
 
 export type Stage = 'preparing' | 'starting' | 'checking isolation' | 'waiting for the app' | 'smoke check' | 'wiping';
@@ -13,5 +14,7 @@ export type SessionEvent =
   | { type: 'uploaded'; name: string; size: number; sha256: string }
   | { type: 'refused'; message: string }
   | { type: 'files'; files: { name: string; size: number }[]; freeBytes: number; totalBytes: number }
-  | { type: 'answer'; status: number; body: string }
-  | { type: 'error'; code: string; exitCode: number; message: string; detail?: string };
+  | { type: 'answer'; status: number; body: string };
+
+/** How `run --json` ends when it fails: the failure's code and exit code, what went wrong, what to do. */
+export type ErrorEvent = { type: 'error'; code: FailureCode; exitCode: number; message: string; fix: string; detail?: string };

@@ -6,8 +6,14 @@ import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { command, type AgentMessage } from '../../appliance/agent-protocol.ts';
 import type { AgentChannel } from './channel.ts';
+import { Failure } from '../../appliance/failures.ts';
 
-export class FileRefused extends Error {}
+/** A file that cannot be added; the session goes on. */
+export class FileRefused extends Failure {
+  constructor(message: string) {
+    super('refused', message);
+  }
+}
 
 /** Why a name cannot be a workspace file, or null. The agent applies the same rules. */
 export function badFileName(name: string): string | null {

@@ -4,6 +4,7 @@
 import { command } from '../../appliance/agent-protocol.ts';
 import { URL_PATH } from '../../appliance/manifest.ts';
 import type { AgentChannel } from './channel.ts';
+import { Failure } from '../../appliance/failures.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -15,7 +16,11 @@ export const HTTP_METHODS: readonly string[] = ['GET', 'POST'];
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** A request that was not sent, or an answer that was not taken. */
-export class HttpRefused extends Error {}
+export class HttpRefused extends Failure {
+  constructor(message: string) {
+    super('refused', message);
+  }
+}
 
 /** Why this method and path cannot make a request line, or null. */
 export function badRequestLine(method: string, path: string): string | null {
@@ -89,7 +94,7 @@ export async function httpRequest(ch: AgentChannel, port: number, method: string
   // One deadline for the whole exchange: an app that trickles its answer cannot extend it.
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no complete HTTP answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new HttpRefused(`no complete HTTP answer within ${timeoutMs} ms`)), timeoutMs);
   });
   let complete = false;
   try {
@@ -107,7 +112,7 @@ export async function httpRequest(ch: AgentChannel, port: number, method: string
 
 export function parseHttpAnswer(text: string): HttpAnswer {
   const m = /^HTTP\/\d\.\d (\d{3})/.exec(text);
-  if (!m) throw new Error(`the app did not answer in HTTP: ${JSON.stringify(text.slice(0, 80))}`);
+  if (!m) throw new HttpRefused(`the app did not answer in HTTP: ${JSON.stringify(text.slice(0, 80))}`);
   const split = text.indexOf('\r\n\r\n');
   return { status: Number(m[1]), body: split >= 0 ? text.slice(split + 4) : '' };
 }

@@ -7,7 +7,9 @@ import { podmanRunArgs, containerName, ROOTFUL_SLOTS, type PodmanGpu } from '../
 import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
 import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
-import { containerExists, ensureImage, ImageRefused, podmanProfile, reapOrphans, removeContainer, spawnEngine, watchMonitor } from '../../platforms/linux/podman.ts';
+import {
+  containerExists, ensureImage, podmanProfile, reapOrphans, removeContainer, spawnEngine, watchMonitor,
+} from '../../platforms/linux/podman.ts';
 import { boltMissingFlags } from '../../platforms/linux/bolt.ts';
 import { thisLauncher } from '../../platforms/linux/process-identity.ts';
 import { installSessionSpec, reapSessionSpecs, removeSessionSpec } from '../../platforms/linux/cdi-install.ts';
@@ -15,19 +17,13 @@ import { AgentChannel } from './channel.ts';
 import { httpRequest, type HttpAnswer } from './http.ts';
 import { uploadFile, type Uploaded } from './files.ts';
 import type { SessionEvent, Stage } from './events.ts';
-import { EXIT } from '../exit-codes.ts';
+import { asFailure, Failure } from '../../appliance/failures.ts';
 
 /** Work a front end may start before the Plan is known, to shorten the boot. */
 export interface BootHead {
   reaping?: Promise<string[]>;
   image?: Promise<string>;
   podmanVersion?: string | null;
-}
-
-export class SessionError extends Error {
-  constructor(readonly code: string, readonly exitCode: number, message: string, readonly detail = '') {
-    super(message);
-  }
 }
 
 const REPLY_MS = 10_000;
@@ -47,10 +43,10 @@ export class Session {
   verdict: IsolationVerdict | null = null;
   report: IsolationReport | null = null;
   private up = false;
-  private lostError: SessionError | null = null;
-  private stopped: ((e: SessionError) => void) | null = null;
+  private lostError: Failure | null = null;
+  private stopped: ((e: Failure) => void) | null = null;
   /** Settles if the appliance, once up, goes away by itself (its engine exits, its channel closes); never because of a wipe. */
-  readonly lost = new Promise<SessionError>((resolve) => { this.stopped = resolve; });
+  readonly lost = new Promise<Failure>((resolve) => { this.stopped = resolve; });
 
   constructor(private readonly plan: Plan & { appliance: PlanAppliance }, private readonly emit: (e: SessionEvent) => void,
     private readonly early: BootHead = {}) {}
@@ -71,7 +67,8 @@ export class Session {
 
   private applianceStopped(why: string): void {
     if (!this.up || this.wiping || this.lostError) return;
-    this.lostError = new SessionError('stopped', EXIT.bootFailed, 'the appliance stopped unexpectedly', [why, this.logTail(5)].filter(Boolean).join('\n'));
+    const detail = [why, this.logTail(5)].filter(Boolean).join('\n');
+    this.lostError = new Failure('stopped', 'the appliance stopped unexpectedly', { detail });
     this.stopped?.(this.lostError);
   }
 
@@ -83,10 +80,8 @@ export class Session {
       if (reaped.length) this.emit({ type: 'warning', message: `removed ${reaped.length} session(s) left by an earlier crash` });
     }, () => undefined);
     this.pending.push(reaping);
-    const image = await (this.early.image ?? ensureImage(a.image)).catch((e) => {
-      throw new SessionError('image', e instanceof ImageRefused ? EXIT.badInput : EXIT.bootFailed, e.message, e.detail);
-    });
-    const profile = await podmanProfile(image, this.early.podmanVersion).catch((e) => { throw new SessionError('engine', EXIT.bootFailed, e.message, e.detail); });
+    const image = await (this.early.image ?? ensureImage(a.image)).catch((e) => { throw asFailure(e, 'image'); });
+    const profile = await podmanProfile(image, this.early.podmanVersion).catch((e) => { throw asFailure(e, 'engine'); });
 
     this.progress('starting', 'starting the appliance');
     const r = this.plan.resources;
@@ -111,9 +106,11 @@ export class Session {
       onFlood: (held) => this.emit({ type: 'warning', message: `the appliance sent ${held} more messages nobody asked for; they were ignored` }),
     });
     const hello = this.channel.expect((m) => m.type === 'hello', a.health.timeoutMs, 'hello');
-    const died = this.exited.then((code) => { throw new SessionError('boot', EXIT.bootFailed, `the appliance stopped while starting (${engine} exit ${code})`, this.logTail(5)); });
+    const died = this.exited.then((code) => {
+      throw new Failure('boot', `the appliance stopped while starting (${engine} exit ${code})`, { detail: this.logTail(5) });
+    });
     await Promise.race([hello, died]).catch((e) => {
-      throw e instanceof SessionError ? e : new SessionError('boot', EXIT.bootFailed, `the appliance did not start: ${e.message}`, this.logTail(5));
+      throw e instanceof Failure ? e : new Failure('boot', `the appliance did not start: ${e.message}`, { detail: this.logTail(5) });
     }).finally(() => this.removeSpec());
     this.up = true;
     watchMonitor(containerName(this.id), () => this.applianceStopped('its container monitor ended'));
@@ -126,7 +123,7 @@ export class Session {
     this.emit({ type: 'verified', proven: this.verdict.proven, facts: this.verdict.facts, limits: this.verdict.limits, devices: this.report?.devices ?? [] });
     if (!this.verdict.proven) {
       const failed = this.verdict.facts.filter((f) => !f.ok).map((f) => f.detail).join('; ');
-      throw new SessionError('isolation', EXIT.isolationNotProven, 'the appliance is not isolated as promised, so it was stopped', failed);
+      throw new Failure('isolation', 'the appliance is not isolated as promised, so it was stopped', { detail: failed });
     }
 
     this.progress('waiting for the app', 'waiting for the app to answer');
@@ -143,7 +140,7 @@ export class Session {
     if (found && missing.length === 0) return 'bolt';
     const why = found ? `Bolt cannot enforce the isolation: its "run" has no ${missing.join(', ')}` : 'Bolt was not found';
     if (this.plan.engine.chosenBy === 'user') {
-      throw new SessionError('engine', found ? EXIT.isolationNotProven : EXIT.prerequisiteMissing, `${why}, so nothing was started (use --engine podman)`);
+      throw new Failure(found ? 'isolation' : 'prerequisite', `${why}, so nothing was started`, { fix: 'use --engine podman' });
     }
     this.emit({ type: 'warning', message: `${why}; Podman runs the appliance instead` });
     return 'podman';
@@ -159,7 +156,7 @@ export class Session {
     const edits = editsFor(cdi.spec, cdi.devices);
     if (process.getuid?.() !== 0) return { kind: null, devices: cdi.devices, edits };
     const { kind } = await installSessionSpec(cdi.spec, this.id).catch((e) => {
-      throw new SessionError('gpu', EXIT.bootFailed, `the GPU's CDI spec could not be installed: ${(e as Error).message}`);
+      throw new Failure('boot', `the GPU's CDI spec could not be installed: ${(e as Error).message}`);
     });
     this.specInstalled = true;
     return { kind, devices: cdi.devices, edits };
@@ -185,7 +182,7 @@ export class Session {
       }
       await new Promise((res) => setTimeout(res, health.intervalMs));
     }
-    throw new SessionError('health', EXIT.healthTimeout, `the app did not become healthy within ${health.timeoutMs / 1000} s`, last);
+    throw new Failure('health', `the app did not become healthy within ${health.timeoutMs / 1000} s`, { detail: last });
   }
 
   private onAgentEvent(m: AgentMessage): void {
@@ -197,21 +194,21 @@ export class Session {
     return httpRequest(this.requireChannel(), this.plan.appliance.port, method, path, body, timeoutMs, onBody);
   }
 
-  async smoke(): Promise<boolean> {
+  /** Asks the app the manifest's test question; a wrong answer (or none) fails with code smoke. */
+  async smoke(): Promise<void> {
     const s = this.plan.appliance.smoke;
-    if (!s) return true;
+    if (!s) return;
     this.progress('smoke check', 'asking the app a test question');
     const t = Date.now();
-    try {
-      const answer = await this.ask(s.method, s.path, s.body, 30_000);
-      const ok = answer.status === s.expectStatus && (s.expectBody === null || answer.body.includes(s.expectBody));
-      this.emit({ type: 'smoke', ok, status: answer.status, ms: Date.now() - t,
-        detail: ok ? 'the app answered as expected' : `expected HTTP ${s.expectStatus}${s.expectBody ? ` containing "${s.expectBody}"` : ''}, got HTTP ${answer.status}: ${answer.body.slice(0, 200)}` });
-      return ok;
-    } catch (e) {
-      this.emit({ type: 'smoke', ok: false, status: null, ms: Date.now() - t, detail: (e as Error).message });
-      return false;
-    }
+    let answer: HttpAnswer | Error;
+    try { answer = await this.ask(s.method, s.path, s.body, 30_000); } catch (e) { answer = e as Error; }
+    const ok = !(answer instanceof Error) && answer.status === s.expectStatus
+      && (s.expectBody === null || answer.body.includes(s.expectBody));
+    const expected = `HTTP ${s.expectStatus}${s.expectBody ? ` containing "${s.expectBody}"` : ''}`;
+    const detail = ok ? 'the app answered as expected' : answer instanceof Error ? answer.message
+      : `expected ${expected}, got HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
+    this.emit({ type: 'smoke', ok, status: answer instanceof Error ? null : answer.status, ms: Date.now() - t, detail });
+    if (!ok) throw new Failure('smoke', 'the app inside failed its smoke check', { detail });
   }
 
   /** Copies a host file into the workspace (checked here and verified inside by SHA-256). */
@@ -224,7 +221,7 @@ export class Session {
   }
 
   requireChannel(): AgentChannel {
-    if (!this.channel || this.channel.closed) throw new SessionError('closed', EXIT.bootFailed, 'the appliance is not running');
+    if (!this.channel || this.channel.closed) throw new Failure('stopped', 'the appliance is not running');
     return this.channel;
   }
 

@@ -9,9 +9,10 @@ import { makePlan, type Plan, type PlanAppliance, type PlanOptions } from '../..
 import type { HostReport } from '../../platforms/host/report.ts';
 import { makeFolders } from '../../platforms/make-folders.ts';
 import { loadReport } from '../host-source.ts';
-import { loadAppliance } from '../commands/run.ts';
+import { loadAppliance } from '../appliance-source.ts';
 import { formatBytes } from '../render/doctor.ts';
-import { Session, SessionError } from '../session/session.ts';
+import { Session } from '../session/session.ts';
+import { asFailure, Failure, type FailureCode } from '../../appliance/failures.ts';
 import type { SessionEvent, Stage } from '../session/events.ts';
 import { checkLabel, plainFix } from './labels.ts';
 import { pastedPaths, unbracket } from './paste.ts';
@@ -52,7 +53,7 @@ export class UiController {
 
   private async preflight(): Promise<void> {
     this.store.update(() => ({ screen: 'preflight', checksDone: false, checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }] }));
-    const [{ report }, spec] = await Promise.all([loadReport(undefined), loadAppliance(this.deps.appliance).catch((e: Error) => e)]);
+    const [{ report }, spec] = await Promise.all([loadReport(undefined), loadAppliance(this.deps.appliance).catch((e: unknown) => asFailure(e, 'manifest'))]);
     this.report = report;
     const shown = report.prerequisites.filter((p) => p.status !== 'not-needed' || p.id === 'gpu-driver');
     const checks: Check[] = shown.map((p) => ({ id: p.id, label: checkLabel(p.id), status: 'pending', detail: '',
@@ -63,7 +64,7 @@ export class UiController {
       this.store.update((s) => ({ checks: s.checks.map((c, j) => (j === i ? { ...c, status: p.status, detail: plainDetail(p.id, p.status, report) } : c)) }));
     }
     this.store.update(() => ({ checksDone: true }));
-    if (spec instanceof Error) return this.fail(spec.message, 'Check the appliance file named above, or run ai-way without --appliance.', '', EXIT.badInput);
+    if (spec instanceof Failure) return this.fail(spec.oneLine(), 'Check the appliance file named above, or run ai-way without --appliance.', '', EXIT.badInput);
     if (report.prerequisites.some((p) => p.required && p.status === 'missing')) return; // r retries, c copies, q quits
     await this.boot(spec);
   }
@@ -77,9 +78,9 @@ export class UiController {
     this.store.update(() => ({ screen: 'boot', boot: { stage: 'preparing', stageSince: now, startedAt: now, now }, details: this.describe() }));
     const session = new Session(this.plan, (e) => this.onSessionEvent(e));
     this.session = session;
-    const failed = async (err: SessionError, why: string) => {
+    const failed = async (err: Failure, why: string) => {
       await session.wipe(why).catch(() => undefined);
-      await this.fail(err.message, whatToDo(err.code), err.detail || session.logTail(5), err.exitCode ?? EXIT.bootFailed);
+      await this.fail(err.message, whatToDo(err.code), err.detail || session.logTail(5), err.exitCode);
     };
     try {
       await session.boot();
@@ -88,7 +89,7 @@ export class UiController {
       void session.lost.then((e) => failed(e, 'the appliance stopped'));
       await this.refreshFiles();
     } catch (e) {
-      await failed(e as SessionError, 'boot failed');
+      await failed(asFailure(e, 'boot'), 'boot failed');
     }
   }
 
@@ -295,7 +296,7 @@ function plainDetail(id: string, status: string, r: HostReport): string {
   return status === 'ok' ? 'ready' : status === 'missing' ? 'missing' : status === 'unknown' ? 'could not be checked' : 'not needed';
 }
 
-function whatToDo(code: string | undefined): string {
+function whatToDo(code: FailureCode): string {
   switch (code) {
     case 'health': return 'The app inside did not start in time. Try again; if it happens again, share the log below.';
     case 'isolation': return 'The appliance was stopped because it was not sealed off as promised. Share the log below with whoever gave you ai-way.';

@@ -9,8 +9,14 @@ import { gunzipAtMost, ReadRefused, readRegularFile, sizeText } from '../bounded
 import { makeFolders } from '../make-folders.ts';
 import { redactBytes, type Secrets } from './redact.ts';
 import { decodeText } from './text.ts';
+import { Failure } from '../../appliance/failures.ts';
 
-export class BundleError extends Error {}
+/** A bundle that cannot be read; its code's advice says what to give instead. */
+export class BundleError extends Failure {
+  constructor(message: string) {
+    super('bundle', message);
+  }
+}
 
 /** A bundle holds about a hundred files and folders; thousands mean it is something else. */
 export const MAX_BUNDLE_ENTRIES = 4096;
@@ -19,8 +25,6 @@ export const MAX_BUNDLE_ENTRIES = 4096;
  * together. A real one is under 1 MiB; each file in it is at most MAX_ARTIFACT_BYTES.
  */
 export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
-
-const WHAT_TO_GIVE = 'give the folder written by "ai-way bundle collect" or its .tar.gz';
 
 const COMMAND_PART = /^(.+)\.(out|err|exit|timeout)$/;
 // Outputs that list network cards (Windows' systeminfo): their addresses are hidden too.
@@ -50,7 +54,7 @@ export function bundleEntries(a: Artifacts, secrets?: Secrets): TarEntry[] {
 /** Makes DIR (and its parents) or finds it empty, so a bundle can be written there. */
 export async function prepareBundleFolder(dir: string): Promise<void> {
   await makeFolders(dir);
-  if ((await readdir(dir)).length > 0) throw new BundleError(`${dir} is not empty: choose a new folder for the bundle`);
+  if ((await readdir(dir)).length > 0) throw new Failure('output', `${dir} is not empty`, { fix: 'choose a new folder for the bundle' });
 }
 
 /** Writes DIR and DIR.tar.gz. DIR must not exist or be empty. */
@@ -71,14 +75,14 @@ export async function writeBundle(dir: string, a: Artifacts, secrets?: Secrets):
 /** Reads a bundle directory or .tar.gz archive, within the limits above. */
 export async function readBundle(location: string): Promise<Artifacts> {
   let st;
-  try { st = await stat(location); } catch { throw new BundleError(`no bundle at ${location}: ${WHAT_TO_GIVE}`); }
+  try { st = await stat(location); } catch { throw new BundleError(`no bundle at ${location}`); }
   try {
     const entries = st.isDirectory() ? await readDirEntries(location) : await readArchiveEntries(location);
     return artifactsFromEntries(entries, location);
   } catch (e) {
-    if (e instanceof ReadRefused) throw new BundleError(`${e.message}: ${WHAT_TO_GIVE}`);
+    if (e instanceof ReadRefused) throw new BundleError(e.message);
     const { code, path: where } = e as NodeJS.ErrnoException;
-    if (code && /^E[A-Z]+$/.test(code)) throw new BundleError(`${where ?? location} cannot be read (${code}): ${WHAT_TO_GIVE}`);
+    if (code && /^E[A-Z]+$/.test(code)) throw new BundleError(`${where ?? location} cannot be read (${code})`);
     throw e;
   }
 }
@@ -87,7 +91,7 @@ async function readDirEntries(root: string): Promise<TarEntry[]> {
   const out: TarEntry[] = [];
   let count = 0;
   let total = 0;
-  const tooMuch = (what: string) => new BundleError(`${root} holds more than ${what} a bundle may have: ${WHAT_TO_GIVE}`);
+  const tooMuch = (what: string) => new BundleError(`${root} holds more than ${what} a bundle may have`);
   const walk = async (rel: string): Promise<void> => {
     const names: string[] = [];
     // Listed one name at a time, so a folder of millions stops at the limit.

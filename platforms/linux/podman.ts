@@ -14,21 +14,13 @@ import { tarItems, type ReadAt, type TarItem } from '../host/tar.ts';
 import { LAUNCHER_PID_LABEL, LAUNCHER_START_LABEL, SESSION_LABEL, usernsArgs, type PodmanProfile } from '../../appliance/engines/podman.ts';
 import { processStartTime, stillRunning } from './process-identity.ts';
 import type { ImageSource } from '../../appliance/manifest.ts';
-
-export class PodmanError extends Error {
-  constructor(message: string, readonly detail: string = '') {
-    super(message);
-  }
-}
-
-/** The image a manifest names is not one ai-way can use (bad input, not a failure of Podman). */
-export class ImageRefused extends PodmanError {}
+import { Failure } from '../../appliance/failures.ts';
 
 const env = () => ({ ...process.env, LC_ALL: 'C' });
 
 async function podman(args: string[], timeoutMs = 30_000) {
   const r = await runCommand({ name: 'podman', argv: ['podman', ...args], timeoutMs }, env());
-  if (r === null) throw new PodmanError('Podman is not installed', 'podman was not found on PATH');
+  if (r === null) throw new Failure('prerequisite', 'Podman is not installed (podman was not found on PATH)');
   const text = { out: decodeText(r.out), err: decodeText(r.err), exit: r.exit ?? null, timedOut: r.timeoutMs !== undefined };
   return { ...text, ok: !text.timedOut && text.exit === 0 };
 }
@@ -85,7 +77,8 @@ export function archiveImageId(read: ReadAt, size: number): string {
 export async function ensureImage(source: ImageSource): Promise<string> {
   if (source.kind === 'registry') {
     if ((await podman(['image', 'exists', source.ref])).ok) return source.ref;
-    throw new PodmanError(`the image ${source.ref} is not on this computer`, 'build or load it first; ai-way never downloads images');
+    throw new Failure('image', `the image ${source.ref} is not on this computer`,
+      { fix: 'build or load it first; ai-way never downloads images' });
   }
   let id: string;
   let carried: Uint8Array | null;
@@ -97,10 +90,11 @@ export async function ensureImage(source: ImageSource): Promise<string> {
   } catch (e) {
     const why = (e as Error).message;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new PodmanError(`the appliance image ${source.path} is missing`, `${why}; run "npm run setup" (or "npm run build") to build it`);
+      throw new Failure('image', `the appliance image ${source.path} is missing`, { detail: why });
     }
-    throw new ImageRefused(`the appliance image ${source.path} cannot be used: ${why.replace(`${source.path} is `, 'it is ')}`,
-      'name an OCI archive (podman save --format oci-archive) in the manifest');
+    // The image a manifest names is not one ai-way can use: bad input, not a failure of Podman.
+    const what = why.replace(`${source.path} is `, 'it is ');
+    throw new Failure('image-refused', `the appliance image ${source.path} cannot be used: ${what}`);
   }
   if ((await podman(['image', 'exists', id])).ok) return id;
   // An image carried inside the executable goes to Podman through a private file, removed at once.
@@ -109,7 +103,7 @@ export async function ensureImage(source: ImageSource): Promise<string> {
   try {
     if (dir) await writeFile(file, carried!);
     const load = await podman(['load', '--quiet', '-i', file], 120_000);
-    if (!load.ok) throw new PodmanError(`Podman could not load ${source.path}`, lastLines(load.err));
+    if (!load.ok) throw new Failure('image', `Podman could not load ${source.path}`, { detail: lastLines(load.err) });
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
@@ -146,7 +140,8 @@ export async function podmanProfile(image: string, knownVersion?: string | null)
     }
     failures.push(lastLines(r.err, 1));
   }
-  throw new PodmanError('Podman cannot start containers for this user', failures.filter(Boolean).at(-1) ?? 'every canary variant failed');
+  const last = failures.filter(Boolean).at(-1) ?? 'every canary variant failed';
+  throw new Failure('engine', 'Podman cannot start containers for this user', { detail: last });
 }
 
 export interface SessionContainer {

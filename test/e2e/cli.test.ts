@@ -1,12 +1,14 @@
 // The built CLI (build/ai-way.mjs, made by `npm run build`), run as a user runs it.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../launcher/exit-codes.ts';
 import { takeSessionTurns } from '../support/sessions.ts';
+import { aiWayAsUser, removeInstall, rootlessUnavailable } from '../support/rootless.ts';
+import { COMMANDS } from '../../launcher/cli/commands.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'ai-way.mjs');
@@ -65,23 +67,36 @@ describe('ai-way CLI', () => {
     expect(plan1.code).toBe(0);
     expect(plan1.out).toBe(plan2.out);
     expect(JSON.parse(plan1.out)).toMatchObject({ schema: 1, image: { flavor: expect.any(String) }, engine: { name: 'podman' } });
-    expect(JSON.parse(aiWay('plan', '--json', '--bundle', dir, '--image', 'fedora', '--gpu', 'none').out))
-      .toMatchObject({ image: { flavor: 'fedora', rule: 'override' }, gpu: { mode: 'none' } });
+    // selftest ships Alpine only: asked for Fedora, the plan says so and takes what there is, as run would.
+    expect(JSON.parse(aiWay('plan', '--json', '--bundle', dir, '--image', 'fedora', '--gpu', 'none').out)).toMatchObject({
+      image: { flavor: 'alpine', rule: 'override-fallback' }, gpu: { mode: 'none' },
+      warnings: ['selftest has no fedora image for x86_64; its alpine image is used'] });
   });
 
   it.each([
-    [['doctor', '--bogus'], EXIT.usage, /Unknown option '--bogus'.*see ai-way --help/],
+    [['doctor', '--bogus'], EXIT.usage, /unknown option --bogus for "ai-way doctor"; it takes --json, --bundle DIR/],
     [['plan', '--image', 'debian'], EXIT.usage, /--image must be one of auto, fedora, alpine/],
     [['frobnicate'], EXIT.usage, /unknown command "frobnicate"/],
+    // Each command takes its own options, and a near miss is answered with the right word.
+    [['doctr'], EXIT.usage, /^ai-way: unknown command "doctr"; did you mean "ai-way doctor"\?/],
+    [['doctor', '--bundel', 'x'], EXIT.usage, /; did you mean --bundle\?\n$/],
+    [['plan', '--hold'], EXIT.usage, /"ai-way plan" takes no --hold; it takes --json/],
+    [['doctor', '--appliance', 'x'], EXIT.usage, /"ai-way doctor" takes no --appliance/],
+    [['plan', '--appliance', 'nonexist'], EXIT.badInput, /^ai-way: no appliance is named "nonexist"; /],
+    [['export', 'boltfile', '--appliance', '/nonexistent/appliance.toml'], EXIT.badInput, /\/nonexistent\/appliance\.toml:1:1: no such/],
+    // The manifest's durations: --timeout 10s is taken, and the missing manifest is what fails.
+    [['run', '--headless', '--timeout', '10s', '--appliance', '/nonexistent/a.toml'], EXIT.badInput, /\/a\.toml:1:1: no such file/],
     [['doctor', '--bundle', '/nonexistent/bundle'], EXIT.badInput, /no bundle at \/nonexistent\/bundle/],
-    [['run', '--timeout', 'soon'], EXIT.usage, /--timeout must be a number of seconds/],
+    [['run', '--timeout', 'soon'], EXIT.usage, /--timeout must be a number of seconds, or a number and ms, s or m \(like 10s, 1\.5m/],
     // Past the longest a timer can wait (2^31 - 1 ms): Node would warn and fire at once.
-    [['run', '--timeout', '2147484'], EXIT.usage, /--timeout must be a number of seconds above 0 and at most 2147483 \(got "2147484"\)/],
-    [['run', '--timeout', 'Infinity'], EXIT.usage, /at most 2147483/],
+    [['run', '--timeout', '2147484'], EXIT.usage, /--timeout must be above 0 and at most 2147483 s, about 24 days \(got "2147484"\)/],
+    [['run', '--timeout', 'Infinity'], EXIT.usage, /--timeout must be a number of seconds, or /],
     [['bundle', 'collect', ''], EXIT.usage, /usage: ai-way bundle collect DIR/],
     // mkdir answers ENOENT under /proc: a recursive mkdir retried that forever.
-    [['bundle', 'collect', '/proc/nope'], EXIT.badInput, /cannot write the bundle to \/proc\/nope \(ENOENT\): choose a folder you can write to/],
+    [['bundle', 'collect', '/proc/nope'], EXIT.badInput, /the bundle to \/proc\/nope \(ENOENT\); choose a new folder you can write to/],
     [['bundle', 'collect', '/sys/nope/deeper'], EXIT.badInput, /cannot write the bundle to \/sys\/nope\/deeper \(E[A-Z]+\)/],
+    [['bundle', 'collect', '/sys/nope'], EXIT.badInput, /cannot write the bundle to \/sys\/nope \(E[A-Z]+\)/],
+    [['bundle', 'collect', '/etc/passwd/nope'], EXIT.badInput, /cannot write the bundle to \/etc\/passwd\/nope \(ENOTDIR\)/],
     [['doctor', '--bundle', '/dev/zero'], EXIT.badInput, /\/dev\/zero is a character device, not a regular file/],
   ])('%j fails with one clear line and exit code %i', (args, code, message) => {
     const r = aiWay(...args);
@@ -107,11 +122,64 @@ describe('ai-way CLI', () => {
     expect(r.code).toBe(EXIT.badInput);
     expect(readFileSync(path.join(dir, 'precious'), 'utf8')).toBe('x');
   });
+
+  afterAll(removeInstall);
+  it.skipIf(rootlessUnavailable() !== null)('bundle collect into a folder this user cannot write: one line, exit 3', async () => {
+    const dir = tmp();
+    chmodSync(dir, 0o555);
+    const child = aiWayAsUser(['bundle', 'collect', path.join(dir, 'bundle')]);
+    let err = '';
+    child.stderr!.on('data', (b) => { err += String(b); });
+    expect(await new Promise((res) => child.on('close', res))).toBe(EXIT.badInput);
+    expect(err).toBe(`ai-way: cannot write the bundle to ${path.join(dir, 'bundle')} (EACCES); choose a new folder you can write to\n`);
+  });
+
+  it('help: each command has its page, the same from "help CMD" and "CMD --help"; --help lists them all', () => {
+    const overview = aiWay('--help');
+    expect(overview).toMatchObject({ code: 0, err: '' });
+    expect(aiWay('help').out).toBe(overview.out);
+    for (const c of COMMANDS) {
+      const page = aiWay('help', c.words[0]);
+      expect(page).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`^Usage: ai-way ${c.words.join(' ')}[ \n]`)) });
+      expect(aiWay(...c.words, '--help').out).toBe(page.out);
+      expect(overview.out).toContain(`ai-way ${c.words.join(' ')}`);
+    }
+  });
+
+  it('plan follows the appliance, as run does: its resources, its image, and the default appliance without --appliance', () => {
+    const file = path.join(tmp(), 'appliance.toml');
+    writeFileSync(file, readFileSync(path.join(ROOT, 'images/selftest/appliance.toml'), 'utf8')
+      .replace('memory = "128MiB"', 'memory = "256MiB"').replace('name = "selftest"', 'name = "roomier"'));
+    const plan = (...args: string[]) => JSON.parse(aiWay('plan', '--json', ...args).out);
+    expect(plan('--appliance', file))
+      .toMatchObject({ resources: { memBytes: 256 * 1024 ** 2, source: 'manifest' }, appliance: { name: 'roomier' } });
+    expect(plan()).toMatchObject({ resources: { memBytes: 128 * 1024 ** 2, source: 'manifest' }, appliance: { name: 'selftest' } });
+    expect(aiWay('plan', '--appliance', file).out).toMatch(/^ {2}Appliance +roomier 0\.1\.0\n[\s\S]*Resources +256 MiB memory/);
+    // A plan that cannot start is shown, then said: one line on stderr, exit 4, as run would end.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('wish = "none"', 'wish = "required"'));
+    const r = aiWay('plan', '--appliance', file, '--gpu', 'none');
+    expect(r).toMatchObject({ code: EXIT.prerequisiteMissing, out: expect.stringMatching(/Resources +256 MiB memory/) });
+    expect(r.err).toMatch(/^ai-way: roomier cannot start here: roomier needs a GPU, and [^\n]+; run "ai-way doctor" for the fix\n$/);
+  });
 });
 
 describe('ai-way with no command (the main job)', () => {
   takeSessionTurns();
   const podman = spawnSync('podman', ['--version']).error === undefined;
+
+  it.skipIf(!podman)('a run that fails says so in one line on stderr, what to do included; the appliance\'s words go to the log', () => {
+    const cache = tmp();
+    const r = aiWayWith({ XDG_CACHE_HOME: cache }, 'run', '--headless', '--timeout', '50ms');
+    expect(r.code).toBe(EXIT.healthTimeout);
+    const line = new RegExp('^ai-way: the appliance was not ready within 0\\.05 s, so it was erased; '
+      + 'give it longer with --timeout \\(for example --timeout 2m\\)( \\(details in (.+)\\))?\\n$');
+    expect(r.err).toMatch(line);
+    expect(r.out).toMatch(/everything was erased/);
+    expect(r.out).not.toMatch(/not ready|✘/);
+    // What the appliance had said by then, if anything, is in the log, not on the screen.
+    const log = line.exec(r.err)![2];
+    if (log) expect([log, readFileSync(log, 'utf8')]).toEqual([path.join(cache, 'ai-way', 'last-error.log'), expect.any(String)]);
+  });
 
   it.skipIf(!podman)('runs the selftest appliance end to end and erases it', () => {
     const r = aiWay();
@@ -127,13 +195,16 @@ describe('ai-way with no command (the main job)', () => {
     symlinkSync(process.execPath, path.join(bin, 'node'));
     const r = aiWayWith({ PATH: bin });
     expect(r.code).toBe(EXIT.prerequisiteMissing);
-    expect(r.out).toMatch(/Podman is not installed\. Install Podman, the program that runs the appliance:/);
+    expect(r.out).toBe('');
+    expect(r.err.split('\n')).toEqual(['ai-way: not a terminal, so running headless',
+      'ai-way: Podman is not installed; install Podman, the program that runs the appliance: sudo apt-get install -y podman uidmap', '']);
   });
 
-  it('an appliance that does not exist is bad input, in one line', () => {
-    const r = aiWay('run', '--appliance', '/nonexistent/appliance.toml');
+  it('an appliance that does not exist is bad input, in one line on stderr', () => {
+    const r = aiWay('run', '--headless', '--appliance', '/nonexistent/appliance.toml');
     expect(r.code).toBe(EXIT.badInput);
-    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(r.out).toBe('');
+    expect(r.err).toBe('ai-way: /nonexistent/appliance.toml:1:1: no such file; check the path of the appliance.toml\n');
   });
 });
 
@@ -152,8 +223,9 @@ describe('hostile manifests', () => {
     const event = JSON.parse(lines[0]!);
     expect(event).toMatchObject({ type: 'error', code: 'manifest', exitCode: EXIT.badInput });
     expect(event.message.startsWith(file)).toBe(true);
-    expect(event.message).toMatch(message);
-    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(`${event.message}; ${event.fix}`).toMatch(message);
+    // The event on stdout, and the same failure in one line on stderr.
+    expect(r.err).toBe(`ai-way: ${event.message}; ${event.fix}\n`);
   });
 });
 
@@ -179,7 +251,7 @@ describe('hostile files: refused at once, in one line, exit 3, with bounded memo
     expect(r.code).toBe(EXIT.badInput);
     expect(r.out.trim().split('\n')).toHaveLength(1);
     expect(lastEvent(r)).toMatchObject({ type: 'error', code: 'manifest', exitCode: EXIT.badInput });
-    expect(lastEvent(r).message.startsWith(`${file}:1:1: ${problem}; `)).toBe(true);
+    expect(lastEvent(r).message).toBe(`${file}:1:1: ${problem}`);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
@@ -199,7 +271,8 @@ describe('hostile files: refused at once, in one line, exit 3, with bounded memo
   ])('image %s', (image, why) => {
     const r = aiWayWith({ NODE_OPTIONS: '--max-old-space-size=64' }, 'run', '--json', '--appliance', naming(image));
     expect(r.code).toBe(EXIT.badInput);
-    expect(lastEvent(r)).toMatchObject({ type: 'error', code: 'image', exitCode: EXIT.badInput, message: `the appliance image ${image} cannot be used: ${why}` });
+    expect(lastEvent(r)).toMatchObject({ type: 'error', code: 'image-refused', exitCode: EXIT.badInput,
+      message: `the appliance image ${image} cannot be used: ${why}` });
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });
@@ -229,6 +302,8 @@ describe('GPU and Bolt commands', () => {
   it('run --engine bolt without Bolt: one line, exit 4', () => {
     const r = aiWay('run', '--headless', '--engine', 'bolt');
     expect(r.code).toBe(EXIT.prerequisiteMissing);
-    expect(r.out + r.err).toContain('Bolt was not found');
+    expect(r.out).toBe('');
+    expect(r.err).toBe('ai-way: Bolt was not found (bolt --version did not answer): install it, or use --engine podman; '
+      + 'run "ai-way doctor" for the fix\n');
   });
 });

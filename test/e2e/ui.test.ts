@@ -1,13 +1,13 @@
 // The real CLI in a real pseudo-terminal (node-pty, 80×24): preflight, boot, a dropped file, a
 // question, quit; and a window closed mid-session. Nothing of the session may remain.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pty from 'node-pty';
 import { plantedFault } from '../support/planted-fault.ts';
-import { takeSessionTurns } from '../support/sessions.ts';
+import { rootful, sessionContainers, someoneElsesSession, takeSessionTurns } from '../support/sessions.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/ai-way.mjs');
 const podman = spawnSync('podman', ['--version']).error === undefined;
@@ -39,7 +39,8 @@ function terminal(env: Record<string, string> = {}, nodeArgs: string[] = []) {
   return { term, exit, plain, waitFor, type, raw: () => out };
 }
 
-const leftovers = () => spawnSync('podman', ['ps', '-a', '--filter', 'label=ai-way.session', '-q'], { encoding: 'utf8' }).stdout.trim();
+/** The containers of this terminal's ai-way (only what the test started: others may run sessions too). */
+const leftovers = (t: ReturnType<typeof terminal>) => sessionContainers(rootful, t.term.pid).join(' ');
 
 describe('terminal UI without the sandbox software', () => {
   it('the checklist shows the cross, the fix in plain words and the keys; q quits', async () => {
@@ -61,6 +62,10 @@ describe('terminal UI without the sandbox software', () => {
 
 describe.skipIf(!podman)('terminal UI', () => {
   takeSessionTurns();
+  // Another session runs beside these tests all along; none of them may count it.
+  let endSomeoneElses = () => undefined as void;
+  beforeAll(() => { endSomeoneElses = someoneElsesSession(rootful); });
+  afterAll(() => endSomeoneElses());
   it('preflight → boot → drop a file → ask → q → everything erased', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-ui-'));
     const file = path.join(dir, 'my notes.txt');
@@ -80,7 +85,7 @@ describe.skipIf(!podman)('terminal UI', () => {
     await t.type('y');
     await t.waitFor(/Everything was erased \(\d+\.\d s\)\./);
     expect(await t.exit).toBe(0);
-    expect(leftovers()).toBe('');
+    expect(leftovers(t)).toBe('');
     expect(t.plain()).not.toMatch(/\b(WSL|Lima|Podman|container|VM)\b/);
   });
 
@@ -111,12 +116,12 @@ describe.skipIf(!podman)('terminal UI', () => {
   it('closing the window (SIGHUP) mid-session wipes like q', async () => {
     const t = terminal();
     await t.waitFor('Ready. Drop files on this window');
-    expect(leftovers()).not.toBe('');
+    expect(leftovers(t)).not.toBe('');
     t.term.kill('SIGHUP');
     await t.exit;
     const deadline = Date.now() + 5000;
-    while (leftovers() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(leftovers()).toBe('');
+    while (leftovers(t) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(leftovers(t)).toBe('');
   });
 
   it('a second Ctrl-C forces the quit', async () => {
@@ -127,7 +132,7 @@ describe.skipIf(!podman)('terminal UI', () => {
     await t.type('\x03');
     await t.waitFor('Everything was erased');
     expect(await t.exit).toBe(0);
-    expect(leftovers()).toBe('');
+    expect(leftovers(t)).toBe('');
   });
 
   it('an uncaught error wipes, gives the terminal back and ends in one line, exit 1', async () => {
@@ -137,16 +142,16 @@ describe.skipIf(!podman)('terminal UI', () => {
     expect(t.plain().trimEnd().split('\n').at(-1)).toBe('ai-way: unexpected error: planted fault (run again with --debug for details)');
     expect(t.plain()).not.toMatch(/\n\s+at /);
     expect(t.raw()).toContain('\x1b[?2004l');
-    expect(leftovers()).toBe('');
+    expect(leftovers(t)).toBe('');
   });
 
   it('an appliance that stops by itself is shown as an error, wiped, and ends with exit 5', async () => {
     const t = terminal();
     await t.waitFor('Ready. Drop files on this window');
-    spawnSync('podman', ['kill', leftovers()]);
+    spawnSync('podman', ['kill', leftovers(t)]);
     await t.waitFor('Something went wrong');
     await t.waitFor('the appliance stopped unexpectedly');
-    expect(leftovers()).toBe('');
+    expect(leftovers(t)).toBe('');
     await t.type('q');
     expect(await t.exit).toBe(5);
   });

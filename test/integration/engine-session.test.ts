@@ -8,8 +8,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { Session, SessionError } from '../../launcher/session/session.ts';
-import { loadAppliance } from '../../launcher/commands/run.ts';
+import { Session } from '../../launcher/session/session.ts';
+import { Failure } from '../../appliance/failures.ts';
+import { loadAppliance } from '../../launcher/appliance-source.ts';
 import { loadReport } from '../../launcher/host-source.ts';
 import { makePlan, type Plan, type PlanAppliance } from '../../appliance/plan.ts';
 import { EXIT } from '../../launcher/exit-codes.ts';
@@ -63,7 +64,8 @@ process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`)}:${s
     const session = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'user' }), (e) => events.push(e));
     const error = await session.boot().then(() => null, (e) => e);
     await session.wipe('test over');
-    expect(error).toBeInstanceOf(SessionError);
+    expect(error).toBeInstanceOf(Failure);
+    expect(error.code).toBe('isolation');
     expect(error.exitCode).toBe(EXIT.isolationNotProven);
     const facts = events.find((e) => e.type === 'verified').facts;
     // the host's own users inside: only the engine could have mapped them away

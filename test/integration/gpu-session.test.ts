@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { Session } from '../../launcher/session/session.ts';
-import { loadAppliance } from '../../launcher/commands/run.ts';
+import { loadAppliance } from '../../launcher/appliance-source.ts';
 import { loadReport } from '../../launcher/host-source.ts';
 import { makePlan } from '../../appliance/plan.ts';
 import { GPU_LIBRARY_DIR, type CdiSpec } from '../../appliance/cdi.ts';

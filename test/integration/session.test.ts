@@ -1,13 +1,15 @@
 // Real sessions of the selftest appliance with real rootless Podman: boot, isolation proven from
 // inside, files in, questions, and the wipe after every kind of ending, SIGKILL included.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { aiWayAsUser, podmanAsUser, removeInstall, rootlessUnavailable } from '../support/rootless.ts';
-import { endRuns, launcherPid, rootless, sessionContainers, startRun, takeSessionTurns, type Run } from '../support/sessions.ts';
+import {
+  endRuns, launcherPid, rootless, sessionContainers, someoneElsesSession, startRun, takeSessionTurns, type Run,
+} from '../support/sessions.ts';
 import { attackAppliance } from '../support/attack-appliance.ts';
 import { plantedFault } from '../support/planted-fault.ts';
 import { EXIT } from '../../launcher/exit-codes.ts';
@@ -18,12 +20,18 @@ if (why) console.warn(`SKIPPING real appliance sessions: ${why}`);
 const runs: Run[] = [];
 const start = (args: string[], nodeArgs: string[] = []) => { const run = startRun(rootless, args, nodeArgs); runs.push(run); return run; };
 
-/** Containers of ai-way sessions, and any volume or pod, still there after `withinMs` (this file has its turn alone). */
-async function noLeftovers(withinMs = 5000): Promise<string[]> {
+const volumesAndPods = () => [...podmanAsUser(['volume', 'ls', '-q']).out.split('\n').filter(Boolean).map((v) => `volume ${v}`),
+  ...podmanAsUser(['pod', 'ls', '-q']).out.split('\n').filter(Boolean).map((p) => `pod ${p}`)];
+let before = new Set<string>();
+
+/**
+ * What a run left after `withinMs`: its launcher's containers, and any volume or pod made since the
+ * test began. Only what the test started: someone else's sessions on this machine are theirs.
+ */
+async function noLeftovers(run: Run, withinMs = 5000): Promise<string[]> {
   const deadline = Date.now() + withinMs;
-  const left = () => [...sessionContainers(rootless),
-    ...podmanAsUser(['volume', 'ls', '-q']).out.split('\n').filter(Boolean).map((v) => `volume ${v}`),
-    ...podmanAsUser(['pod', 'ls', '-q']).out.split('\n').filter(Boolean).map((p) => `pod ${p}`)];
+  expect(run.launcher).not.toBeNull();
+  const left = () => [...sessionContainers(rootless, run.launcher!), ...volumesAndPods().filter((x) => !before.has(x))];
   let now = left();
   while (now.length && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); now = left(); }
   return now;
@@ -31,6 +39,11 @@ async function noLeftovers(withinMs = 5000): Promise<string[]> {
 
 describe.skipIf(why !== null)('selftest appliance, rootless', () => {
   takeSessionTurns();
+  // Another session runs beside these tests all along; none of them may count it.
+  let endSomeoneElses = () => undefined as void;
+  beforeAll(() => { endSomeoneElses = someoneElsesSession(rootless); });
+  afterAll(() => endSomeoneElses());
+  beforeEach(() => { before = new Set(volumesAndPods()); });
   const scratch: string[] = [];
   afterAll(() => {
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
@@ -54,7 +67,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     expect((await run.next('smoke')).ok).toBe(true);
     await run.next('wiped');
     expect(await run.exit).toBe(EXIT.ok);
-    expect(await noLeftovers()).toEqual([]);
+    expect(await noLeftovers(run)).toEqual([]);
     // No host temporary folder of the session (Podman's own runtime folders persist by design).
     expect(readdirSync('/tmp').filter((f) => !tmpBefore.has(f) && !/^(podman-run-|containers-user-|storage-run-|run-\d)/.test(f))).toEqual([]);
   });
@@ -92,7 +105,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     run.child.stdin!.end();
     await run.next('wiped');
     expect(await run.exit).toBe(EXIT.ok);
-    expect(await noLeftovers()).toEqual([]);
+    expect(await noLeftovers(run)).toEqual([]);
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('%s during a held session wipes everything', async (signal) => {
@@ -101,17 +114,17 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     process.kill(launcherPid(run), signal);
     await run.next('wiped');
     expect(await run.exit).toBe(EXIT.ok);
-    expect(await noLeftovers()).toEqual([]);
+    expect(await noLeftovers(run)).toEqual([]);
   });
 
   it('SIGKILL of the launcher mid-session: the dead man\'s switch leaves nothing within 5 s', async () => {
     const run = start(['--hold']);
     await run.next('ready');
-    expect(sessionContainers(rootless)).toHaveLength(1);
     const pid = launcherPid(run);
+    expect(sessionContainers(rootless, pid)).toHaveLength(1);
     expect(pid).toBeGreaterThan(1);
     process.kill(pid, 'SIGKILL');
-    expect(await noLeftovers(5000)).toEqual([]);
+    expect(await noLeftovers(run, 5000)).toEqual([]);
   });
 
   it('a session left by a crash is reaped at the next start', async () => {
@@ -119,10 +132,11 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
       '--entrypoint', '/bin/busybox', 'localhost/ai-way-selftest:0.1.0', 'sleep', '600']);
     expect(made.code).toBe(0);
     const run = start([]);
-    expect((await run.next('warning')).message).toMatch(/removed 1 session/);
+    expect((await run.next('warning')).message).toMatch(/removed \d+ session/); // this one, and any other crash's
     await run.next('wiped');
     expect(await run.exit).toBe(EXIT.ok);
-    expect(await noLeftovers()).toEqual([]);
+    expect(podmanAsUser(['container', 'exists', made.out.trim()]).code).toBe(1);
+    expect(await noLeftovers(run)).toEqual([]);
   });
 
   describe('a hostile app, and the appliance going away', () => {
@@ -142,7 +156,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
       await run.next('wiped');
       expect(await run.exit).toBe(EXIT.ok);
       expect(run.stderr.join('')).toBe('');
-      expect(await noLeftovers()).toEqual([]);
+      expect(await noLeftovers(run)).toEqual([]);
     }, 180_000);
 
     it('the http command refuses a request line with CR, LF, spaces or an unknown method, in one line', async () => {
@@ -177,14 +191,14 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     it.each(faults)('%s during a held session: an error event, everything wiped, exit 5', async (_, fault) => {
       const run = start(['--hold']);
       await run.next('ready');
-      fault(launcherPid(run), sessionContainers(rootless)[0]!);
+      fault(launcherPid(run), sessionContainers(rootless, launcherPid(run))[0]!);
       const error = await run.next('error', 30_000);
       expect(error).toMatchObject({ code: 'stopped', exitCode: EXIT.bootFailed });
       expect(error.message).toBe('the appliance stopped unexpectedly');
       expect(error.detail).toMatch(/^(podman ended with|the appliance closed the channel|its container monitor ended)/);
       expect(run.events.some((e) => e.type === 'wiped')).toBe(true);
       expect(await run.exit).toBe(EXIT.bootFailed);
-      expect(await noLeftovers()).toEqual([]);
+      expect(await noLeftovers(run)).toEqual([]);
     });
 
     it('the appliance going away while it boots is that failure (exit 5), not a health timeout', async () => {
@@ -194,7 +208,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
       process.kill(enginePid(launcherPid(run)), 'SIGKILL');
       expect(await run.next('error')).toMatchObject({ code: 'stopped', exitCode: EXIT.bootFailed, message: 'the appliance stopped unexpectedly' });
       expect(await run.exit).toBe(EXIT.bootFailed);
-      expect(await noLeftovers()).toEqual([]);
+      expect(await noLeftovers(run)).toEqual([]);
     });
 
     it('a leftover whose launcher pid now belongs to another process is reaped; one whose launcher still runs is kept', async () => {
@@ -208,10 +222,11 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
         leftover('ai-way-pid-reused', String(Number(started) + 1));
         leftover('ai-way-launcher-alive', started);
         const run = start([]);
-        expect((await run.next('warning')).message).toMatch(/removed 1 session/);
+        expect((await run.next('warning')).message).toMatch(/removed \d+ session/);
         await run.next('wiped');
         expect(await run.exit).toBe(EXIT.ok);
-        expect(sessionContainers(rootless)).toEqual(['ai-way-launcher-alive']);
+        const exists = (name: string) => podmanAsUser(['container', 'exists', name]).code === 0;
+        expect([exists('ai-way-pid-reused'), exists('ai-way-launcher-alive')]).toEqual([false, true]);
       } finally {
         other.kill();
         podmanAsUser(['rm', '--force', '--time', '0', '--ignore', 'ai-way-pid-reused', 'ai-way-launcher-alive']);
@@ -225,7 +240,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
       await run.next('wiped');
       expect(await run.exit).toBe(EXIT.internal);
       expect(run.stderr.join('')).toBe('ai-way: unexpected error: planted fault (run again with --debug for details)\n');
-      expect(await noLeftovers()).toEqual([]);
+      expect(await noLeftovers(run)).toEqual([]);
     });
 
     it('shows what the app sends as visible text in human output, and exactly in JSON', async () => {
@@ -233,16 +248,26 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
       const hostile = '\\033]0;owned\\007\\033[2J\\033]52;c;b3duZWQ=\\007\\r\\302\\233\\342\\200\\256';
       const manifest = attackAppliance('noisy', { cgi: { ask: `printf 'Content-Type: text/plain\\r\\n\\r\\n'\nprintf 'bye ${hostile} done\\n'` } });
       const human = aiWayAsUser(['run', '--headless', '--appliance', manifest]);
-      let out = '';
+      let [out, err] = ['', ''];
       human.stdout!.on('data', (b) => { out += String(b); });
+      human.stderr!.on('data', (b) => { err += String(b); });
       expect(await new Promise((res) => human.on('close', res))).toBe(EXIT.smokeFailed);
       expect(out).toContain('got HTTP 200: bye \\e]0;owned\\x07\\e[2J\\e]52;c;b3duZWQ=\\x07\\r\\x9b\\u202e done\\n (');
       // eslint-disable-next-line no-control-regex
       expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+      // The failure: one line on stderr only, the app's answer kept in the log.
+      const line = new RegExp('^ai-way: the app inside failed its smoke check; the app inside answered wrongly; '
+        + 'share the log with whoever made the appliance \\(details in (/.+/\\.cache/ai-way/last-error\\.log)\\)\\n$');
+      expect(err).toMatch(line);
+      expect(out).not.toContain('failed its smoke check');
+      expect(readFileSync(line.exec(err)![1]!, 'utf8')).toContain('bye \x1b]0;owned');
 
       const run = start(['--appliance', manifest]);
       expect((await run.next('smoke')).detail).toBe('expected HTTP 200 containing "hello", got HTTP 200: bye \x1b]0;owned\x07\x1b[2J\x1b]52;c;b3duZWQ=\x07\r\x9b\u202e done\n');
+      expect(await run.next('error')).toMatchObject({ code: 'smoke', exitCode: EXIT.smokeFailed, 
+        message: 'the app inside failed its smoke check' });
       expect(await run.exit).toBe(EXIT.smokeFailed);
+      expect(run.stderr.join('')).toMatch(/^ai-way: the app inside failed its smoke check; [^\n]*\n$/);
     }, 120_000);
   });
 });

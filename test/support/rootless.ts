@@ -58,8 +58,9 @@ export function aiWayAsUser(args: string[], nodeArgs: string[] = []): ChildProce
   return spawn(cmd, a, { env, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' });
 }
 
-export function podmanAsUser(args: string[]): { out: string; err: string; code: number | null } {
+/** `input`: what podman reads on its stdin (an image for `podman load`). */
+export function podmanAsUser(args: string[], input?: Uint8Array): { out: string; err: string; code: number | null } {
   const { cmd, args: a, env } = asUser(['podman', ...args]);
-  const r = spawnSync(cmd, a, { env, encoding: 'utf8', cwd: '/', timeout: 60_000 });
+  const r = spawnSync(cmd, a, { env, encoding: 'utf8', cwd: '/', timeout: 60_000, input });
   return { out: r.stdout, err: r.stderr, code: r.status };
 }

@@ -6,13 +6,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, aiWayAsUser, podmanAsUser } from './rootless.ts';
+import { BIN, ROOT, aiWayAsUser, podmanAsUser } from './rootless.ts';
 
 export interface Runner {
   name: 'rootless' | 'rootful';
   /** `nodeArgs` go to Node before the program (e.g. --require of a test's stand-in). */
   aiWay(args: string[], nodeArgs?: string[]): ChildProcess;
-  podman(args: string[]): { out: string; err: string; code: number | null };
+  podman(args: string[], input?: Uint8Array): { out: string; err: string; code: number | null };
 }
 
 export const rootless: Runner = { name: 'rootless', aiWay: aiWayAsUser, podman: podmanAsUser };
@@ -20,8 +20,8 @@ export const rootless: Runner = { name: 'rootless', aiWay: aiWayAsUser, podman: 
 export const rootful: Runner = {
   name: 'rootful',
   aiWay: (args, nodeArgs = []) => spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' }),
-  podman: (args) => {
-    const r = spawnSync('podman', args, { encoding: 'utf8', cwd: '/', timeout: 60_000 });
+  podman: (args, input) => {
+    const r = spawnSync('podman', args, { encoding: 'utf8', cwd: '/', timeout: 60_000, input });
     return { out: r.stdout, err: r.stderr, code: r.status };
   },
 };
@@ -29,6 +29,8 @@ export const rootful: Runner = {
 export interface Run {
   runner: Runner;
   child: ChildProcess;
+  /** The launcher's pid, known from its first output on: its containers carry it. */
+  launcher: number | null;
   events: any[];
   stderr: string[];
   next(type: string, ms?: number): Promise<any>;
@@ -56,13 +58,15 @@ export function startRun(runner: Runner, args: string[], nodeArgs: string[] = []
   });
   const stderr: string[] = [];
   child.stderr!.on('data', (b) => stderr.push(String(b)));
+  // Read while it surely runs: it is writing.
+  child.stdout!.once('data', () => { try { run.launcher = launcherPid(run); } catch { /* gone already: it started nothing */ } });
   const exit = new Promise<number | null>((res) => child.on('close', (code) => {
     // Nothing more will come: a test waiting for an event learns it now, with what did come.
     for (const w of waiters.splice(0)) w.reject(new Error(`the run ended (exit ${code}) without a ${w.type} event; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`));
     res(code);
   }));
-  return {
-    runner, child, events, stderr, exit,
+  const run: Run = {
+    runner, child, events, stderr, exit, launcher: null,
     send: (c) => child.stdin!.write(`${JSON.stringify(c)}\n`),
     next: (type, ms = 60_000) => {
       const seen = events.find((e) => e.type === type && !e.__taken);
@@ -72,6 +76,25 @@ export function startRun(runner: Runner, args: string[], nodeArgs: string[] = []
         waiters.push({ type, resolve: (e) => { clearTimeout(t); e.__taken = true; resolve(e); }, reject: (e) => { clearTimeout(t); reject(e); } });
       });
     },
+  };
+  return run;
+}
+
+/**
+ * Someone else's session on this machine, as tests must expect one: a container labelled as a
+ * running launcher's (a sleep stands in for that launcher, so no start reaps it). Returns its removal.
+ */
+export function someoneElsesSession(runner: Runner): () => void {
+  const launcher = spawn('sleep', ['3600'], { stdio: 'ignore' });
+  const stat = readFileSync(`/proc/${launcher.pid}/stat`, 'utf8');
+  const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+  runner.podman(['load', '--quiet'], readFileSync(path.join(ROOT, 'build', 'images', 'selftest-x86_64.oci.tar')));
+  const made = runner.podman(['create', '--pull=never', '--network=none', '--label', 'ai-way.session=someone-else',
+    '--label', `ai-way.launcher-pid=${launcher.pid}`, '--label', `ai-way.launcher-start=${start}`, 'localhost/ai-way-selftest:0.1.0']);
+  if (made.code !== 0) throw new Error(`someone else's session could not be made: ${made.err}`);
+  return () => {
+    runner.podman(['rm', '--force', '--time', '0', made.out.trim()]);
+    launcher.kill();
   };
 }
 

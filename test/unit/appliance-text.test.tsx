@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { render } from 'ink-testing-library';
 import { terminalText } from '../../launcher/render/terminal-text.ts';
 import { renderEvent } from '../../launcher/render/events.ts';
+import { failureLine } from '../../launcher/render/failure.ts';
+import { Failure, FAILURES } from '../../appliance/failures.ts';
 import { styleFor } from '../../launcher/render/style.ts';
 import { Screen, type Look } from '../../launcher/ui/screens.tsx';
 import { initialState, type UiState } from '../../launcher/ui/state.ts';
@@ -44,7 +46,6 @@ describe('headless human output', () => {
     { type: 'refused', message: `x: the appliance refused it (name: ${HOSTILE})` },
     { type: 'smoke', ok: false, status: 200, ms: 1, detail: `got HTTP 200: ${HOSTILE}\n` },
     { type: 'verified', proven: false, facts: [{ id: 'network', ok: false, detail: `network interfaces: ${HOSTILE}` }], limits: { memory: null, cpu: null, pids: null }, devices: [] },
-    { type: 'error', code: 'stopped', exitCode: 5, message: `the appliance stopped unexpectedly (${HOSTILE})`, detail: `log one\n${HOSTILE}` },
   ];
 
   it.each(events.map((e) => [e.type, e] as const))('%s: the appliance\'s text is shown, its controls are not sent', (_, e) => {
@@ -56,7 +57,14 @@ describe('headless human output', () => {
   it('an answer and an error\'s log keep their lines; one-line texts stay on one line', () => {
     expect(renderEvent(events[0]!, style)).toBe(`line one\n${SHOWN}\n`);
     expect(renderEvent(events[4]!, style)).toBe(`  ✘ smoke check: got HTTP 200: ${SHOWN}\\n (0.0 s)`);
-    expect(renderEvent(events[6]!, style).split('\n')).toHaveLength(3);
+  });
+
+  it('a failure is one line on stderr, the appliance\'s text shown, its controls not sent', () => {
+    const failure = new Failure('stopped', `the appliance stopped unexpectedly (${HOSTILE})`, { detail: `log one\n${HOSTILE}` });
+    const line = failureLine(failure, '/x/log');
+    expect(line).toContain(SHOWN);
+    expect(UNSAFE.test(line)).toBe(false);
+    expect(line).toBe(`ai-way: the appliance stopped unexpectedly (${SHOWN}); ${FAILURES.stopped.fix} (details in /x/log)\n`);
   });
 });
 

@@ -52,7 +52,7 @@ describe('bundle directory and archive', () => {
   it('refuses to write into a folder that has files', async () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'x'), 'keep me');
-    await expect(writeBundle(dir, sample())).rejects.toThrow(BundleError);
+    await expect(writeBundle(dir, sample())).rejects.toMatchObject({ code: 'output', exitCode: 3 });
     expect(readFileSync(path.join(dir, 'x'), 'utf8')).toBe('keep me');
   });
 
@@ -87,8 +87,8 @@ describe('what is not a bundle is refused at once, in one line, holding no more 
   const refusal = async (location: string) => {
     const e = await readBundle(location).then(() => null, (err: unknown) => err);
     expect(e).toBeInstanceOf(BundleError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
+    expect((e as BundleError).oneLine()).not.toContain('\n');
+    return (e as BundleError).oneLine();
   };
   /** A file of `bytes` that takes no room on disk. */
   const sparse = (file: string, bytes: number) => { writeFileSync(file, ''); truncateSync(file, bytes); return file; };
@@ -96,22 +96,23 @@ describe('what is not a bundle is refused at once, in one line, holding no more 
   it('a named pipe: refused without waiting for a writer', async () => {
     const fifo = path.join(tmp(), 'bundle.tar.gz');
     execFileSync('mkfifo', [fifo]);
-    expect(await refusal(fifo)).toMatch(/bundle\.tar\.gz is a named pipe \(FIFO\), not a regular file: give the folder/);
+    expect(await refusal(fifo)).toMatch(/bundle\.tar\.gz is a named pipe \(FIFO\), not a regular file; give the folder/);
   });
 
   it('a character device', async () => {
-    expect(await refusal('/dev/zero')).toBe('/dev/zero is a character device, not a regular file: give the folder written by "ai-way bundle collect" or its .tar.gz');
+    expect(await refusal('/dev/zero'))
+      .toBe('/dev/zero is a character device, not a regular file; give the folder written by "ai-way bundle collect" or its .tar.gz');
   });
 
   it('an archive larger than a bundle may be (8 GiB, sparse)', async () => {
-    expect(await refusal(sparse(path.join(tmp(), 'b.tar.gz'), 8 * 1024 ** 3))).toMatch(/b\.tar\.gz is larger than the 32 MiB allowed: /);
+    expect(await refusal(sparse(path.join(tmp(), 'b.tar.gz'), 8 * 1024 ** 3))).toMatch(/b\.tar\.gz is larger than the 32 MiB allowed; /);
   });
 
   it('a gzip bomb: decompression stops at the cap', async () => {
     const file = path.join(tmp(), 'bomb.tar.gz');
     writeFileSync(file, gzipSync(packTar([{ path: 'b/host.json', data: HOST }, { path: 'b/files/zero', data: new Uint8Array(MAX_BUNDLE_BYTES) }])));
     expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES / 100);
-    expect(await refusal(file)).toMatch(/bomb\.tar\.gz is larger than the 32 MiB allowed once decompressed: /);
+    expect(await refusal(file)).toMatch(/bomb\.tar\.gz is larger than the 32 MiB allowed once decompressed; /);
   });
 
   it('a file inside larger than a recorded file may be: in a folder (sparse) and in an archive', async () => {
@@ -119,7 +120,7 @@ describe('what is not a bundle is refused at once, in one line, holding no more 
     writeFileSync(path.join(dir, 'host.json'), HOST);
     mkdirSync(path.join(dir, 'files'));
     sparse(path.join(dir, 'files', 'big'), MAX_ARTIFACT_BYTES + 1);
-    expect(await refusal(dir)).toMatch(/files\/big is larger than the 8 MiB allowed: /);
+    expect(await refusal(dir)).toMatch(/files\/big is larger than the 8 MiB allowed; /);
     const file = path.join(tmp(), 'big.tar.gz');
     writeFileSync(file, gzipSync(packTar([{ path: 'b/host.json', data: HOST }, { path: 'b/files/big', data: new Uint8Array(MAX_ARTIFACT_BYTES + 1) }])));
     expect(await refusal(file)).toMatch(/big\.tar\.gz: b\/files\/big inside is larger than the 8 MiB an entry may have/);

@@ -18,7 +18,7 @@ import { FIXTURES } from '../contract/fixtures.ts';
 import { parseYamlSubset } from '../support/yaml-subset.ts';
 import { toYaml } from '../../launcher/render/yaml.ts';
 import { boltfile } from '../../appliance/boltfile.ts';
-import { loadAppliance } from '../../launcher/commands/run.ts';
+import { loadAppliance } from '../../launcher/appliance-source.ts';
 import { parse as parseToml, stringify as toToml } from 'smol-toml';
 
 const text = (artifact: string, name: string) => new TextDecoder().decode(fixture(artifact, name));

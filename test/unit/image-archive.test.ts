@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { ociArchive } from '../../packaging/oci-image.ts';
 import { withRegularFile } from '../../platforms/bounded-read.ts';
 import { packTar, unpackTar } from '../../platforms/host/tar.ts';
-import { archiveImageId, ensureImage, ImageRefused, MAX_IMAGE_ARCHIVE_BYTES } from '../../platforms/linux/podman.ts';
+import { archiveImageId, ensureImage, MAX_IMAGE_ARCHIVE_BYTES } from '../../platforms/linux/podman.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-image-'));
 const enc = new TextEncoder();
@@ -49,7 +49,7 @@ describe('archiveImageId', () => {
 describe('ensureImage refuses what is not an uncompressed OCI archive, as bad input, before Podman is asked', () => {
   const refusal = async (file: string) => {
     const e = await ensureImage({ kind: 'oci-archive', path: file }).then(() => null, (err: unknown) => err);
-    expect(e).toBeInstanceOf(ImageRefused);
+    expect(e).toMatchObject({ code: 'image-refused', exitCode: 3 });
     expect((e as Error).message).not.toContain('\n');
     return (e as Error).message;
   };

@@ -67,8 +67,9 @@ describe('each mistake names file:line:column and a fix', () => {
       '17:1: \'pids\' in [resources] is 64.5, not a number of processes from 8 to 65536; write a whole number of processes from 8 to 65536, like pids = 64'],
     ['nan as a port', edit('port = 8080', 'port = nan'),
       '9:1: \'port\' in [app] must be a port from 1 to 65535, not the number nan; write it like port = 8080'],
-    ['a duration without a unit', edit('"10s"', '"10"'),
-      '21:1: \'timeout\' in [health] is "10", not a duration; write a whole number and ms, s or m, from 1s to 10m, like timeout = "10s"'],
+    ['a duration that is no number', edit('"10s"', '"ten"'),
+      '21:1: \'timeout\' in [health] is "ten", not a duration; write a number of seconds, or a number and ms, s or m '
+      + '(like 10s, 1.5m, 500ms), from 1s to 10m, like timeout = "10s"'],
     ['an unknown GPU wish', edit('timeout = "10s"\n', 'timeout = "10s"\n[gpu]\nwish = "maybe"\n'),
       '23:1: \'wish\' in [gpu] must be one of "auto", "required", "none", not "maybe"; write it like wish = "auto"'],
     ['a path without its slash', edit('"/health"', '"health"'),
@@ -104,7 +105,7 @@ describe('each mistake names file:line:column and a fix', () => {
 
   it.each(cases)('%s', (_, text, expected) => {
     const e = failure(text);
-    expect(e.message).toBe(`${FILE}:${expected}`);
+    expect(e.oneLine()).toBe(`${FILE}:${expected}`);
     expect(`${e.line}:${e.column}: ${e.problem}; ${e.fix}`).toBe(expected);
     expect(e.file).toBe(FILE);
   });
@@ -115,22 +116,22 @@ describe('each mistake names file:line:column and a fix', () => {
       'app = { command = ["/usr/bin/demo"], port = 80800 }', 'workspace.size = "64MiB"', 'workspace."exec" = "yes"',
       '"resources" = { memory = "256MiB", cpus = 1 }', 'health = { path = "/health", timeout = "10s" }',
     ].join('\n');
-    expect(failure(text).message).toBe(`${FILE}:4:38: 'port' in [app] is 80800, not a port from 1 to 65535; write a port from 1 to 65535, like port = 8080`);
+    expect(failure(text).oneLine()).toBe(`${FILE}:4:38: 'port' in [app] is 80800, not a port from 1 to 65535; write a port from 1 to 65535, like port = 8080`);
     const fixed = text.replace('80800', '8080');
-    expect(failure(fixed).message).toBe(`${FILE}:6:11: 'exec' in [workspace] must be true or false, not "yes"; write it like exec = false`);
+    expect(failure(fixed).oneLine()).toBe(`${FILE}:6:11: 'exec' in [workspace] must be true or false, not "yes"; write it like exec = false`);
     // Missing from an inline table: the table's key.
-    expect(failure(fixed.replace('"yes"', 'true')).message).toMatch(new RegExp(`^${FILE}:7:1: \\[resources\\] has no 'pids'; `));
+    expect(failure(fixed.replace('"yes"', 'true')).oneLine()).toMatch(new RegExp(`^${FILE}:7:1: \\[resources\\] has no 'pids'; `));
   });
 
   it('prefers a typo to the missing key it causes, and the first problem in the file', () => {
-    expect(failure(edit('pids = 64', 'pid = 64').replace('"/health"', '"health"')).message).toMatch(/:17:1: unknown key 'pid' in \[resources\]; did you mean 'pids'\?$/);
+    expect(failure(edit('pids = 64', 'pid = 64').replace('"/health"', '"health"')).oneLine()).toMatch(/:17:1: unknown key 'pid' in \[resources\]; did you mean 'pids'\?$/);
   });
 
   it('keeps the message on one line whatever the keys and values hold', () => {
     const e = failure(edit('cpus = 1', 'cpus = 1\n"a\\nb\\u2028c" = 1'));
-    expect(e.message).toBe(`${FILE}:17:1: unknown key "a\\nb\\u2028c" in [resources]; remove it ([resources] takes memory, cpus, pids)`);
-    expect(failure(edit('"/health"', '"/he\\u0000\\r\\nalth"')).message).toMatch(/^[^\n\r]*is "\/he\\u0000\\r\\nalth", not a URL path/);
-    expect(error(() => parseManifest('', 'a\nb.toml')).message).toBe('a\\u000ab.toml:1:1: the file is empty; write the appliance\'s name, version, [images], [app], [workspace], [resources] and [health]');
+    expect(e.oneLine()).toBe(`${FILE}:17:1: unknown key "a\\nb\\u2028c" in [resources]; remove it ([resources] takes memory, cpus, pids)`);
+    expect(failure(edit('"/health"', '"/he\\u0000\\r\\nalth"')).oneLine()).toMatch(/^[^\n\r]*is "\/he\\u0000\\r\\nalth", not a URL path/);
+    expect(error(() => parseManifest('', 'a\nb.toml')).oneLine()).toBe('a\\u000ab.toml:1:1: the file is empty; write the appliance\'s name, version, [images], [app], [workspace], [resources] and [health]');
   });
 });
 
@@ -141,7 +142,7 @@ describe('files that are not manifests: line 1, column 1', () => {
 
   it('not UTF-8', () => {
     const e = error(() => parseManifestBytes(new Uint8Array([0x6e, 0x61, 0xff, 0xfe, 0x0a]), FILE));
-    expect(e.message).toBe(`${FILE}:1:1: the file is not UTF-8 text; save it as UTF-8`);
+    expect(e.oneLine()).toBe(`${FILE}:1:1: the file is not UTF-8 text; save it as UTF-8`);
     // UTF-16, as Windows Notepad saves "Unicode".
     expect(error(() => parseManifestBytes(new Uint8Array(Buffer.from('\uFEFFname = "x"', 'utf16le')), FILE)).problem).toBe('the file is not UTF-8 text');
     expect(failure('name = "\uD800"')).toMatchObject({ line: 1, column: 1, problem: 'the file is not UTF-8 text' });
@@ -151,14 +152,14 @@ describe('files that are not manifests: line 1, column 1', () => {
     const exact = VALID + '#'.repeat(MAX_MANIFEST_BYTES - VALID.length);
     expect(parseManifest(exact, FILE).name).toBe('demo');
     expect(parseManifestBytes(Buffer.from(exact), FILE).name).toBe('demo');
-    expect(failure(`${exact}#`).message).toBe(`${FILE}:1:1: the file is larger than the 64 KiB a manifest may have; check that this is the appliance.toml`);
+    expect(failure(`${exact}#`).oneLine()).toBe(`${FILE}:1:1: the file is larger than the 64 KiB a manifest may have; check that this is the appliance.toml`);
     expect(error(() => parseManifestBytes(Buffer.from(`${exact}é`), FILE)).problem).toBe('the file is larger than the 64 KiB a manifest may have');
   });
 
   it('loadManifest: a missing file, a folder, a huge file, not UTF-8', async () => {
     const dir = tmp();
     const load = (p: string) => loadManifest(p, readCarried).then(() => { throw new Error('loaded'); }, (e: unknown) => e as ManifestError);
-    expect((await load(path.join(dir, 'none.toml'))).message).toBe(`${path.join(dir, 'none.toml')}:1:1: no such file; check the path of the appliance.toml`);
+    expect((await load(path.join(dir, 'none.toml'))).oneLine()).toBe(`${path.join(dir, 'none.toml')}:1:1: no such file; check the path of the appliance.toml`);
     mkdirSync(path.join(dir, 'sub'));
     expect(await load(path.join(dir, 'sub'))).toMatchObject({ line: 1, column: 1, problem: 'this is a folder, not a file' });
     writeFileSync(path.join(dir, 'big.toml'), '#'.repeat(10 * MAX_MANIFEST_BYTES));
@@ -172,7 +173,7 @@ describe('files that are not manifests: line 1, column 1', () => {
     const dir = tmp();
     const load = (p: string) => loadManifest(p, readCarried).then(() => { throw new Error('loaded'); }, (e: unknown) => e as ManifestError);
     execFileSync('mkfifo', [path.join(dir, 'fifo.toml')]);
-    expect((await load(path.join(dir, 'fifo.toml'))).message)
+    expect((await load(path.join(dir, 'fifo.toml'))).oneLine())
       .toBe(`${path.join(dir, 'fifo.toml')}:1:1: this is a named pipe (FIFO), not a regular file; name the appliance.toml file itself`);
     expect((await load('/dev/zero')).problem).toBe('this is a character device, not a regular file');
     // 8 GiB on paper, nothing on disk: refused by its size, never read.

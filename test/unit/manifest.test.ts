@@ -2,8 +2,11 @@
 // is read, and sizes and durations are parsed as written. Mistakes: manifest-errors.test.ts; any
 // input at all: manifest-totality.test.ts.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { editDistance, loadManifest, parseDuration, parseManifest, parseSize, type Manifest } from '../../appliance/manifest.ts';
+import { loadManifest, parseManifest, parseSize, type Manifest } from '../../appliance/manifest.ts';
+import { editDistance } from '../../appliance/closest.ts';
+import { parseDuration } from '../../appliance/duration.ts';
 import { readCarried } from '../../platforms/embedded.ts';
 import { AI_WAY, edit, FILE, GiB, MiB, ROOT, SELFTEST, VALID } from '../support/manifests.ts';
 
@@ -97,9 +100,18 @@ describe('sizes and durations', () => {
     }
   });
 
-  it('parseDuration: ms, s, m', () => {
-    expect(['500ms', '10s', '5m', '0ms', '1 s'].map(parseDuration)).toEqual([500, 10_000, 300_000, 0, 1000]);
-    for (const junk of ['1.5s', '-1s', '10', '10h', '10S', 'NaNs', 's', '', '1e3ms', '10 seconds']) expect([junk, parseDuration(junk)]).toEqual([junk, null]);
+  it('parseDuration: ms, s, m, fractions, and a bare number of seconds', () => {
+    expect(['500ms', '10s', '5m', '0ms', '1 s', '1.5m', '0.25s', '10', '2.5', '1.0004s'].map(parseDuration))
+      .toEqual([500, 10_000, 300_000, 0, 1000, 90_000, 250, 10_000, 2500, 1000]);
+    for (const junk of ['-1s', '10h', '10S', 'NaNs', 's', '', '1e3ms', '10 seconds', '.5s', '5.s', '1,5s', 'Infinity', '0x10', ' 10s']) {
+      expect([junk, parseDuration(junk)]).toEqual([junk, null]);
+    }
+  });
+
+  it('a manifest takes the durations the command line takes', () => {
+    const text = readFileSync(SELFTEST, 'utf8');
+    const timeout = (t: string) => parseManifest(text.replace('timeout = "10s"', `timeout = "${t}"`), FILE).health.timeoutMs;
+    expect(['10', '1.5m', '2500ms'].map(timeout)).toEqual([10_000, 90_000, 2500]);
   });
 
   it('editDistance counts a swap as one edit', () => {
