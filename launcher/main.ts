@@ -4,6 +4,7 @@ import { CliError, EXIT } from './exit-codes.ts';
 import { embeddedUi } from '../platforms/embedded.ts';
 import { catchCrashes } from './crash.ts';
 import { terminalText } from './render/terminal-text.ts';
+import { PASSABLE_VENDORS } from '../appliance/gpu-vendors.ts';
 // Commands load on demand: `--version` and `doctor` must not pay for the session code.
 const DEFAULT_APPLIANCE = 'selftest';
 // The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once.
@@ -21,7 +22,7 @@ Usage:
   ai-way plan [--json] [--bundle DIR] [--image auto|fedora|alpine] [--gpu auto|none]
                                  show what ai-way would start, and why
   ai-way bundle collect DIR      write a support bundle of this computer to DIR and DIR.tar.gz
-  ai-way gpu cdi [--bundle DIR] [--format json|yaml] [--output FILE] [--vendor nvidia|amd|intel]
+  ai-way gpu cdi [--bundle DIR] [--format json|yaml] [--output FILE] [--vendor ${PASSABLE_VENDORS.join('|')}]
                                  write a CDI spec for this computer's GPUs (YAML unless FILE ends in .json)
   ai-way export boltfile [--appliance NAME|PATH] [--bundle DIR] [--output FILE] [--image ...] [--gpu ...]
                                  write the appliance, as it would start here, as a Boltfile
@@ -106,10 +107,10 @@ export async function main(argv: string[]): Promise<number> {
       if (rest[0] !== 'collect' || rest.length !== 2 || rest[1] === '') throw new CliError('usage: ai-way bundle collect DIR (a new or empty folder)', EXIT.usage);
       return (await import('./commands/bundle.ts')).bundleCollectCommand(rest[1]!);
     case 'gpu':
-      if (rest[0] !== 'cdi' || rest.length !== 1) throw new CliError('usage: ai-way gpu cdi [--bundle DIR] [--format json|yaml] [--output FILE] [--vendor nvidia|amd|intel]', EXIT.usage);
+      if (rest[0] !== 'cdi' || rest.length !== 1) throw new CliError(`usage: ai-way gpu cdi [--bundle DIR] [--format json|yaml] [--output FILE] [--vendor ${PASSABLE_VENDORS.join('|')}]`, EXIT.usage);
       return (await import('./commands/gpu.ts')).gpuCdiCommand({ bundle: v.bundle, output: v.output,
         format: v.format === undefined ? undefined : oneOf('format', v.format, ['json', 'yaml'] as const),
-        vendor: v.vendor === undefined ? undefined : oneOf('vendor', v.vendor, ['nvidia', 'amd', 'intel'] as const) });
+        vendor: v.vendor === undefined ? undefined : oneOf('vendor', v.vendor, PASSABLE_VENDORS) });
     case 'export':
       if (rest[0] !== 'boltfile' || rest.length !== 1) throw new CliError('usage: ai-way export boltfile [--appliance NAME|PATH] [--bundle DIR] [--output FILE]', EXIT.usage);
       return (await import('./commands/export.ts')).exportBoltfileCommand({ appliance: v.appliance ?? DEFAULT_APPLIANCE, bundle: v.bundle, output: v.output,
