@@ -5,8 +5,15 @@
 import { editsFor } from './cdi.ts';
 import { AGENT_PATH, WORKSPACE, workspaceTmpfs } from './engines/podman.ts';
 import type { Plan, PlanAppliance } from './plan.ts';
+import type { PassableVendor } from './gpu-vendors.ts';
 
 type Toml = { [key: string]: string | number | boolean | string[] | Toml };
+
+// Bolt's own vocabulary: the makers it has a runtime switch and a table for (<vendor>_runtime, gpu.<vendor>).
+const BOLT_GPU: Partial<Record<PassableVendor, Toml>> = {
+  nvidia: { device: 0, cuda: true, dlss: false, reflex: false, raytracing: false },
+  amd: { device: 0, rocm: true },
+};
 
 export function boltfile(plan: Plan & { appliance: PlanAppliance }): Toml {
   const a = plan.appliance;
@@ -35,12 +42,12 @@ export function boltfile(plan: Plan & { appliance: PlanAppliance }): Toml {
     service.env = Object.fromEntries(edits.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
     const vendor = plan.gpu.vendor;
     service.gaming = {
-      enabled: true, gpu_passthrough: true, nvidia_runtime: vendor === 'nvidia', amd_runtime: vendor === 'amd',
+      enabled: true, gpu_passthrough: true,
+      ...Object.fromEntries(Object.keys(BOLT_GPU).map((v) => [`${v}_runtime`, v === vendor])),
       audio_passthrough: false, real_time_priority: false,
       gpu: {
         runtime: 'nvbind', passthrough: true, isolation_level: 'exclusive',
-        ...(vendor === 'nvidia' ? { nvidia: { device: 0, cuda: true, dlss: false, reflex: false, raytracing: false } } : {}),
-        ...(vendor === 'amd' ? { amd: { device: 0, rocm: true } } : {}),
+        ...(BOLT_GPU[vendor] ? { [vendor]: BOLT_GPU[vendor] } : {}),
         nvbind: { driver: 'auto', devices: cdi.devices.map((d) => `gpu:${d}`), wsl2_optimized: plan.gpu.mode === 'wsl', performance_mode: 'balanced', preload_libraries: false },
       },
     };

@@ -5,6 +5,7 @@
 import type { GpuDriverFacts, HostFacts } from './host-facts.ts';
 import { isEmptyEdits, minimumCdiVersion } from './cdi-rules.ts';
 import { Failure } from './failures.ts';
+import { GPU_VENDORS, type PassableVendor } from './gpu-vendors.ts';
 
 export interface CdiDeviceNode { path: string; permissions?: string }
 export interface CdiMount { hostPath: string; containerPath: string; options: string[] }
@@ -12,11 +13,8 @@ export interface CdiContainerEdits { env?: string[]; deviceNodes?: CdiDeviceNode
 export interface CdiDevice { name: string; containerEdits: CdiContainerEdits }
 export interface CdiSpec { cdiVersion: string; kind: string; devices: CdiDevice[]; containerEdits: CdiContainerEdits }
 
-export type GpuVendor = GpuDriverFacts['vendor'];
-
 /** Where the GPU's libraries appear inside the appliance. */
 export const GPU_LIBRARY_DIR = '/usr/lib/ai-way-gpu';
-export const DEFAULT_KIND: Record<GpuVendor, string> = { nvidia: 'nvidia.com/gpu', amd: 'amd.com/gpu', intel: 'intel.com/gpu' };
 
 // Read-only, and neither device files nor set-uid programs can come in through a mount.
 const READ_ONLY = ['ro', 'nosuid', 'nodev', 'bind'];
@@ -34,7 +32,7 @@ export class NoGpuError extends Failure {
  * The spec for one vendor's usable GPUs: a device per GPU named by its index (PCI order) and by
  * its UUID where known, and "all". WSL2 offers no per-GPU nodes: only "all" (/dev/dxg).
  */
-export function buildCdiSpec(f: HostFacts, vendor: GpuVendor, kind = DEFAULT_KIND[vendor]): CdiSpec {
+export function buildCdiSpec(f: HostFacts, vendor: PassableVendor, kind: string = GPU_VENDORS[vendor].cdiKind): CdiSpec {
   const driver = f.gpuDrivers?.find((d) => d.vendor === vendor);
   const gpus = f.gpus.filter((g) => g.vendor === vendor && g.usable)
     .sort((x, y) => (x.pciBusId ?? '').localeCompare(y.pciBusId ?? ''));
@@ -75,8 +73,8 @@ function commonEdits(d: GpuDriverFacts): CdiContainerEdits {
   return edits;
 }
 
-// Tools of a driver kept under /usr/local/nvidia appear where the guest's PATH finds them.
-const containerPathOf = (hostPath: string) => hostPath.replace(/^\/usr\/local\/nvidia\/bin\//, '/usr/bin/');
+// Tools of a driver kept in its own folder (/usr/local/<driver>/bin) appear where the guest's PATH finds them.
+const containerPathOf = (hostPath: string) => hostPath.replace(/^\/usr\/local\/[^/]+\/bin\//, '/usr/bin/');
 
 /** The edits of the named devices plus the spec's own, merged in order (what an engine applies). */
 export function editsFor(spec: CdiSpec, names: readonly string[]): Required<CdiContainerEdits> {

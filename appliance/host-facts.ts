@@ -1,5 +1,7 @@
 // The few host facts the appliance layer decides by. The host report satisfies this shape;
 // the appliance layer does not import the platforms layer.
+import type { GpuVendor, PassableVendor } from './gpu-vendors.ts';
+
 export interface HostFacts {
   host: {
     platform: 'linux' | 'wsl2' | 'macos' | 'windows';
@@ -8,7 +10,7 @@ export interface HostFacts {
     cpus: number | null;
   };
   gpus: readonly {
-    vendor: 'nvidia' | 'amd' | 'intel' | 'apple' | 'other';
+    vendor: GpuVendor;
     model: string | null;
     usable: boolean;
     pciBusId: string | null;
@@ -22,7 +24,7 @@ export interface HostFacts {
 }
 
 export interface GpuDriverFacts {
-  vendor: 'nvidia' | 'amd' | 'intel';
+  vendor: PassableVendor;
   wsl: boolean;
   nodes: readonly string[];
   libraries: readonly { path: string; names: readonly string[] }[];

@@ -1,5 +1,6 @@
 // Which guest image to boot, by hardware. Rows are checked top to bottom; the first match wins.
 import type { HostFacts } from './host-facts.ts';
+import { KNOWN_VENDORS, vendorTraits } from './gpu-vendors.ts';
 
 export type ImageFlavor = 'fedora' | 'alpine';
 export type ImageArch = 'x86_64' | 'aarch64';
@@ -26,10 +27,14 @@ interface Rule {
 const usable = (f: HostFacts, vendor: string) => f.gpus.some((g) => g.vendor === vendor && g.usable);
 const gpuHost = (f: HostFacts) => f.host.platform !== 'macos';
 
+// A usable GPU whose maker asks for an image decides first (see GPU_VENDORS), in the table's order.
+const vendorRules: Rule[] = KNOWN_VENDORS.flatMap((v) => {
+  const image = vendorTraits(v).image;
+  return image ? [{ id: v, matches: (f: HostFacts) => gpuHost(f) && usable(f, v), flavor: image.flavor, reason: image.reason }] : [];
+});
+
 export const IMAGE_RULES: readonly Rule[] = [
-  { id: 'nvidia', matches: (f) => gpuHost(f) && usable(f, 'nvidia'), flavor: 'fedora',
-    reason: 'usable NVIDIA GPU: NVIDIA\'s user-space libraries need glibc, and Fedora has the best driver support' },
-  { id: 'amd', matches: (f) => gpuHost(f) && usable(f, 'amd'), flavor: 'fedora', reason: 'usable AMD GPU: Fedora packages ROCm' },
+  ...vendorRules,
   { id: 'apple-silicon', matches: (f) => f.host.platform === 'macos' && f.host.arch === 'aarch64', flavor: 'alpine', arch: 'aarch64',
     reason: 'Apple Silicon: a light, fast-booting image (no GPU path into a Linux guest)' },
   { id: 'intel-mac', matches: (f) => f.host.platform === 'macos' && f.host.arch === 'x86_64', flavor: 'alpine', arch: 'x86_64',

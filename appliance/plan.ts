@@ -4,6 +4,7 @@ import type { HostFacts } from './host-facts.ts';
 import { chooseImage, type ImageChoice, type ImageFlavor } from './image-policy.ts';
 import type { ImageSource, Manifest } from './manifest.ts';
 import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
+import { GPU_VENDORS, isPassable, PASSABLE_VENDORS, type PassableVendor } from './gpu-vendors.ts';
 
 export interface PlanOptions {
   image: ImageFlavor | 'auto';
@@ -33,7 +34,7 @@ export type PlatformAdapter = 'linux' | 'wsl2' | 'lima' | 'qemu';
 
 export interface GpuPlan {
   mode: 'none' | 'cdi' | 'wsl';
-  vendor: 'nvidia' | 'amd' | 'intel' | null;
+  vendor: PassableVendor | null;
   devices: { model: string | null; pciBusId: string | null; uuid: string | null }[];
   reason: string;
   /**
@@ -144,12 +145,13 @@ function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warning
   const none = (reason: string): GpuPlan => ({ mode: 'none', vendor: null, devices: [], reason, cdi: null });
   if (options.gpu === 'none') return none('turned off by the user (--gpu none)');
   if (f.host.platform === 'macos') return none('macOS has no way to pass a GPU into a Linux appliance yet');
-  const usable = f.gpus.filter((g) => g.usable && (g.vendor === 'nvidia' || g.vendor === 'amd' || g.vendor === 'intel'));
-  const vendor = (['nvidia', 'amd', 'intel'] as const).find((v) => usable.some((g) => g.vendor === v));
+  const usable = f.gpus.filter((g) => g.usable && isPassable(g.vendor));
+  const vendor = PASSABLE_VENDORS.find((v) => usable.some((g) => g.vendor === v));
   if (!vendor) return none(f.gpus.length ? 'no GPU here can be passed to the appliance' : 'no GPU found');
-  if (vendor === 'nvidia' && image.flavor === 'alpine') {
-    warnings.push('the NVIDIA GPU is not used: NVIDIA\'s libraries need glibc, which the Alpine image lacks (use --image fedora)');
-    return none('NVIDIA\'s libraries cannot run on the Alpine image');
+  const { label, needsGlibc } = GPU_VENDORS[vendor];
+  if (needsGlibc && image.flavor === 'alpine') {
+    warnings.push(`the ${label} GPU is not used: ${label}'s libraries need glibc, which the Alpine image lacks (use --image fedora)`);
+    return none(`${label}'s libraries cannot run on the Alpine image`);
   }
   const devices = usable.filter((g) => g.vendor === vendor).map(({ model, pciBusId, uuid }) => ({ model, pciBusId, uuid }));
   if (f.host.platform === 'windows') {

@@ -1,5 +1,6 @@
 // The command line, as data: every option once (its type, its values, its help), and every command
 // with the options and arguments it takes. Parsing, help and the README's list all come from here.
+import { PASSABLE_VENDORS } from '../../appliance/gpu-vendors.ts';
 
 export interface FlagSpec {
   /** A duration is written as the manifest writes one ("10s", "1.5m", "500ms", or seconds) and read as seconds. */
@@ -26,7 +27,7 @@ export const FLAGS = {
     help: 'what runs the appliance; auto prefers Bolt when it can enforce the isolation' },
   format: { type: 'string', values: ['json', 'yaml'], help: 'the spec\'s format (YAML unless FILE ends in .json)' },
   output: { type: 'string', value: 'FILE', help: 'write to FILE instead of standard output' },
-  vendor: { type: 'string', values: ['nvidia', 'amd', 'intel'], help: 'whose GPUs (the first vendor with a usable GPU if not given)' },
+  vendor: { type: 'string', values: PASSABLE_VENDORS, help: 'whose GPUs (the first vendor with a usable GPU if not given)' },
   debug: { type: 'boolean', help: 'full error details, with stack traces' },
   help: { type: 'boolean', short: 'h', help: 'this command\'s help' },
   version: { type: 'boolean', short: 'V', help: 'the version of ai-way' },

@@ -2,7 +2,8 @@
 // before it is written. JSON loads in every CDI reader (Podman, nvbind); YAML is what nvidia-ctk writes.
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildCdiSpec, type GpuVendor } from '../../appliance/cdi.ts';
+import { buildCdiSpec } from '../../appliance/cdi.ts';
+import { PASSABLE_VENDORS, type PassableVendor } from '../../appliance/gpu-vendors.ts';
 import { cdiProblems } from '../../appliance/cdi-rules.ts';
 import { gpuLabel } from '../../platforms/host/report.ts';
 import { makeFolders } from '../../platforms/make-folders.ts';
@@ -15,13 +16,13 @@ export interface GpuCdiOptions {
   bundle?: string;
   format?: 'json' | 'yaml';
   output?: string;
-  vendor?: GpuVendor;
+  vendor?: PassableVendor;
 }
 
 export async function gpuCdiCommand(opts: GpuCdiOptions): Promise<number> {
   const { report } = await loadReport(opts.bundle);
   const usable = report.gpus.filter((g) => g.usable);
-  const vendor = opts.vendor ?? (['nvidia', 'amd', 'intel'] as const).find((v) => usable.some((g) => g.vendor === v));
+  const vendor = opts.vendor ?? PASSABLE_VENDORS.find((v) => usable.some((g) => g.vendor === v));
   if (!vendor) {
     const why = report.gpus.map((g) => `${gpuLabel(g)}: ${g.reason}`).join('; ') || 'no GPU was found';
     throw new Failure('prerequisite', `no GPU here can be passed to an appliance (${why})`);

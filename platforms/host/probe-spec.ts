@@ -1,5 +1,9 @@
 // What to record on each kind of host. Pure data: the probe runs it, the README documents it.
+// Each GPU maker's own records come from its vendor module (vendors/<id>/).
 import type { HostInfo } from './artifacts.ts';
+import type { LdconfigEntry } from './parse/linux.ts';
+import { VENDORS } from './vendors/index.ts';
+import type { VendorProbe } from './vendors/vendor.ts';
 
 export interface CommandSpec {
   /** Bundle name: commands/<name>.out */
@@ -11,13 +15,12 @@ export interface CommandSpec {
 }
 
 const QUICK = 2_000;
-const SLOW = 5_000; // GPU tools and podman can take seconds on a cold start
+const SLOW = 5_000; // podman can take seconds on a cold start
 
-const nvidiaSmi = (os: HostInfo['os']): CommandSpec[] => [
-  { name: 'nvidia-smi', argv: ['nvidia-smi'], timeoutMs: SLOW },
-  { name: 'nvidia-smi-L', argv: ['nvidia-smi', '-L'], timeoutMs: SLOW },
-  { name: 'nvidia-smi-q-x', argv: ['nvidia-smi', '-q', '-x'], timeoutMs: SLOW },
-].map((c) => (os === 'win32' ? { ...c, argv: ['nvidia-smi.exe', ...c.argv.slice(1)] } : c));
+/** What every vendor module records under one heading, in the vendor table's order. */
+const fromVendors = <K extends Exclude<keyof VendorProbe, 'commands' | 'listedByLinker'>>(key: K): string[] =>
+  VENDORS.flatMap((v) => v.probe?.[key] ?? []);
+const vendorCommands = (os: HostInfo['os']): CommandSpec[] => VENDORS.flatMap((v) => v.probe?.commands?.[os] ?? []);
 
 const podman: CommandSpec[] = [
   { name: 'podman-version', argv: ['podman', '--version'], timeoutMs: QUICK },
@@ -39,10 +42,8 @@ export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] 
   switch (host.os) {
     case 'linux':
       return [
-        ...nvidiaSmi('linux'),
-        { name: 'modinfo-nvidia', argv: ['modinfo', 'nvidia'], timeoutMs: QUICK },
+        ...vendorCommands('linux'),
         { name: 'lspci-nnk', argv: ['lspci', '-nnk'], timeoutMs: QUICK },
-        { name: 'rocminfo', argv: ['rocminfo'], timeoutMs: SLOW },
         { name: 'ldconfig-p', argv: ['ldconfig', '-p'], timeoutMs: QUICK },
         ...podman, qemu(host.arch), bolt,
       ];
@@ -55,11 +56,12 @@ export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] 
         { name: 'sysctl-kern.hv_support', argv: ['sysctl', 'kern.hv_support'], timeoutMs: QUICK },
         { name: 'limactl-version', argv: ['limactl', '--version'], timeoutMs: QUICK },
         { name: 'limactl-list-json', argv: ['limactl', 'list', '--json'], timeoutMs: SLOW },
+        ...vendorCommands('darwin'),
         ...podman, qemu(host.arch), bolt,
       ];
     case 'win32':
       return [
-        ...nvidiaSmi('win32'),
+        ...vendorCommands('win32'),
         // wsl.exe writes UTF-16LE; WSL_UTF8 is left unset so the bytes are wsl.exe's own.
         { name: 'wsl-status', argv: ['wsl.exe', '--status'], timeoutMs: SLOW },
         { name: 'wsl-version', argv: ['wsl.exe', '--version'], timeoutMs: SLOW },
@@ -76,46 +78,33 @@ export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] 
 /** Files read on Linux hosts (WSL2 included); globs expand one '*' per path segment. */
 export const LINUX_FILES: readonly string[] = [
   '/proc/version', '/proc/cpuinfo', '/proc/meminfo', '/proc/modules', '/etc/os-release',
-  '/proc/driver/nvidia/version', '/proc/driver/nvidia/gpus/*/information',
-  '/sys/bus/pci/devices/*/uevent', '/sys/fs/cgroup/cgroup.controllers', '/opt/rocm/.info/version',
+  '/sys/bus/pci/devices/*/uevent', '/sys/fs/cgroup/cgroup.controllers', ...fromVendors('files'),
 ];
 
 /** PCI files kept only for GPUs (display or accelerator class), to keep bundles small. */
-export const PCI_GPU_FILES: readonly string[] = ['mem_info_vram_total'];
+export const PCI_GPU_FILES: readonly string[] = fromVendors('pciFiles');
 
 /** Device nodes looked for (globs allowed). */
 export const DEVICE_PATTERNS: readonly string[] = [
-  '/dev/nvidia*', '/dev/nvidia-caps/*', '/dev/dri/*', '/dev/kfd', '/dev/dxg', '/dev/kvm', '/dev/vhost-vsock', '/dev/net/tun', '/dev/fuse',
+  ...fromVendors('devices'), '/dev/dri/*', '/dev/dxg', '/dev/kvm', '/dev/vhost-vsock', '/dev/net/tun', '/dev/fuse',
 ];
-
-/** Names of the NVIDIA driver's user-space libraries (the exact version is checked on analysis). */
-const NVIDIA_LIBRARY_GLOBS: readonly string[] = [
-  'libcuda.so*', 'libcudadebugger.so*', 'libnvidia-*.so*', 'libnvcuvid.so*', 'libnvoptix.so*',
-  'libEGL_nvidia.so*', 'libGLX_nvidia.so*', 'libGLESv2_nvidia.so*', 'libGLESv1_CM_nvidia.so*',
-];
-
-/** Patterns for NVIDIA libraries in one folder. */
-export const nvidiaLibraryPatterns = (dir: string): string[] => NVIDIA_LIBRARY_GLOBS.map((g) => `${dir}/${g}`);
 
 /**
  * Driver files listed (names and link targets, never contents) so a GPU's user space can be passed
- * into the appliance: NVIDIA's libraries in the usual folders and under /usr/local/nvidia, its tools,
- * GSP firmware, Vulkan/EGL/OpenCL vendor files, WSL2's shared libraries and driver store, and the
- * DRM nodes by PCI address (udev's /dev/dri/by-path, and the kernel's own /sys/class/drm). Folders the linker cache names for NVIDIA libraries are listed as well.
+ * into the appliance: each maker's (see its vendor module), WSL2's shared libraries and driver
+ * store, and the DRM nodes by PCI address (udev's /dev/dri/by-path, and the kernel's own /sys/class/drm).
  */
 export const LINUX_LISTED: readonly string[] = [
-  ...['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/nvidia/lib64', '/usr/local/nvidia/lib']
-    .flatMap(nvidiaLibraryPatterns),
-  '/usr/bin/nvidia-smi', '/usr/local/nvidia/bin/nvidia-smi',
-  '/lib/firmware/nvidia/*/gsp*.bin',
-  '/usr/share/vulkan/icd.d/nvidia*.json', '/etc/vulkan/icd.d/nvidia*.json', '/usr/share/vulkan/implicit_layer.d/nvidia*.json',
-  '/usr/share/glvnd/egl_vendor.d/*nvidia*.json', '/usr/share/egl/egl_external_platform.d/*nvidia*.json', '/etc/OpenCL/vendors/nvidia*.icd',
+  ...fromVendors('listed'),
   '/usr/lib/wsl/lib/*', '/usr/lib/wsl/drivers/*',
   '/dev/dri/by-path/*', '/sys/class/drm/card*', '/sys/class/drm/renderD*',
 ];
 
-/** Where nvidia-smi lives when it is not on PATH (WSL2, containers with a mounted driver). */
-export const EXTRA_PATH_LINUX: readonly string[] = ['/usr/lib/wsl/lib', '/usr/local/nvidia/bin', '/usr/sbin', '/sbin'];
+/** More to list, in the folders the linker cache names for a maker's libraries. */
+export const linkerListed = (cache: LdconfigEntry[]): string[] => VENDORS.flatMap((v) => v.probe?.listedByLinker?.(cache) ?? []);
+
+/** Where tools live when they are not on PATH (vendor tools in their own folders; lspci and modinfo in sbin). */
+export const EXTRA_PATH_LINUX: readonly string[] = [...fromVendors('extraPath'), '/usr/sbin', '/sbin'];
 
 /** Not a command: ai-way's own cache of what this user's Podman needs (learned by a canary container). */
 export const PODMAN_PROFILE_RECORD = 'ai-way-podman-profile';

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { MAX_ARTIFACT_BYTES, RECORDED_ENV, type Artifacts, type CommandRecord, type HostInfo } from './artifacts.ts';
 import {
-  commandsFor, PODMAN_PROFILE_RECORD, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, LINUX_LISTED, PCI_GPU_FILES, nvidiaLibraryPatterns, type CommandSpec,
+  commandsFor, PODMAN_PROFILE_RECORD, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, LINUX_LISTED, PCI_GPU_FILES, linkerListed,
+  type CommandSpec,
 } from './probe-spec.ts';
-import { nvidiaLibraryFolders } from './parse/linux.ts';
+import { parseLdconfig } from './parse/linux.ts';
 import { parsePciUevent, isGpuClass } from './parse/pci.ts';
 import { decodeText } from './text.ts';
 import { profilePath } from '../linux/profile-path.ts';
@@ -185,13 +186,12 @@ async function listPaths(patterns: readonly string[]): Promise<string[]> {
   return [...new Set(named.flat())];
 }
 
-/** NVIDIA libraries in folders only the linker cache names (Debian's nvidia/current, a vendor prefix). */
+/** Drivers' libraries in folders only the linker cache names (Debian's nvidia/current, a vendor prefix). */
 async function listLinkerFolders(commands: ReadonlyMap<string, CommandRecord>, listed: readonly string[]): Promise<string[]> {
   const ldconfig = commands.get('ldconfig-p');
   if (!ldconfig || ldconfig.exit !== 0) return [];
   const known = new Set(listed.map((l) => path.posix.dirname(l.split(' -> ')[0]!.replace(/\/$/, ''))));
-  const folders = nvidiaLibraryFolders(decodeText(ldconfig.out)).filter((d) => !known.has(d));
-  return listPaths(folders.flatMap(nvidiaLibraryPatterns));
+  return listPaths(linkerListed(parseLdconfig(decodeText(ldconfig.out))).filter((pattern) => !known.has(path.posix.dirname(pattern))));
 }
 
 async function listDevices(): Promise<string[]> {

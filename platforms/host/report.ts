@@ -1,11 +1,24 @@
 // The host report: what `ai-way doctor --json` prints (plus the image choice). Keys are a contract.
-import type { GpuVendor } from './parse/pci.ts';
+import { vendorLabel, type GpuVendor, type PassableVendor } from '../../appliance/gpu-vendors.ts';
+import type { VendorDriverName } from './vendors/index.ts';
 
 export type Platform = 'linux' | 'wsl2' | 'macos' | 'windows';
 export type Arch = 'x86_64' | 'aarch64';
-export type DriverName =
-  | 'nvidia-proprietary' | 'nvidia-open' | 'nouveau' | 'nvidia-wsl'
-  | 'amdgpu' | 'radeon' | 'i915' | 'xe' | 'apple' | 'none' | 'unknown';
+/** A maker's driver (see each vendor module's driverNames), none bound, or one ai-way cannot tell. */
+export type DriverName = VendorDriverName | 'none' | 'unknown';
+
+/**
+ * Whether a GPU can be used, as a code; its reason says the same in words. ready: usable.
+ * no-driver: none loaded for it; not-loaded: the driver is installed but not loaded; wrong-driver:
+ * one that cannot compute (Nouveau, radeon); driver-mismatch: driver and libraries differ (a restart
+ * is pending); driver-failed: the maker's tool failed or hung; blocked: the operating system blocks it; missing-node: a device node the
+ * driver needs is absent; not-listed: the driver does not list it; no-tool: the maker's tool is
+ * not installed, so the driver could not be asked; unchecked: nothing recorded says whether a
+ * driver is loaded; not-passable: ai-way cannot pass this GPU into an appliance here.
+ */
+export type GpuVerdict =
+  | 'ready' | 'no-driver' | 'not-loaded' | 'wrong-driver' | 'driver-mismatch' | 'driver-failed' | 'blocked'
+  | 'missing-node' | 'not-listed' | 'no-tool' | 'unchecked' | 'not-passable';
 
 export interface GpuReport {
   vendor: GpuVendor;
@@ -17,6 +30,7 @@ export interface GpuReport {
   cudaVersion: string | null;
   rocmVersion: string | null;
   usable: boolean;
+  verdict: GpuVerdict;
   /** Why it is (or is not) usable, in plain words. */
   reason: string;
   /** This GPU's own device nodes (/dev/nvidiaN by minor, /dev/dri/cardN and renderDN by PCI address). */
@@ -25,7 +39,7 @@ export interface GpuReport {
 
 /** What a vendor's GPUs need besides their own nodes, found on this host (all paths exist there). */
 export interface GpuDriverFiles {
-  vendor: 'nvidia' | 'amd' | 'intel';
+  vendor: PassableVendor;
   /** Windows' driver shared into WSL2 through /dev/dxg. */
   wsl: boolean;
   /** Nodes every GPU of the vendor needs: nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia-modeset, /dev/kfd, /dev/dxg. */
@@ -84,7 +98,5 @@ export interface HostReport {
   notes: string[];
 }
 
-const VENDOR_NAME = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple', other: 'Other' } as const;
-
 /** How to name a GPU to a person: its model, or its maker when the model is unknown. */
-export const gpuLabel = (g: Pick<GpuReport, 'model' | 'vendor'>): string => g.model ?? `${VENDOR_NAME[g.vendor]} GPU`;
+export const gpuLabel = (g: Pick<GpuReport, 'model' | 'vendor'>): string => g.model ?? `${vendorLabel(g.vendor)} GPU`;

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { fixtureCases } from './fixtures.ts';
 import { parseSystemProfilerText, parseSysctlValue } from '../../platforms/host/parse/macos.ts';
 import { parseLimaList, parsePodmanInfo, parseToolVersion } from '../../platforms/host/parse/tools.ts';
-import { parseRocminfo } from '../../platforms/host/parse/rocm.ts';
-import { parseLdconfig, parseOsRelease } from '../../platforms/host/parse/linux.ts';
+import { parseRocminfo } from '../../platforms/host/vendors/amd/parse.ts';
+import { vendorFromName } from '../../platforms/host/vendors/index.ts';
+import { parseCpuinfo, parseLdconfig, parseOsRelease } from '../../platforms/host/parse/linux.ts';
 import { parsePciUevent } from '../../platforms/host/parse/pci.ts';
 
 describe.each(fixtureCases('system_profiler-SPDisplaysDataType'))('system_profiler SPDisplaysDataType: $name', (c) => {
@@ -13,7 +14,7 @@ describe.each(fixtureCases('system_profiler-SPDisplaysDataType'))('system_profil
     const got = parseSystemProfilerText(c.out);
     expect(got.map((g) => g.model)).toEqual(wanted.map((g: any) => g.model));
     wanted.forEach((g: any, i: number) => {
-      if (g.vendor) expect(got[i]!.vendor).toBe(g.vendor);
+      if (g.vendor) expect([got[i]!.vendorName, got[i]!.model].map(vendorFromName).find((v) => v !== 'other')).toBe(g.vendor);
       if (g.vramBytes) expect(got[i]!.vramBytes).toBe(g.vramBytes);
     });
   });
@@ -73,4 +74,12 @@ describe.each(fixtureCases('etc-os-release'))('/etc/os-release: $name', (c) => {
 
 describe.each(fixtureCases('sys-pci-uevent'))('sysfs PCI uevent: $name', (c) => {
   it('reads the slot, class, ids and bound driver', () => expect(parsePciUevent(c.out)).toMatchObject(c.expect));
+});
+
+describe.each(fixtureCases('proc-cpuinfo'))('/proc/cpuinfo: $name', (c) => {
+  it('reads the processor count, model, and whether it offers VT-x or AMD-V', () => {
+    const info = parseCpuinfo(c.out);
+    expect({ cpus: info.count, model: info.model, flag: info.virtualizationFlag, hypervisor: info.underHypervisor })
+      .toEqual({ cpus: c.expect.cpus, model: c.expect.model, flag: c.expect.virtualizationFlag !== null, hypervisor: c.expect.hypervisor });
+  });
 });

@@ -3,12 +3,10 @@ import { fixtureCases } from './fixtures.ts';
 import {
   classifyNvidiaSmiFailure, flavorFromLicense, parseModinfo, parseNvidiaGpuInformation, parseNvidiaProcVersion,
   parseNvidiaSmiList, parseNvidiaSmiTable, parseNvidiaSmiXml,
-} from '../../platforms/host/parse/nvidia.ts';
+} from '../../platforms/host/vendors/nvidia/parse.ts';
 
 const MiB = 1024 ** 2;
 const ERRORS: Record<string, string> = { 'no-driver': 'no-driver', mismatch: 'version-mismatch', 'no-devices': 'no-devices', 'device-handle-unknown-error': 'failed' };
-// The table cuts long names ("RTX 2080 ..."): the parser leaves those to -L / -q -x.
-const tableModel = (m: string | undefined) => (m === undefined ? undefined : m.endsWith('...') ? null : m);
 
 describe.each(fixtureCases('nvidia-smi').concat(fixtureCases('nvidia-smi-wsl')))('nvidia-smi table: $name', (c) => {
   it('reads driver, CUDA and each GPU, or the failure', () => {
@@ -22,7 +20,7 @@ describe.each(fixtureCases('nvidia-smi').concat(fixtureCases('nvidia-smi-wsl')))
       if (g.pciBusId) expect(r.gpus[i]!.pciBusId).toBe(g.pciBusId);
       const vram = g.vramMiB ?? g.memoryTotalMiB;
       if (vram) expect(r.gpus[i]!.vramBytes).toBe(vram * MiB);
-      const model = tableModel(g.model ?? g.name);
+      const model = g.model ?? g.name; // a name the table cut is read as shown ("Tesla P100-PCIE...")
       if (model !== undefined) expect(r.gpus[i]!.model).toBe(model);
     });
     const error = c.expect.error ?? c.expect.nvmlError;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureCases } from './fixtures.ts';
-import { isGpuClass, marketingName, parseLspci, vendorFromPciId } from '../../platforms/host/parse/pci.ts';
+import { isGpuClass, marketingName, parseLspci } from '../../platforms/host/parse/pci.ts';
+import { vendorOfDevice } from '../../platforms/host/vendors/index.ts';
 
 const cases = ['lspci-nnk', 'lspci-k', 'lspci-nn', 'lspci-vnn'].flatMap((d) => fixtureCases(d).map((c) => ({ ...c, form: d })));
 
@@ -13,7 +14,7 @@ describe.each(cases)('$form: $name', (c) => {
       if (want.classCode) expect(got.classCode).toBe(want.classCode);
       if (want.vendorId) expect(got.vendorId).toBe(want.vendorId);
       if (want.deviceId) expect(got.deviceId).toBe(want.deviceId);
-      if (want.vendor) expect(vendorFromPciId(got.vendorId)).toBe(want.vendor);
+      if (want.vendor) expect(vendorOfDevice(got)).toBe(want.vendor);
       if ('kernelDriver' in want) expect(got.kernelDriver).toBe(want.kernelDriver);
       if (want.kernelModules) expect(got.kernelModules).toEqual(want.kernelModules);
       if (want.name) expect(marketingName(got.description)).toBe(want.name);

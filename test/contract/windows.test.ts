@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { asUtf16le, fixtureCases } from './fixtures.ts';
 import { decodeText } from '../../platforms/host/text.ts';
-import { parseSysteminfoVirtualization, parseWslListVerbose, parseWslStatusDefaultVersion, parseWslVersion } from '../../platforms/host/parse/windows.ts';
+import {
+  parseSysteminfoVirtualization, parseWslListVerbose, parseWslStatusDefaultVersion, parseWslVersion, wslAnswer,
+} from '../../platforms/host/parse/windows.ts';
 import { wslKindFromKernel } from '../../platforms/host/parse/linux.ts';
 
 // Each wsl.exe case runs twice: as quoted (UTF-8) and as the UTF-16LE bytes wsl.exe really writes.
@@ -35,6 +37,18 @@ describe.each(fixtureCases('wsl-list-verbose'))('wsl --list --verbose: $name', (
   });
 });
 
+const wslAnswers = ['wsl-version', 'wsl-status', 'wsl-list-verbose', 'wsl-error']
+  .flatMap((d) => fixtureCases(d).map((c) => ({ ...c, form: d }))).filter((c) => c.expect.wslInstalled !== undefined);
+
+describe.each(wslAnswers)('what wsl.exe shows: $form $name', (c) => {
+  it('says whether WSL is installed by exit code, error code and structure, in any language', () => {
+    for (const text of both(c)) {
+      const shows = wslAnswer(text, c.exit);
+      expect(shows === 'answer' || shows === 'usage' || shows === 'no-distributions').toBe(c.expect.wslInstalled);
+    }
+  });
+});
+
 // uname -a of WSL1 on build 14393 ("3.4.0+") carries no trace of Microsoft: no kernel string can
 // tell, and ai-way reports such a host as plain Linux (a known limit, in the README).
 const KERNEL_ONLY_UNKNOWABLE = new Set(['wsl1-3-4-0-no-microsoft-string']);
@@ -55,14 +69,15 @@ describe.each(fixtureCases('systeminfo'))('systeminfo (English): $name', (c) => 
   });
 });
 
-describe.each(fixtureCases('win32-videocontroller').filter((c) => /^(fl|wmi-fl)-/.test(c.name)))('Win32_VideoController | fl: $name', (c) => {
+describe.each(fixtureCases('win32-videocontroller'))('Win32_VideoController, as a list or a table: $name', (c) => {
   it('reads each adapter: name, vendor id, memory', async () => {
     const { parseVideoControllers } = await import('../../platforms/host/parse/windows.ts');
     const got = parseVideoControllers(c.out);
-    expect(got.map((g) => g.name)).toEqual(c.expect.gpus.map((g: any) => g.name));
+    expect(got.map((g) => g.name)).toEqual(c.expect.gpus.map((g: any) => g.name ?? null));
     c.expect.gpus.forEach((g: any, i: number) => {
       if (g.adapterRAM) expect(got[i]!.adapterRam).toBe(g.adapterRAM);
       if (g.pnpDeviceId) expect(got[i]!.vendorId).toBe(/VEN_([0-9A-F]{4})/i.exec(g.pnpDeviceId)![1]!.toLowerCase());
+      if (g.driverVersion) expect(got[i]!.driverVersion).toBe(g.driverVersion);
     });
   });
 });

@@ -190,3 +190,39 @@ describe('little recorded', () => {
     expect(r.gpus).toEqual([expect.objectContaining({ vendor: 'nvidia', model: 'GeForce GTX 1650 Mobile / Max-Q', usable: true })]);
   });
 });
+
+describe('sources that name one GPU differently', () => {
+  it('lspci (by address) and nvidia-smi -L (by order) describe the same GPU once, the whole name winning', () => {
+    // Recordings from different machines, put together: a laptop's lspci -nnk and an A100's nvidia-smi -L.
+    const r = analyzeHost(artifacts({ devices: NV_DEVICES, commands: {
+      'lspci-nnk': fixture('lspci-nnk', 'laptop-nvidia-gtx1650-mobile-nvidia-vga'),
+      'nvidia-smi-L': fixture('nvidia-smi-L', 'single-a100-sxm4-40gb-450-80-02'),
+    } }));
+    expect(r.gpus.map((g) => [g.pciBusId, g.model, g.uuid, g.usable])).toEqual([
+      ['0000:01:00.0', 'A100-SXM4-40GB', 'GPU-15f0798d-c807-231d-6525-a7827081f0f1', true],
+    ]);
+  });
+
+  it('an installed driver that is not loaded asks for a restart, not an install', () => {
+    // Recordings from different machines, put together: modinfo of an installed open module, and
+    // nvidia-smi failing to reach a driver (no exit code kept).
+    const r = analyzeHost(artifacts({ devices: null, commands: {
+      'modinfo-nvidia': fixture('modinfo-nvidia', 'open-590-44-01-dkms-ubuntu-truncated'),
+      'nvidia-smi': fixture('nvidia-smi', 'failed-no-driver'),
+    } }));
+    expect(r.gpus).toEqual([expect.objectContaining({ vendor: 'nvidia', usable: false, verdict: 'not-loaded',
+      reason: 'NVIDIA\'s driver 590.44.01 is installed but not loaded' })]);
+    expect(r.prerequisites.find((p) => p.id === 'gpu-driver'))
+      .toMatchObject({ status: 'missing', fix: expect.stringMatching(/^Restart the computer/) });
+  });
+});
+
+describe('verdicts are codes', () => {
+  it('a driver and library of different versions is a pending restart, by its code', () => {
+    const smi = { out: fixture('nvidia-smi', 'mismatch-driver-library'), exit: 18 };
+    const r = analyzeHost(artifacts({ devices: null, commands: { 'nvidia-smi': smi } }));
+    expect(r.gpus[0]).toMatchObject({ verdict: 'driver-mismatch', usable: false });
+    expect(r.prerequisites.find((p) => p.id === 'gpu-driver')!.fix)
+      .toBe('Restart the computer so the NVIDIA driver that was just updated is loaded.');
+  });
+});

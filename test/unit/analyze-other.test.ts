@@ -75,8 +75,9 @@ describe('Windows', () => {
       'wsl-version': { out: utf16(fixture('wsl-version', 'en-inbox-invalid-option-truncated')), exit: -1 },
       'wsl-list-verbose': { out: utf16(fixture('wsl-list-verbose', 'en-old-build-invalid-option-list')), exit: -1 },
     });
-    expect(r.tools.wsl).toMatchObject({ found: true, version: null, distributions: [] });
-    expect(prereq(r, 'wsl')).toMatchObject({ ok: false, fixCommand: 'wsl --install --no-distribution' });
+    // Its usage text is the installed WSL's; without --list --verbose it predates WSL 2.
+    expect(r.tools.wsl).toMatchObject({ found: true, installed: true, predatesWsl2: true, version: null, distributions: [] });
+    expect(prereq(r, 'wsl')).toMatchObject({ ok: false, fix: expect.stringContaining('Windows 10 version 2004 or later') });
   });
 
   it('Windows on Arm running x64 ai-way is still aarch64', () => {

@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeHost } from '../../platforms/host/analyze.ts';
-import { gpuAccess } from '../../platforms/host/analyze/gpu-access.ts';
+import { drmNodesByBus, gpuAccess } from '../../platforms/host/analyze/gpu-access.ts';
+import { parseArtifacts } from '../../platforms/host/parsed.ts';
+import { nvidiaEvidence, type NvidiaEvidence } from '../../platforms/host/vendors/nvidia/evidence.ts';
+import { nvidiaAccess } from '../../platforms/host/vendors/nvidia/files.ts';
+import { amd as amdVendor } from '../../platforms/host/vendors/amd/index.ts';
+import type { Artifacts } from '../../platforms/host/artifacts.ts';
 import { buildCdiSpec, editsFor, GPU_LIBRARY_DIR, NoGpuError } from '../../appliance/cdi.ts';
 import { cdiProblems, minimumCdiVersion } from '../../appliance/cdi-rules.ts';
 import { makePlan } from '../../appliance/plan.ts';
 import { gpuArgs } from '../../appliance/engines/podman.ts';
 import type { GpuReport } from '../../platforms/host/report.ts';
-import type { NvidiaFacts } from '../../platforms/host/analyze/nvidia.ts';
 import { artifacts, fixture, fromLsLong } from '../support/artifacts.ts';
 import { FIXTURES } from '../contract/fixtures.ts';
 import { parseYamlSubset } from '../support/yaml-subset.ts';
@@ -25,6 +29,12 @@ const text = (artifact: string, name: string) => new TextDecoder().decode(fixtur
 const ls = (artifact: string, name: string, dir = '') => fromLsLong(text(artifact, name), dir);
 const merge = (...parts: { devices: string[]; listing: string[] }[]) =>
   ({ devices: parts.flatMap((p) => p.devices), listing: parts.flatMap((p) => p.listing) });
+
+/** What NVIDIA's module passes for these GPUs, its evidence as recorded on the host but for the given facts. */
+function nvidiaFiles(a: Artifacts, gpus: GpuReport[], facts: Partial<NvidiaEvidence>, notes: string[]) {
+  const p = parseArtifacts(a);
+  return nvidiaAccess(p, { ...nvidiaEvidence(p, []), ...facts }, gpus, drmNodesByBus(p.listing, p.mayHave), notes);
+}
 
 /** Every spec made in this file must pass the CDI rules and declare its minimum version. */
 function checked<T extends object>(spec: T): T {
@@ -45,11 +55,10 @@ describe('nvidia-ctk\'s spec of a real 575.64.03 host, read back as that host\'s
   const a = artifacts({ devices });
   a.listing = [...files, ...links];
   const gpu: GpuReport = { vendor: 'nvidia', model: null, vramBytes: null, pciBusId: '0000:84:00.0', uuid: 'GPU-520e01f2-cf30-6396-abef-e8e9a5233b0e',
-    driver: { name: 'nvidia-proprietary', version: '575.64.03' }, cudaVersion: null, rocmVersion: null, usable: true, reason: '', deviceNodes: [] };
-  const nv: NvidiaFacts = { gpus: [{ index: 0, model: null, uuid: gpu.uuid, pciBusId: gpu.pciBusId, vramBytes: null, minor: 0 }],
-    driverVersion: '575.64.03', cudaVersion: null, failure: null, smiRecorded: true, kernelModule: { loaded: true, flavor: null, version: '575.64.03' } };
-  const notes: string[] = [];
-  const [drivers] = gpuAccess(a, 'linux', [gpu], nv, notes);
+    driver: { name: 'nvidia-proprietary', version: '575.64.03' }, cudaVersion: null, rocmVersion: null, usable: true, verdict: 'ready',
+    reason: '', deviceNodes: [] };
+  const smi = { index: 0, model: null, uuid: gpu.uuid, pciBusId: gpu.pciBusId, vramBytes: null, minor: 0 };
+  const drivers = nvidiaFiles(a, [gpu], { gpus: [smi], driverVersion: '575.64.03', moduleVersion: '575.64.03' }, []);
 
   it('finds the same device nodes for the GPU (by minor and by PCI address) and the same shared ones', () => {
     expect(gpu.deviceNodes).toEqual(['/dev/nvidia0', '/dev/dri/card1', '/dev/dri/renderD128']);
@@ -90,9 +99,8 @@ describe('driver libraries from recorded listings', () => {
     const a = artifacts({ host: { arch }, devices: ['/dev/nvidia0', '/dev/nvidiactl'] });
     a.listing = listing;
     const gpu = { vendor: 'nvidia', usable: true, pciBusId: null, uuid: null, deviceNodes: [] } as unknown as GpuReport;
-    const nv = { gpus: [], driverVersion: version, kernelModule: { version } } as unknown as NvidiaFacts;
     const notes: string[] = [];
-    return { drivers: gpuAccess(a, 'linux', [gpu], nv, notes)[0]!, notes };
+    return { drivers: nvidiaFiles(a, [gpu], { driverVersion: version }, notes)!, notes };
   };
 
   it('550.90.07 (ll /lib/x86_64-linux-gnu): libcuda and libnvidia-ml under all their names; ICU is not CUDA', () => {
@@ -172,7 +180,9 @@ describe('device nodes of recorded hosts', () => {
     const amd = (bus: string) => ({ vendor: 'amd', usable: true, pciBusId: bus, uuid: null, model: null, deviceNodes: [] }) as unknown as GpuReport;
     const gpus = ['0000:04:00.0', '0000:05:00.0', '0000:13:00.0', '0000:06:00.0'].map(amd);
     const notes: string[] = [];
-    gpuAccess(a, 'linux', gpus, { gpus: [], driverVersion: null, kernelModule: { version: null } } as unknown as NvidiaFacts, notes);
+    const p = parseArtifacts(a);
+    const amdAnalysis = amdVendor.analyze!({ p, platform: 'linux', pci: [], controllers: [], displays: [], notes })!;
+    gpuAccess(p, 'linux', gpus, new Map([['amd', amdAnalysis]]), notes);
     expect(gpus.map((g) => g.deviceNodes)).toEqual([['/dev/dri/card0'], ['/dev/dri/card1'], ['/dev/dri/card11'], []]);
     expect(notes).toContain('no device node of 0000:06:00.0 was found (neither /dev/dri/by-path nor /sys/class/drm names it)');
   });

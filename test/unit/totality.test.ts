@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES } from '../contract/fixtures.ts';
-import * as nvidia from '../../platforms/host/parse/nvidia.ts';
+import * as nvidia from '../../platforms/host/vendors/nvidia/parse.ts';
 import * as pci from '../../platforms/host/parse/pci.ts';
 import * as linux from '../../platforms/host/parse/linux.ts';
-import * as rocm from '../../platforms/host/parse/rocm.ts';
+import * as rocm from '../../platforms/host/vendors/amd/parse.ts';
 import * as mac from '../../platforms/host/parse/macos.ts';
 import * as win from '../../platforms/host/parse/windows.ts';
 import * as tools from '../../platforms/host/parse/tools.ts';
@@ -21,14 +21,16 @@ import { COMMAND_NAMES } from '../../platforms/host/probe-spec.ts';
 const parsers: [string, (s: string) => unknown][] = [
   ['nvidia table', nvidia.parseNvidiaSmiTable], ['nvidia -L', nvidia.parseNvidiaSmiList], ['nvidia xml', nvidia.parseNvidiaSmiXml],
   ['nvidia proc', nvidia.parseNvidiaProcVersion], ['nvidia info', nvidia.parseNvidiaGpuInformation], ['modinfo', nvidia.parseModinfo],
-  ['smi failure', (s) => nvidia.classifyNvidiaSmiFailure(s, s, 1)], ['lspci', pci.parseLspci], ['uevent', pci.parsePciUevent],
+  ['smi failure', (s) => nvidia.classifyNvidiaSmiFailure(s, s, 1)], ['smi failed ids', nvidia.failedBusIds],
+  ['lspci', pci.parseLspci], ['uevent', pci.parsePciUevent],
   ['marketing', pci.marketingName], ['meminfo', linux.parseMeminfoTotal], ['cpuinfo', linux.parseCpuinfo], ['modules', linux.parseModules],
   ['os-release', linux.parseOsRelease], ['ldconfig', linux.parseLdconfig], ['wsl kernel', linux.wslKindFromKernel],
   ['rocminfo', rocm.parseRocminfo], ['rocm version', rocm.parseRocmVersion], ['sp text', mac.parseSystemProfilerText],
   ['sp json', mac.parseSystemProfilerJson], ['sysctl', (s) => mac.parseSysctlValue(s, 'hw.memsize')],
   ['wsl version', (s) => win.parseWslVersion(s, 0)], ['wsl list', (s) => win.parseWslListVerbose(s, 0)],
   ['wsl status', win.parseWslStatusDefaultVersion], ['format-list', win.parseFormatList], ['video', win.parseVideoControllers],
-  ['systeminfo', win.parseSysteminfoVirtualization], ['win driver', win.nvidiaVersionFromWindows],
+  ['systeminfo', win.parseSysteminfoVirtualization], ['format-table', win.parseFormatTable], ['wsl answer', (s) => win.wslAnswer(s, null)],
+  ['win driver', nvidia.nvidiaVersionFromWindows],
   ['tool version', tools.parseToolVersion], ['podman info', tools.parsePodmanInfo], ['lima list', tools.parseLimaList],
 ];
 

@@ -1,126 +1,150 @@
-// Which host this is: platform, architecture, memory, cores, virtualization.
-import type { Artifacts } from '../artifacts.ts';
+// Which host this is: platform, architecture, memory, cores, virtualization. Each fact comes from
+// whichever artifact carries it; "unknown" only when none does.
 import type { Arch, HostReport, Platform } from '../report.ts';
-import { commandText, fileText } from '../text.ts';
-import { parseCpuinfo, parseMeminfoTotal, parseOsRelease, wslKindFromKernel } from '../parse/linux.ts';
+import type { ParsedArtifacts } from '../parsed.ts';
+import { kernelFromProcVersion, wslKindFromKernel, type WslKind } from '../parse/linux.ts';
 import { parseSysctlValue } from '../parse/macos.ts';
-import { cimBool, parseFormatList, parseSysteminfoVirtualization, parseWslListVerbose } from '../parse/windows.ts';
+import { cimBool, parseFormatList, parseSysteminfoVirtualization } from '../parse/windows.ts';
+import { wslDistributions } from './tools.ts';
+import type { Notes } from '../vendors/vendor.ts';
 
-export type Notes = string[];
+/** What the virtualization verdict rests on, where the prerequisite should say so. */
+export type VirtualizationBasis = 'processor-flags' | 'other';
 
-export function analyzeHostFacts(a: Artifacts, notes: Notes): HostReport['host'] {
-  const procVersion = fileText(a, '/proc/version');
-  const wsl = a.host.os === 'linux' ? wslKindFromKernel(a.host.release) ?? wslKindFromKernel(procVersion) : null;
+export interface HostFacts {
+  host: HostReport['host'];
+  virtualizationBasis: VirtualizationBasis;
+}
+
+export function analyzeHostFacts(p: ParsedArtifacts, notes: Notes): HostFacts {
+  const a = p.raw;
+  const wsl = a.host.os === 'linux' ? wslKind(p) : null;
   const platform: Platform = a.host.os === 'win32' ? 'windows' : a.host.os === 'darwin' ? 'macos' : wsl === 'wsl2' ? 'wsl2' : 'linux';
+  const procVersion = p.file('/proc/version');
+  const virtualization = virtualizationOf(p, platform, notes);
   return {
-    platform,
-    arch: hostArch(a, notes),
-    memBytes: memBytes(a, notes),
-    cpus: cpus(a, notes),
-    cpuModel: cpuModel(a),
-    virtualization: virtualization(a, platform, notes),
-    osName: osName(a),
-    kernel: a.host.os === 'win32' ? null : a.host.release ?? null,
-    wslVersion: wsl === 'wsl2' ? 2 : wsl === 'wsl1' ? 1 : null,
+    host: {
+      platform,
+      arch: hostArch(p, notes),
+      memBytes: memBytes(p, notes),
+      cpus: cpus(p, notes),
+      cpuModel: macBrand(p) ?? a.host.cpuModel?.trim() ?? p.cpuinfo?.model ?? windowsCpu(p),
+      virtualization: virtualization.verdict,
+      osName: p.osRelease?.prettyName ?? (a.host.os === 'darwin' ? 'macOS' : a.host.os === 'win32' ? 'Windows' : null),
+      kernel: a.host.os === 'win32' ? null : a.host.release ?? (procVersion === null ? null : kernelFromProcVersion(procVersion)),
+      wslVersion: wsl === 'wsl2' ? 2 : wsl === 'wsl1' ? 1 : null,
+    },
+    virtualizationBasis: virtualization.basis,
   };
 }
 
-function hostArch(a: Artifacts, notes: Notes): Arch | null {
+/**
+ * WSL from the kernel's name; a WSL2 kernel built under another name still shows Windows' GPU
+ * channel (/dev/dxg) or the driver folder Windows shares (/usr/lib/wsl/lib).
+ */
+function wslKind(p: ParsedArtifacts): WslKind {
+  const procVersion = p.file('/proc/version');
+  const named = wslKindFromKernel(p.raw.host.release) ?? wslKindFromKernel(procVersion);
+  if (named) return named;
+  const shared = (f: string) => f.startsWith('/usr/lib/wsl/lib/');
+  const sharedLibraries = [...p.listing.entries.keys()].some(shared) || p.ldconfig.some((e) => shared(e.path));
+  return p.devices?.includes('/dev/dxg') || sharedLibraries ? 'wsl2' : null;
+}
+
+function hostArch(p: ParsedArtifacts, notes: Notes): Arch | null {
+  const host = p.raw.host;
   // An x64 ai-way under Rosetta or Windows' x64 emulation still runs on an arm64 machine.
-  if (a.host.os === 'darwin' && /^Apple/.test(macBrand(a) ?? '')) return 'aarch64';
-  const winArch = a.host.env?.PROCESSOR_ARCHITEW6432 ?? a.host.env?.PROCESSOR_ARCHITECTURE;
-  if (a.host.os === 'win32' && winArch) {
+  if (host.os === 'darwin' && /^Apple/.test(macBrand(p) ?? '')) return 'aarch64';
+  const winArch = host.env?.PROCESSOR_ARCHITEW6432 ?? host.env?.PROCESSOR_ARCHITECTURE;
+  if (host.os === 'win32' && winArch) {
     if (/^ARM64$/i.test(winArch)) return 'aarch64';
     if (/^AMD64$/i.test(winArch)) return 'x86_64';
   }
-  if (a.host.arch === 'x64') return 'x86_64';
-  if (a.host.arch === 'arm64') return 'aarch64';
-  notes.push(`host architecture "${a.host.arch}" is not one ai-way has images for`);
+  if (host.arch === 'x64') return 'x86_64';
+  if (host.arch === 'arm64') return 'aarch64';
+  notes.push(`host architecture "${host.arch}" is not one ai-way has images for`);
   return null;
 }
 
-function memBytes(a: Artifacts, notes: Notes): number | null {
-  const meminfo = fileText(a, '/proc/meminfo');
-  const fromProc = meminfo === null ? null : parseMeminfoTotal(meminfo);
-  if (fromProc !== null) return fromProc;
-  const sysctl = commandText(a, 'sysctl-hw.memsize');
+function memBytes(p: ParsedArtifacts, notes: Notes): number | null {
+  if (p.memTotalBytes !== null) return p.memTotalBytes;
+  const sysctl = p.command('sysctl-hw.memsize');
   const fromSysctl = sysctl?.ok ? Number(parseSysctlValue(sysctl.out, 'hw.memsize')) : NaN;
   if (Number.isSafeInteger(fromSysctl) && fromSysctl > 0) return fromSysctl;
-  if (a.host.totalMemBytes !== undefined) return a.host.totalMemBytes;
-  notes.push('memory size unknown: neither /proc/meminfo, sysctl hw.memsize nor host.json totalMemBytes was recorded');
+  const fromWindows = Number(windowsValue(p, 'win32-computersystem', 'TotalPhysicalMemory'));
+  if (Number.isSafeInteger(fromWindows) && fromWindows > 0) return fromWindows;
+  if (p.raw.host.totalMemBytes !== undefined) return p.raw.host.totalMemBytes;
+  notes.push('memory size unknown: neither /proc/meminfo, sysctl hw.memsize, Win32_ComputerSystem nor host.json totalMemBytes '
+    + 'was recorded');
   return null;
 }
 
-function cpus(a: Artifacts, notes: Notes): number | null {
-  if (a.host.cpus) return a.host.cpus;
-  const cpuinfo = fileText(a, '/proc/cpuinfo');
-  const count = cpuinfo === null ? null : parseCpuinfo(cpuinfo).count;
+function cpus(p: ParsedArtifacts, notes: Notes): number | null {
+  if (p.raw.host.cpus) return p.raw.host.cpus;
+  const count = p.cpuinfo?.count ?? null;
   if (count === null) notes.push('number of processor cores unknown');
   return count;
 }
 
-function macBrand(a: Artifacts): string | null {
-  const r = commandText(a, 'sysctl-machdep.cpu.brand_string');
-  return r?.ok ? parseSysctlValue(r.out, 'machdep.cpu.brand_string') : null;
+function macBrand(p: ParsedArtifacts): string | null {
+  return p.once('sysctl-machdep.cpu.brand_string', () => {
+    const r = p.command('sysctl-machdep.cpu.brand_string');
+    return r?.ok ? parseSysctlValue(r.out, 'machdep.cpu.brand_string') : null;
+  });
 }
 
-function cpuModel(a: Artifacts): string | null {
-  const cpuinfo = fileText(a, '/proc/cpuinfo');
-  return macBrand(a) ?? a.host.cpuModel?.trim() ?? (cpuinfo === null ? null : parseCpuinfo(cpuinfo).model);
+/** A property of the first object a PowerShell Format-List printed. */
+function windowsValue(p: ParsedArtifacts, command: string, property: string): string | undefined {
+  return p.once(command, () => {
+    const r = p.command(command);
+    return r?.ok ? parseFormatList(r.out)[0] : undefined;
+  })?.[property];
 }
 
-function osName(a: Artifacts): string | null {
-  const osRelease = fileText(a, '/etc/os-release');
-  if (osRelease !== null) return parseOsRelease(osRelease).prettyName;
-  if (a.host.os === 'darwin') return 'macOS';
-  if (a.host.os === 'win32') return 'Windows';
-  return null;
-}
+const windowsCpu = (p: ParsedArtifacts): string | null => windowsValue(p, 'win32-processor', 'Name')?.trim() || null;
 
-function virtualization(a: Artifacts, platform: Platform, notes: Notes): HostReport['host']['virtualization'] {
+type Virtualization = { verdict: HostReport['host']['virtualization']; basis: VirtualizationBasis };
+
+function virtualizationOf(p: ParsedArtifacts, platform: Platform, notes: Notes): Virtualization {
+  const by = (verdict: Virtualization['verdict'], basis: VirtualizationBasis = 'other'): Virtualization => ({ verdict, basis });
   switch (platform) {
-    case 'windows': return windowsVirtualization(a, notes);
+    case 'windows': return by(windowsVirtualization(p, notes));
     case 'macos': {
-      const hv = commandText(a, 'sysctl-kern.hv_support');
+      const hv = p.command('sysctl-kern.hv_support');
       const v = hv?.ok ? parseSysctlValue(hv.out, 'kern.hv_support') : null;
-      if (v === '1') return 'available';
-      if (v === '0') return 'disabled';
-      if (/^Apple/.test(macBrand(a) ?? '')) return 'available'; // every Apple Silicon Mac has it
+      if (v === '1') return by('available');
+      if (v === '0') return by('disabled');
+      if (/^Apple/.test(macBrand(p) ?? '')) return by('available'); // every Apple Silicon Mac has it
       notes.push('virtualization unknown: sysctl kern.hv_support was not recorded');
-      return 'unknown';
+      return by('unknown');
     }
     case 'wsl2':
     case 'linux': {
-      if (a.devices?.includes('/dev/kvm')) return 'available';
-      const cpuinfo = fileText(a, '/proc/cpuinfo');
-      if (platform === 'wsl2') return 'available'; // WSL2 is itself a virtual machine: the host has it on
-      if (cpuinfo === null || a.devices === null) {
-        notes.push('virtualization unknown: /dev/kvm and /proc/cpuinfo were not both recorded');
-        return 'unknown';
+      if (p.devices?.includes('/dev/kvm')) return by('available');
+      if (platform === 'wsl2') return by('available'); // WSL2 is itself a virtual machine: the host has it on
+      const flag = p.cpuinfo?.virtualizationFlag ?? null;
+      if (flag === false && p.cpuinfo?.underHypervisor) notes.push('this Linux is itself a virtual machine without nested virtualization');
+      if (p.devices !== null || flag === false) return by('disabled');
+      if (flag) {
+        notes.push('virtualization: the processor supports it (vmx or svm); /dev/kvm was not checked');
+        return by('available', 'processor-flags');
       }
-      const flags = parseCpuinfo(cpuinfo).flags;
-      if (!flags.has('vmx') && !flags.has('svm') && flags.has('hypervisor')) {
-        notes.push('this Linux is itself a virtual machine without nested virtualization');
-      }
-      return 'disabled';
+      notes.push('virtualization unknown: neither /dev/kvm nor the processor\'s flags were recorded');
+      return by('unknown');
     }
   }
 }
 
-function windowsVirtualization(a: Artifacts, notes: Notes): HostReport['host']['virtualization'] {
+function windowsVirtualization(p: ParsedArtifacts, notes: Notes): HostReport['host']['virtualization'] {
   // A running hypervisor (Hyper-V, WSL2) answers the question; firmware flags read False under it.
-  const cs = commandText(a, 'win32-computersystem');
-  const hypervisor = cs?.ok ? cimBool(parseFormatList(cs.out)[0]?.HypervisorPresent) : null;
-  if (hypervisor === true) return 'available';
-  const cpu = commandText(a, 'win32-processor');
-  const firmware = cpu?.ok ? cimBool(parseFormatList(cpu.out)[0]?.VirtualizationFirmwareEnabled) : null;
+  if (cimBool(windowsValue(p, 'win32-computersystem', 'HypervisorPresent')) === true) return 'available';
+  const firmware = cimBool(windowsValue(p, 'win32-processor', 'VirtualizationFirmwareEnabled'));
   if (firmware !== null) return firmware ? 'available' : 'disabled';
-  const si = commandText(a, 'systeminfo');
+  const si = p.command('systeminfo');
   const fromSysteminfo = si?.ok ? parseSysteminfoVirtualization(si.out) : null;
   if (fromSysteminfo) return fromSysteminfo;
   // A WSL 2 distribution exists only where the virtual machine platform runs.
-  const list = commandText(a, 'wsl-list-verbose');
-  if (list && parseWslListVerbose(list.out, list.exit).some((d) => d.version === 2)) {
+  if (wslDistributions(p).some((d) => d.version === 2)) {
     notes.push('virtualization inferred from the WSL 2 distributions present');
     return 'available';
   }

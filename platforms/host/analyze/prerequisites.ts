@@ -1,22 +1,23 @@
 // What must be in place before the appliance can start, each with a fix a non-expert can follow.
-import type { Artifacts } from '../artifacts.ts';
-import { gpuLabel, type GpuReport, type HostReport, type Prerequisite, type PrerequisiteId } from '../report.ts';
-import { fileText } from '../text.ts';
-import { parseOsRelease } from '../parse/linux.ts';
+import type { ParsedArtifacts } from '../parsed.ts';
+import { gpuLabel, type GpuReport, type GpuVerdict, type HostReport, type Prerequisite, type PrerequisiteId } from '../report.ts';
+import { vendorModule } from '../vendors/index.ts';
+import type { DriverFix } from '../vendors/vendor.ts';
+import type { VirtualizationBasis } from './host.ts';
 
 export const GiB = 1024 ** 3;
 export const MIN_MEMORY_BYTES = 4 * GiB;
 export const RECOMMENDED_MEMORY_BYTES = 16 * GiB;
 const MIN_PODMAN = [3, 4];
 
-type Facts = Pick<HostReport, 'host' | 'gpus' | 'tools'>;
+type Facts = Pick<HostReport, 'host' | 'gpus' | 'tools'> & { virtualizationBasis: VirtualizationBasis };
 
 function prereq(id: PrerequisiteId, title: string, p: Omit<Prerequisite, 'id' | 'title' | 'ok' | 'fix' | 'fixCommand'> & { fix?: string; fixCommand?: string }): Prerequisite {
   return { id, title, ok: p.status !== 'missing', status: p.status, required: p.required, detail: p.detail, fix: p.fix ?? null, fixCommand: p.fixCommand ?? null };
 }
 
-export function analyzePrerequisites(a: Artifacts, f: Facts): Prerequisite[] {
-  return [memory(f), podman(a, f), wsl(f), lima(f), virtualization(f), gpuDriver(a, f)];
+export function analyzePrerequisites(p: ParsedArtifacts, f: Facts): Prerequisite[] {
+  return [memory(f), podman(p, f), wsl(f), lima(f), virtualization(f), gpuDriver(p, f)];
 }
 
 const gib = (bytes: number) => `${(bytes / GiB).toFixed(1)} GiB`;
@@ -32,9 +33,8 @@ function memory(f: Facts): Prerequisite {
   return prereq('memory', 'Memory', { status: 'ok', required: true, detail: `${gib(mem)} of memory${note}` });
 }
 
-function podmanInstallCommand(a: Artifacts): string {
-  const text = fileText(a, '/etc/os-release');
-  const os = text === null ? null : parseOsRelease(text);
+function podmanInstallCommand(p: ParsedArtifacts): string {
+  const os = p.osRelease;
   const family = [os?.id, ...(os?.idLike ?? [])];
   if (family.some((d) => d === 'debian' || d === 'ubuntu')) return 'sudo apt-get install -y podman uidmap';
   if (family.some((d) => d === 'fedora' || d === 'rhel' || d === 'centos')) return 'sudo dnf install -y podman';
@@ -54,7 +54,7 @@ function versionAtLeast(version: string | null, min: number[]): boolean | null {
   return true;
 }
 
-function podman(a: Artifacts, f: Facts): Prerequisite {
+function podman(a: ParsedArtifacts, f: Facts): Prerequisite {
   const title = 'Container engine (Podman)';
   if (f.host.platform === 'windows' || f.host.platform === 'macos') {
     return prereq('podman', title, { status: 'not-needed', required: false, detail: 'ai-way brings its own inside the appliance\'s Linux environment' });
@@ -90,6 +90,11 @@ function wsl(f: Facts): Prerequisite {
     return prereq('wsl', title, { status: 'missing', required: true, detail: 'wsl.exe is not on this Windows',
       fix: 'ai-way needs Windows 10 version 2004 or later, or Windows 11, with updates installed.' });
   }
+  if (w.predatesWsl2) {
+    return prereq('wsl', title, { status: 'missing', required: true,
+      detail: 'this Windows\' WSL predates WSL 2 (it knows no "--list --verbose")',
+      fix: 'ai-way needs Windows 10 version 2004 or later, or Windows 11, with updates installed.' });
+  }
   if (!w.installed) {
     return prereq('wsl', title, { status: 'missing', required: true, detail: 'WSL is not installed',
       fix: 'Open PowerShell as Administrator, run the command below, then restart the computer.', fixCommand: 'wsl --install --no-distribution' });
@@ -115,7 +120,10 @@ function virtualization(f: Facts): Prerequisite {
   const title = 'Hardware virtualization';
   const v = f.host.virtualization;
   const needed = f.host.platform === 'windows' || f.host.platform === 'macos';
-  if (v === 'available') return prereq('virtualization', title, { status: 'ok', required: needed, detail: 'available' });
+  if (v === 'available') {
+    const detail = f.virtualizationBasis === 'processor-flags' ? 'supported by the processor; /dev/kvm not checked' : 'available';
+    return prereq('virtualization', title, { status: 'ok', required: needed, detail });
+  }
   if (!needed) {
     return prereq('virtualization', title, { status: v === 'unknown' ? 'unknown' : 'not-needed', required: false,
       detail: v === 'disabled' ? 'not available (only the extra-isolated virtual machine mode needs it)' : 'could not be checked (only the extra-isolated virtual machine mode needs it)' });
@@ -125,37 +133,26 @@ function virtualization(f: Facts): Prerequisite {
     fix: 'Restart the computer, open its firmware settings (UEFI/BIOS; usually F2, F10, F12 or Del at start), turn on "Intel Virtualization Technology (VT-x)" or "SVM Mode" (AMD), save and restart.' });
 }
 
-function gpuDriver(a: Artifacts, f: Facts): Prerequisite {
+// Verdicts a driver fix can change; the others are fine, unknown, or beyond any driver.
+const FIXABLE: ReadonlySet<GpuVerdict> = new Set(['no-driver', 'not-loaded', 'wrong-driver', 'driver-mismatch', 'driver-failed',
+  'blocked', 'missing-node', 'not-listed', 'no-tool']);
+
+function gpuDriver(p: ParsedArtifacts, f: Facts): Prerequisite {
   const title = 'Graphics card driver';
-  const broken = f.gpus.filter((g) => !g.usable && needsDriverFix(g, f.host.platform));
-  if (f.gpus.length === 0) return prereq('gpu-driver', title, { status: 'not-needed', required: false, detail: 'no graphics card to use; the appliance runs on the processor' });
-  if (broken.length === 0) {
-    const usable = f.gpus.filter((g) => g.usable);
-    return prereq('gpu-driver', title, usable.length
-      ? { status: 'ok', required: false, detail: usable.map((g) => `${gpuLabel(g)}: ${g.driver.name}${g.driver.version ? ` ${g.driver.version}` : ''}`).join('; ') }
-      : { status: 'not-needed', required: false, detail: `${f.gpus[0]!.reason}; the appliance runs on the processor` });
+  const say = (status: Prerequisite['status'], detail: string, fix?: DriverFix) =>
+    prereq('gpu-driver', title, { status, required: false, detail, ...fix });
+  if (f.gpus.length === 0) return say('not-needed', 'no graphics card to use; the appliance runs on the processor');
+  const fixes = new Map<GpuReport, DriverFix>();
+  for (const g of f.gpus) {
+    const fix = !g.usable && g.vendor !== 'other' && FIXABLE.has(g.verdict) ? vendorModule(g.vendor).fix?.(g, f.host.platform, p) : null;
+    if (fix) fixes.set(g, fix);
   }
-  const g = broken[0]!;
-  return prereq('gpu-driver', title, { status: 'missing', required: false, detail: `${gpuLabel(g)}: ${g.reason}`, ...driverFix(a, g, f.host.platform) });
-}
-
-function needsDriverFix(g: GpuReport, platform: HostReport['host']['platform']): boolean {
-  if (platform === 'macos') return false;
-  if (platform === 'windows') return g.vendor === 'nvidia';
-  return g.vendor === 'nvidia' || g.vendor === 'amd';
-}
-
-function driverFix(a: Artifacts, g: GpuReport, platform: HostReport['host']['platform']): { fix: string; fixCommand?: string } {
-  if (platform === 'windows' || platform === 'wsl2') {
-    return { fix: 'Install the latest NVIDIA driver for Windows from nvidia.com (Windows shares it with Linux automatically), restart, then update WSL.', fixCommand: 'wsl --update' };
-  }
-  if (g.vendor === 'amd') return { fix: 'Install AMD\'s ROCm driver for your Linux (see rocm.docs.amd.com, "Quick start installation"), then restart.' };
-  if (/restart/.test(g.reason)) return { fix: 'Restart the computer so the NVIDIA driver that was just updated is loaded.' };
-  const text = fileText(a, '/etc/os-release');
-  const os = text === null ? null : parseOsRelease(text);
-  const family = [os?.id, ...(os?.idLike ?? [])];
-  if (family.includes('ubuntu')) return { fix: 'Install NVIDIA\'s driver, then restart the computer.', fixCommand: 'sudo ubuntu-drivers install' };
-  if (family.includes('fedora')) return { fix: 'Enable RPM Fusion (rpmfusion.org), install NVIDIA\'s driver, wait five minutes for it to build, then restart.', fixCommand: 'sudo dnf install -y akmod-nvidia' };
-  if (family.includes('debian')) return { fix: 'Enable the "non-free" software source, install NVIDIA\'s driver, then restart.', fixCommand: 'sudo apt-get install -y nvidia-driver' };
-  return { fix: 'Install NVIDIA\'s driver for your Linux distribution (nvidia.com/drivers), then restart the computer.' };
+  const [broken] = fixes.keys();
+  if (broken) return say('missing', `${gpuLabel(broken)}: ${broken.reason}`, fixes.get(broken));
+  const usable = f.gpus.filter((g) => g.usable);
+  const driverOf = (g: GpuReport) => `${gpuLabel(g)}: ${g.driver.name}${g.driver.version ? ` ${g.driver.version}` : ''}`;
+  if (usable.length) return say('ok', usable.map(driverOf).join('; '));
+  const unchecked = f.gpus.find((g) => g.verdict === 'unchecked');
+  if (unchecked) return say('unknown', `${gpuLabel(unchecked)}: ${unchecked.reason}`);
+  return say('not-needed', `${f.gpus[0]!.reason}; the appliance runs on the processor`);
 }

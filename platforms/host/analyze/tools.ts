@@ -1,21 +1,28 @@
 // The tools ai-way drives, as found on the host.
-import type { Artifacts } from '../artifacts.ts';
 import type { HostReport, ToolReport } from '../report.ts';
-import { commandText } from '../text.ts';
+import type { ParsedArtifacts } from '../parsed.ts';
 import { parseLimaList, parsePodmanInfo, parseToolVersion } from '../parse/tools.ts';
-import { parseWslListVerbose, parseWslStatusDefaultVersion, parseWslVersion } from '../parse/windows.ts';
-import type { Notes } from './host.ts';
+import { parseWslListVerbose, parseWslStatusDefaultVersion, parseWslVersion, wslAnswer, type WslDistro } from '../parse/windows.ts';
+import type { Notes } from '../vendors/vendor.ts';
 
-function versionTool(a: Artifacts, name: string, notes: Notes): ToolReport {
-  const r = commandText(a, name);
+/**
+ * A tool's `--version` answer. A shell that ran it and did not find it says so by exit code (127, or
+ * cmd's 9009) or as "<shell>: <program>: ..." on stderr: then the tool is not installed.
+ */
+function versionTool(p: ParsedArtifacts, name: string, program: string, notes: Notes): ToolReport {
+  const r = p.command(name);
   if (!r) return { found: false, version: null };
   if (r.timedOut) notes.push(`${name} did not answer in time and was stopped`);
-  return { found: true, version: r.ok ? parseToolVersion(r.out) : null };
+  const version = r.timedOut ? null : parseToolVersion(r.out);
+  const shellMissed = r.exit === 127 || r.exit === 9009 || (version === null && r.out.trim() === ''
+    && new RegExp(`^\\S*sh: (?:line \\d+: )?${program}: `, 'm').test(r.err));
+  if (shellMissed) return { found: false, version: null };
+  return { found: true, version: r.ok ? version : null };
 }
 
-export function analyzeTools(a: Artifacts, notes: Notes): HostReport['tools'] {
-  const podman = versionTool(a, 'podman-version', notes);
-  const info = commandText(a, 'podman-info-json');
+export function analyzeTools(p: ParsedArtifacts, notes: Notes): HostReport['tools'] {
+  const podman = versionTool(p, 'podman-version', 'podman', notes);
+  const info = p.command('podman-info-json');
   if (info) {
     const parsed = info.ok ? parsePodmanInfo(info.out) : null;
     Object.assign(podman, {
@@ -29,29 +36,48 @@ export function analyzeTools(a: Artifacts, notes: Notes): HostReport['tools'] {
     podman.version ??= parsed?.version ?? null;
     podman.found = true;
   }
-  const learned = commandText(a, 'ai-way-podman-profile');
+  const learned = p.command('ai-way-podman-profile');
   if (learned) podman.profile = parseLearnedProfile(learned.out);
-  const limactl = versionTool(a, 'limactl-version', notes);
-  const lima = commandText(a, 'limactl-list-json');
+  const limactl = versionTool(p, 'limactl-version', 'limactl', notes);
+  const lima = p.command('limactl-list-json');
   if (lima?.ok) limactl.instances = parseLimaList(lima.out);
-  return { podman, wsl: wslTool(a), limactl, qemu: versionTool(a, 'qemu-version', notes), bolt: versionTool(a, 'bolt-version', notes) };
+  if (lima) limactl.found = true;
+  const qemu = versionTool(p, 'qemu-version', 'qemu-system-\\S+', notes);
+  return { podman, wsl: wslTool(p), limactl, qemu, bolt: versionTool(p, 'bolt-version', 'bolt', notes) };
 }
 
-function wslTool(a: Artifacts): ToolReport {
-  const version = commandText(a, 'wsl-version');
-  const status = commandText(a, 'wsl-status');
-  const list = commandText(a, 'wsl-list-verbose');
+/** `wsl --list --verbose`'s distributions, parsed once for every part of the analysis. */
+export function wslDistributions(p: ParsedArtifacts): WslDistro[] {
+  return p.once('wsl-list-verbose', () => {
+    const list = p.command('wsl-list-verbose');
+    return list ? parseWslListVerbose(list.out, list.exit) : [];
+  });
+}
+
+/** WSL's state from whichever of wsl.exe's answers were recorded, by exit codes and structure. */
+function wslTool(p: ParsedArtifacts): ToolReport {
+  const version = p.command('wsl-version');
+  const status = p.command('wsl-status');
+  const list = p.command('wsl-list-verbose');
   if (!version && !status && !list) return { found: false, version: null };
-  const v = version ? parseWslVersion(version.out, version.exit) : null;
+  const answers = { version, status, list };
+  const shows = Object.fromEntries(Object.entries(answers).map(([k, r]) => [k, r && !r.timedOut ? wslAnswer(r.out, r.exit) : null]));
+  const v = version && shows.version === 'answer' ? parseWslVersion(version.out, version.exit) : null;
+  const distributions = wslDistributions(p);
+  const all = Object.values(shows);
+  // Any answer of the installed WSL (even its usage text, for an option it predates) shows it is installed.
+  const installed = v?.wslVersion != null || shows.status === 'answer' || distributions.length > 0
+    || all.some((s) => s === 'usage' || s === 'no-distributions');
   return {
     found: true,
     version: v?.wslVersion ?? null,
     kernelVersion: v?.kernelVersion ?? null,
     windowsVersion: v?.windowsVersion ?? null,
-    // wsl.exe is present on every recent Windows; it answers --status only once WSL is installed.
-    installed: status?.ok === true || version?.ok === true,
-    defaultVersion: status?.ok ? parseWslStatusDefaultVersion(status.out) : null,
-    distributions: list ? parseWslListVerbose(list.out, list.exit) : [],
+    installed,
+    // --list --verbose came with WSL 2: a WSL that does not know it predates WSL 2.
+    predatesWsl2: shows.list === 'usage',
+    defaultVersion: status && shows.status === 'answer' ? parseWslStatusDefaultVersion(status.out) : null,
+    distributions,
   };
 }
 

@@ -11,11 +11,16 @@ export interface CpuInfo {
   count: number | null;
   model: string | null;
   flags: Set<string>;
+  /** x86 only (its "flags" line): whether the processor offers VT-x or AMD-V; null where it does not say. */
+  virtualizationFlag: boolean | null;
+  /** x86 only: the processor says it runs under a hypervisor. */
+  underHypervisor: boolean;
 }
 
 export function parseCpuinfo(text: string): CpuInfo {
   let count = 0;
   let model: string | null = null;
+  let x86 = false;
   const flags = new Set<string>();
   for (const row of lines(text)) {
     const m = /^([^:]+?)\s*:\s*(.*)$/.exec(row);
@@ -23,9 +28,16 @@ export function parseCpuinfo(text: string): CpuInfo {
     const [, key, value] = m as unknown as [string, string, string];
     if (key === 'processor') count++;
     else if (model === null && (key === 'model name' || key === 'Model' || key === 'cpu model')) model = value.trim() || null;
-    else if (flags.size === 0 && (key === 'flags' || key === 'Features')) value.split(/\s+/).filter(Boolean).forEach((f) => flags.add(f));
+    else if (flags.size === 0 && (key === 'flags' || key === 'Features')) {
+      x86 = key === 'flags';
+      value.split(/\s+/).filter(Boolean).forEach((f) => flags.add(f));
+    }
   }
-  return { count: count || null, model, flags };
+  return {
+    count: count || null, model, flags,
+    virtualizationFlag: x86 && flags.size > 0 ? flags.has('vmx') || flags.has('svm') : null,
+    underHypervisor: x86 && flags.has('hypervisor'),
+  };
 }
 
 /** Names of loaded kernel modules. */
@@ -42,6 +54,11 @@ export function wslKindFromKernel(text: string | null | undefined): WslKind {
   if (/\d-Microsoft\b/.test(text)) return 'wsl1';
   if (/microsoft/i.test(text)) return 'wsl2';
   return null;
+}
+
+/** The kernel release in /proc/version: "Linux version 5.15.133.1-microsoft-standard-WSL2 (...)". */
+export function kernelFromProcVersion(text: string): string | null {
+  return /^Linux version (\S+)/m.exec(text)?.[1] ?? null;
 }
 
 export interface OsRelease {
@@ -80,16 +97,6 @@ export function parseLdconfig(text: string): LdconfigEntry[] {
     if (m) entries.push({ name: m[1]!, abi: m[2]!, path: m[3]! });
   }
   return entries;
-}
-
-/** The NVIDIA driver's own user-space libraries (not the container toolkit's libnvidia-container). */
-export const isNvidiaDriverLibrary = (name: string): boolean =>
-  /^lib(cuda|cudadebugger|nvcuvid|nvoptix|nvidia-(?!container)[\w+-]+|(EGL|GLX|GLESv2|GLESv1_CM)_nvidia)\.so(\.|$)/.test(name);
-
-/** Folders the linker cache names for NVIDIA driver libraries. */
-export function nvidiaLibraryFolders(ldconfigText: string): string[] {
-  const dirs = parseLdconfig(ldconfigText).filter((e) => isNvidiaDriverLibrary(e.name)).map((e) => e.path.slice(0, e.path.lastIndexOf('/')));
-  return [...new Set(dirs)].filter(Boolean).sort();
 }
 
 /** The first "N.N[.N]" in text, or null (for "--version" answers). */

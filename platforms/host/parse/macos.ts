@@ -1,10 +1,12 @@
 // macOS: system_profiler SPDisplaysDataType (text and -json) and sysctl.
 import { lines, parseSize, toInt } from '../text.ts';
-import { vendorFromName, type GpuVendor } from './pci.ts';
 
 export interface MacGpu {
   model: string | null;
-  vendor: GpuVendor;
+  /** The maker as system_profiler names it ("Intel", "sppci_vendor_Apple", "AMD (0x1002)"). */
+  vendorName: string | null;
+  /** Its PCI vendor id, where system_profiler gives one ("AMD (0x1002)", "Vendor ID: 0x80ee"). */
+  vendorId: string | null;
   vramBytes: number | null;
   cores: number | null;
   builtIn: boolean | null;
@@ -19,7 +21,7 @@ export function parseSystemProfilerText(text: string): MacGpu[] {
   let fields: Map<string, string> | null = null;
   let indent = -1;
   const flush = () => {
-    if (fields) gpus.push(macGpu(fields.get('Chipset Model') ?? null, fields.get('Vendor') ?? null,
+    if (fields) gpus.push(macGpu(fields.get('Chipset Model') ?? null, fields.get('Vendor') ?? fields.get('Vendor ID') ?? null,
       fields.get('VRAM (Total)') ?? fields.get('VRAM (Dynamic, Max)') ?? fields.get('VRAM') ?? null,
       fields.get('Total Number of Cores') ?? null, fields.get('Bus') ?? null));
     fields = null;
@@ -37,11 +39,11 @@ export function parseSystemProfilerText(text: string): MacGpu[] {
   return gpus;
 }
 
-function macGpu(model: string | null, vendor: string | null, vram: string | null, cores: string | null, bus: string | null): MacGpu {
-  const v = vendorFromName(vendor);
+function macGpu(model: string | null, vendorName: string | null, vram: string | null, cores: string | null, bus: string | null): MacGpu {
   return {
     model,
-    vendor: v === 'other' ? vendorFromName(model) : v,
+    vendorName,
+    vendorId: /\b0x([0-9a-f]{4})\b/i.exec(vendorName ?? '')?.[1]?.toLowerCase() ?? null,
     vramBytes: parseSize(vram),
     cores: toInt(cores),
     builtIn: bus === null ? null : /built-?in/i.test(bus),

@@ -9,7 +9,10 @@ export interface PciDevice {
   deviceId: string | null;
   /** What lspci calls it ("NVIDIA Corporation GA102 [GeForce RTX 3090]"); null from sysfs. */
   description: string | null;
+  /** The driver bound to it; null when none is. */
   kernelDriver: string | null;
+  /** Whether the binding was recorded at all (sysfs, or lspci -k); `lspci -nn` does not say. */
+  bindingKnown: boolean;
   kernelModules: string[];
 }
 
@@ -37,7 +40,9 @@ export function parseLspci(text: string): PciDevice[] {
     const modules = /^\s+Kernel modules:\s*(.+)$/.exec(row);
     if (modules) current.kernelModules = modules[1]!.split(',').map((s) => s.trim()).filter(Boolean);
   }
-  return devices;
+  // -k prints these lines for every device with a driver or a module: without any, it was not asked.
+  const withK = devices.some((d) => d.kernelDriver !== null || d.kernelModules.length > 0);
+  return devices.map((d) => ({ ...d, bindingKnown: withK }));
 }
 
 // "VGA compatible controller [0300]: NVIDIA Corporation GA102 [GeForce RTX 3090] [10de:2204] (rev a1)"
@@ -52,10 +57,11 @@ function describeLspciLine(pciBusId: string, rest: string): PciDevice {
   return {
     pciBusId,
     classCode,
-    vendorId: ids?.[1]?.toLowerCase() ?? vendorIdFromName(description),
+    vendorId: ids?.[1]?.toLowerCase() ?? null,
     deviceId: ids?.[2]?.toLowerCase() ?? null,
     description: description || null,
     kernelDriver: null,
+    bindingKnown: false,
     kernelModules: [],
   };
 }
@@ -68,12 +74,6 @@ function classFromName(name: string): string | null {
   return null;
 }
 
-function vendorIdFromName(description: string): string | null {
-  if (/^NVIDIA/i.test(description)) return '10de';
-  if (/^(Advanced Micro Devices|AMD|ATI)/i.test(description)) return '1002';
-  if (/^Intel/i.test(description)) return '8086';
-  return null;
-}
 
 /** /sys/bus/pci/devices/<id>/uevent: DRIVER=, PCI_CLASS=30000, PCI_ID=10DE:2204, PCI_SLOT_NAME=. */
 export function parsePciUevent(text: string): PciDevice | null {
@@ -93,38 +93,20 @@ export function parsePciUevent(text: string): PciDevice | null {
     deviceId: id?.[2]?.toLowerCase() ?? null,
     description: null,
     kernelDriver: kv.get('DRIVER') || null,
+    bindingKnown: true,
     kernelModules: [],
   };
 }
 
+// lspci names the maker first, with its short name in brackets ("Advanced Micro Devices, Inc. [AMD/ATI]").
+const MAKER = /^[^[]*?\b(?:Corporation|Inc\.|Co\., Ltd\.|Ltd\.)\s*(?:\[[^\]]*\]\s*)?/;
+
 /** The marketing name lspci shows in the last brackets: "GA102 [GeForce RTX 3090]" -> "GeForce RTX 3090". */
 export function marketingName(description: string | null): string | null {
   if (!description) return null;
-  const vendorless = description.replace(/^(NVIDIA Corporation|Advanced Micro Devices, Inc\.|Intel Corporation|Red Hat, Inc\.|Microsoft Corporation|ASPEED Technology, Inc\.)\s*/i, '');
-  const brackets = [...vendorless.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
-  const last = brackets.at(-1);
-  if (last && !/^AMD\/ATI$/.test(last)) return last;
-  const plain = vendorless.replace(/\[AMD\/ATI\]\s*/, '').trim();
+  const product = description.replace(MAKER, '');
+  const last = [...product.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!).at(-1);
+  if (last) return last;
+  const plain = product.trim();
   return plain && !/^Device(?: [0-9a-f]{4})?$/i.test(plain) ? plain : null; // an id pci.ids does not know yet
-}
-
-export type GpuVendor = 'nvidia' | 'amd' | 'intel' | 'apple' | 'other';
-
-export function vendorFromPciId(vendorId: string | null): GpuVendor {
-  switch (vendorId) {
-    case '10de': return 'nvidia';
-    case '1002': case '1022': return 'amd';
-    case '8086': return 'intel';
-    default: return 'other';
-  }
-}
-
-/** A vendor from a product or vendor name, where no PCI id was recorded. */
-export function vendorFromName(name: string | null): GpuVendor {
-  if (!name) return 'other';
-  if (/\bApple\b|sppci_vendor_Apple/i.test(name)) return 'apple';
-  if (/\bAMD\b|Radeon|\bATI\b|0x1002/i.test(name)) return 'amd';
-  if (/\bIntel\b|0x8086/i.test(name)) return 'intel';
-  if (/NVIDIA|GeForce|Quadro|0x10de/i.test(name)) return 'nvidia';
-  return 'other';
 }

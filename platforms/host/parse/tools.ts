@@ -2,9 +2,14 @@
 import { lines } from '../text.ts';
 import { firstVersion } from './linux.ts';
 
-/** "podman version 4.3.1", "limactl version 0.19.1", "QEMU emulator version 7.2.0 (Debian ...)". */
+/**
+ * "podman version 4.3.1", "limactl version 0.19.1", "QEMU emulator version 7.2.0 (Debian ...)", or
+ * `podman version`'s block ("Version:      4.9.3", the client's first). Log lines a tool prints before
+ * its answer (podman's "WARN[0000] ..." about cgroups, or time="..." level=warning) are not it.
+ */
 export function parseToolVersion(text: string): string | null {
-  const first = lines(text).find((l) => /version/i.test(l)) ?? lines(text).find((l) => l.trim() !== '') ?? '';
+  const rows = lines(text).filter((l) => l.trim() !== '' && !/^\s*(?:[A-Z]{4}\[\d+\]|time="[^"]*"\s+level=)/.test(l));
+  const first = rows.find((l) => /version/i.test(l)) ?? rows[0] ?? '';
   return firstVersion(first.replace(/^.*?version\s*/i, ''));
 }
 

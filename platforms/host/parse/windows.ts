@@ -62,6 +62,22 @@ export function parseWslStatusDefaultVersion(text: string): 1 | 2 | null {
   return null;
 }
 
+/**
+ * What one wsl.exe run shows, by exit code and structure (its words are localized; error codes,
+ * links and its own name are not): an answer, its usage text (an option this WSL predates), no
+ * distribution yet, WSL not installed, or another error.
+ */
+export type WslAnswer = 'answer' | 'usage' | 'no-distributions' | 'not-installed' | 'error';
+
+export function wslAnswer(text: string, exit: number | null): WslAnswer {
+  const code = /\bWsl\/[\w/]+/.exec(text)?.[0] ?? '';
+  if (/OPTIONAL_COMPONENT/.test(code) || /\b0x8007019e\b/i.test(text)) return 'not-installed';
+  if (/DEFAULT_DISTRO_NOT_FOUND/.test(code) || /aka\.ms\/wslstore/i.test(text)) return 'no-distributions';
+  if (/\bwsl(\.exe)? \[/i.test(text) || lines(text).some((l) => /^\s+-{1,2}[a-z][\w-]*(,|\s|$)/i.test(l))) return 'usage';
+  if (code || (exit !== null && exit !== 0)) return 'error';
+  return 'answer';
+}
+
 /** PowerShell `Format-List` blocks: "Name : value" (property names are never localized). */
 export function parseFormatList(text: string): Record<string, string>[] {
   const blocks: Record<string, string>[] = [];
@@ -96,9 +112,30 @@ export interface WindowsVideoController {
   virtual: boolean;
 }
 
+/**
+ * PowerShell `Format-Table`: a header, a rule of dashes under each column, then one row each. The
+ * dashes give the columns' positions; the last column runs to the end of the line.
+ */
+export function parseFormatTable(text: string): Record<string, string>[] {
+  const rows = lines(text);
+  const rule = rows.findIndex((l, i) => i > 0 && /^-+( +-+)*\s*$/.test(l) && rows[i - 1]!.trim() !== '');
+  if (rule < 0) return [];
+  const starts = [...rows[rule]!.matchAll(/-+/g)].map((m) => m.index!);
+  const cell = (row: string, i: number) => row.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : undefined).trim();
+  const names = starts.map((_, i) => cell(rows[rule - 1]!, i));
+  const out: Record<string, string>[] = [];
+  for (const row of rows.slice(rule + 1)) {
+    if (row.trim() === '') break;
+    out.push(Object.fromEntries(names.map((n, i) => [n, cell(row, i)])));
+  }
+  return out;
+}
+
+/** Win32_VideoController as Format-List (what the probe asks for) or Format-Table prints it. */
 export function parseVideoControllers(text: string): WindowsVideoController[] {
-  return parseFormatList(text)
-    .filter((b) => b.Name !== undefined || b.Caption !== undefined || b.PNPDeviceID !== undefined)
+  const table = parseFormatTable(text);
+  return (table.length ? table : parseFormatList(text))
+    .filter((b) => b.Name !== undefined || b.Caption !== undefined || b.PNPDeviceID !== undefined || b.AdapterRAM !== undefined)
     .map((b) => {
       const pnp = /VEN_([0-9A-Fa-f]{4})&DEV_([0-9A-Fa-f]{4})/.exec(b.PNPDeviceID ?? '');
       return {
@@ -112,13 +149,9 @@ export function parseVideoControllers(text: string): WindowsVideoController[] {
     });
 }
 
-/** Windows driver version "31.0.15.3623" -> NVIDIA's "536.23" (the last five digits). */
-export function nvidiaVersionFromWindows(driverVersion: string | null): string | null {
-  const m = /^\d+\.\d+\.(\d+)\.(\d+)$/.exec(driverVersion ?? '');
-  if (!m) return null;
-  const digits = (m[1]! + m[2]!.padStart(4, '0')).slice(-5);
-  return `${Number(digits.slice(0, 3))}.${digits.slice(3)}`;
-}
+/** The adapter's own memory, unless it reads at the cap (then it is 4 GiB or more: unknown). */
+export const adapterVram = (c: WindowsVideoController): number | null =>
+  (c.adapterRam !== null && c.adapterRam >= ADAPTER_RAM_CAP ? null : c.adapterRam);
 
 /** English `systeminfo` only (it is localized): the Hyper-V section, as a last resort. */
 export function parseSysteminfoVirtualization(text: string): 'available' | 'disabled' | null {

@@ -1,6 +1,6 @@
 // NVIDIA's own reports: nvidia-smi (table, -L, -q -x), /proc/driver/nvidia, modinfo.
 // Each parser is total: any input gives a (possibly empty) answer, never an exception.
-import { lines, normalizePciBusId, parseSize, toInt } from '../text.ts';
+import { lines, normalizePciBusId, parseSize, toInt } from '../../text.ts';
 
 export interface NvidiaSmiGpu {
   index: number | null;
@@ -23,7 +23,10 @@ const emptyGpu = (): NvidiaSmiGpu => ({ index: null, model: null, uuid: null, pc
 const DRIVER_RE = /(?:Driver|KMD) Version:\s*([0-9][0-9.]*)/;
 const CUDA_RE = /CUDA(?: UMD)? Version:\s*([0-9][0-9.]*)/;
 
-/** The default `nvidia-smi` table. Names there may be cut short ("RTX 2080 ..."): prefer -L or -q -x. */
+/**
+ * The default `nvidia-smi` table. Names there may be cut short ("Tesla P100-PCIE..."): such a name
+ * is kept as shown, and a whole one from -L, -q -x or another source wins over it (isCutName).
+ */
 export function parseNvidiaSmiTable(text: string): NvidiaSmiReport {
   const report: NvidiaSmiReport = {
     driverVersion: DRIVER_RE.exec(text)?.[1] ?? null,
@@ -45,7 +48,7 @@ export function parseNvidiaSmiTable(text: string): NvidiaSmiReport {
     if (!first || !bus) continue;
     const gpu = emptyGpu();
     gpu.index = Number(first[1]);
-    gpu.model = first[2]!.endsWith('...') ? null : first[2]!;
+    gpu.model = first[2]!;
     gpu.pciBusId = normalizePciBusId(bus[1]);
     const mem = /(\d+)MiB\s*\/\s*(\d+)MiB/.exec(rows[i + 1] ?? '');
     if (mem) gpu.vramBytes = Number(mem[2]) * 1024 ** 2;
@@ -109,6 +112,9 @@ export function parseNvidiaSmiXml(text: string): NvidiaSmiReport {
   return report;
 }
 
+/** A name nvidia-smi's table cut to fit its column. */
+export const isCutName = (name: string | null): boolean => name !== null && name.endsWith('...');
+
 export type NvidiaSmiFailure = 'no-driver' | 'no-devices' | 'version-mismatch' | 'blocked' | 'failed';
 
 /**
@@ -126,6 +132,12 @@ export function classifyNvidiaSmiFailure(out: string, err: string, exit: number 
   if (/Failed to initialize NVML|NVIDIA-SMI has failed|Unable to determine the device handle/i.test(text)) return 'failed';
   if (exit !== null && exit !== 0) return 'failed';
   return null;
+}
+
+/** The GPUs a failure names by PCI address ("Unable to determine the device handle for GPU 0000:00:08.0"). */
+export function failedBusIds(text: string): string[] {
+  const ids = [...text.matchAll(/\b([0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\b/g)].map((m) => normalizePciBusId(m[1]));
+  return [...new Set(ids.filter((id): id is string => id !== null))];
 }
 
 export interface NvidiaKernelModule {
@@ -187,4 +199,12 @@ export function flavorFromLicense(license: string | null): 'open' | 'proprietary
   if (/MIT|GPL/i.test(license)) return 'open';
   if (/^NVIDIA$/i.test(license.trim())) return 'proprietary';
   return null;
+}
+
+/** Windows driver version "31.0.15.3623" -> NVIDIA's "536.23" (the last five digits). */
+export function nvidiaVersionFromWindows(driverVersion: string | null): string | null {
+  const m = /^\d+\.\d+\.(\d+)\.(\d+)$/.exec(driverVersion ?? '');
+  if (!m) return null;
+  const digits = (m[1]! + m[2]!.padStart(4, '0')).slice(-5);
+  return `${Number(digits.slice(0, 3))}.${digits.slice(3)}`;
 }

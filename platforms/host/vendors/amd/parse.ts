@@ -1,5 +1,5 @@
 // AMD ROCm: rocminfo agents and /opt/rocm/.info/version.
-import { lines } from '../text.ts';
+import { lines } from '../../text.ts';
 
 export interface RocmAgent {
   name: string | null;
