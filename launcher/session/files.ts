@@ -5,7 +5,8 @@ import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { command, type AgentMessage } from '../../appliance/agent-protocol.ts';
-import type { AgentChannel } from './channel.ts';
+import { formatBytes } from '../render/doctor.ts';
+import { AgentError, type AgentChannel } from './channel.ts';
 import { Failure } from '../../appliance/failures.ts';
 
 /** A file that cannot be added; the session goes on. */
@@ -45,7 +46,7 @@ export async function openRegularFile(hostPath: string): Promise<{ fh: FileHandl
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw notRegular(name, 'a link');
     if (code === 'ENXIO') throw notRegular(name, 'a device or special file'); // a socket
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileRefused(`${hostPath}: no such file`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileRefused(`${hostPath}: file not found`);
     throw new FileRefused(`${hostPath}: cannot be read (${code ?? (e as Error).message})`);
   }
   const st = await fh.stat();
@@ -85,16 +86,36 @@ export async function uploadFile(ch: AgentChannel, hostPath: string, onProgress?
   const refuseChanged = () => new FileRefused(`${name}: the file changed while it was being read; add it again once it is complete`);
   try {
     const listing = await ch.request<Extract<AgentMessage, { type: 'list' }>>(command.list(), 'list', 10_000);
-    if (st.size > listing.freeBytes) throw new FileRefused(`${name}: ${st.size} bytes do not fit; the workspace has ${listing.freeBytes} bytes free`);
+    if (listing.files.some((f) => f.name === name)) throw alreadyAdded(name);
+    if (st.size > listing.freeBytes) {
+      const [size, free] = sizes(st.size, listing.freeBytes);
+      throw new FileRefused(`${name}: ${size} does not fit; the workspace has ${free} free`);
+    }
     const hash = createHash('sha256');
     await eachPiece(fh, st.size, (piece) => { hash.update(piece); });
     if (await changedSince(fh, st)) throw refuseChanged();
-    const result = await send(ch, fh, st, name, hash.digest('hex'), onProgress);
-    if (result instanceof Error) throw (await changedSince(fh, st)) ? refuseChanged() : new FileRefused(`${name}: the appliance refused it (${result.message})`);
+    // The agent's refusal (of the upload, or of what was sent) is the file's; a lost channel is not.
+    const result = await send(ch, fh, st, name, hash.digest('hex'), onProgress).catch((e: Error) => {
+      if (e instanceof AgentError) return e;
+      throw e;
+    });
+    if (result instanceof Error) {
+      if (await changedSince(fh, st)) throw refuseChanged();
+      if (result instanceof AgentError && result.reason === 'exists') throw alreadyAdded(name);
+      throw new FileRefused(`${name}: the appliance refused it (${result.message})`);
+    }
     return result;
   } finally {
     await fh.close();
   }
+}
+
+const alreadyAdded = (name: string) => new FileRefused(`${name}: already added (the workspace has a file of that name)`);
+
+/** Two sizes in the units the UI shows, with their bytes where rounding would make them look the same. */
+function sizes(size: number, free: number): [string, string] {
+  const [a, b] = [formatBytes(size), formatBytes(free)];
+  return a === b ? [`${a} (${size} bytes)`, `${b} (${free} bytes)`] : [a, b];
 }
 
 /** Sends the file's bytes on a stream of their own; the agent keeps them only if the SHA-256 matches, else says why not. */

@@ -1,5 +1,5 @@
 // The terminal UI: Ink draws the state; the controller owns behaviour; raw stdin goes to it.
-import { render } from 'ink';
+import { render, renderToString } from 'ink';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { PlanOptions } from '../../appliance/plan.ts';
 import { UiController } from './controller.ts';
@@ -7,15 +7,30 @@ import { Screen, type Look } from './screens.tsx';
 import { terminalLook } from '../render/style.ts';
 import { onCrash } from '../crash.ts';
 
-function App({ controller, look }: { controller: UiController; look: Omit<Look, 'width' | 'height'> }) {
+const lookNow = (): Look => ({ ...terminalLook(process.stdout), width: process.stdout.columns || 80, height: process.stdout.rows || 24 });
+
+function App({ controller }: { controller: UiController }) {
   const state = useSyncExternalStore(controller.store.subscribe, controller.store.get);
-  const [size, setSize] = useState({ width: process.stdout.columns || 80, height: process.stdout.rows || 24 });
+  const [look, setLook] = useState(lookNow);
   useEffect(() => {
-    const onResize = () => setSize({ width: process.stdout.columns || 80, height: process.stdout.rows || 24 });
+    const onResize = () => setLook(lookNow());
     process.stdout.on('resize', onResize);
     return () => { process.stdout.off('resize', onResize); };
   }, []);
-  return <Screen s={state} l={{ ...look, ...size }} />;
+  return <Screen s={state} l={look} />;
+}
+
+/** A terminal that cannot move its cursor gets each changed screen written out whole, one after another. */
+function writePlain(controller: UiController): () => void {
+  let last = '';
+  const draw = () => {
+    const look = lookNow();
+    const text = renderToString(<Screen s={controller.store.get()} l={look} />, { columns: look.width });
+    if (text !== last) process.stdout.write(`${text}\n\n`);
+    last = text;
+  };
+  draw();
+  return controller.store.subscribe(draw);
 }
 
 export interface UiOptions extends PlanOptions {
@@ -29,17 +44,21 @@ const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 export function runUi(o: UiOptions): Promise<number> {
   return new Promise((resolve) => {
     let ink: ReturnType<typeof render> | null = null;
+    let stopPlain: (() => void) | null = null;
     const stdin = process.stdin;
+    const { plain } = terminalLook(process.stdout);
     const restoreTerminal = () => {
       ink?.unmount();
-      process.stdout.write(BRACKETED_PASTE_OFF);
+      stopPlain?.();
+      if (!plain) process.stdout.write(BRACKETED_PASTE_OFF);
       if (stdin.isTTY) stdin.setRawMode(false);
       stdin.pause();
       for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.off(sig, onSignal);
     };
     const controller = new UiController({
       appliance: o.appliance,
-      options: { image: o.image, gpu: o.gpu },
+      options: { image: o.image, gpu: o.gpu, engine: o.engine },
+      look: lookNow,
       // OSC 52: the terminal puts the text on the clipboard, even over ssh.
       copy: (text) => process.stdout.write(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`),
       exit: (code) => {
@@ -59,9 +78,11 @@ export function runUi(o: UiOptions): Promise<number> {
     stdin.on('data', (d: string) => controller.onInput(d));
     stdin.on('end', () => void controller.quit('the terminal closed'));
     stdin.resume();
-    process.stdout.write(BRACKETED_PASTE_ON);
-    ink = render(<App controller={controller} look={terminalLook(process.stdout)} />,
-      { exitOnCtrlC: false, patchConsole: false });
+    if (plain) stopPlain = writePlain(controller);
+    else {
+      process.stdout.write(BRACKETED_PASTE_ON);
+      ink = render(<App controller={controller} />, { exitOnCtrlC: false, patchConsole: false });
+    }
     void controller.start();
   });
 }

@@ -13,24 +13,29 @@ import { loadAppliance } from '../appliance-source.ts';
 import { formatBytes } from '../render/doctor.ts';
 import { Session } from '../session/session.ts';
 import { asFailure, Failure, type FailureCode } from '../../appliance/failures.ts';
-import type { SessionEvent, Stage } from '../session/events.ts';
+import { FileRefused } from '../session/files.ts';
+import type { SessionEvent } from '../session/events.ts';
+import { readCommand, type Command } from './commands.ts';
+import { ESC, InputReader, isBackspace, isEnter, isText, scrollKey, type ScrollKey } from './keys.ts';
 import { checkLabel, plainFix } from './labels.ts';
-import { pastedPaths, unbracket } from './paste.ts';
-import { initialState, Store, type BootStage, type Check } from './state.ts';
+import { scrollRange } from './layout.ts';
+import { pastedPaths, pathLike, unbracket } from './paste.ts';
+import { bootStage, initialState, Store, type Check } from './state.ts';
+import type { Look } from './text.ts';
 import { EXIT } from '../exit-codes.ts';
 
-const STAGE: Partial<Record<Stage, BootStage>> = { preparing: 'preparing', starting: 'starting', 'checking isolation': 'checking isolation' };
-const PASTE_START = '\x1b[200~';
-const PASTE_END = '\x1b[201~';
 const REVEAL_MS = 60; // checks appear one after another, as they are read
+const NOT_YET = 'The appliance is still starting: press Enter again once it is ready.';
 
 export interface UiDeps {
   appliance: string;
   options: PlanOptions;
   /** Ends the program (after the last frame is drawn). */
   exit(code: number): void;
-  /** Puts text on the clipboard (OSC 52), for the copy key. */
+  /** Sends text to the clipboard (OSC 52), for the copy key; whether the terminal took it cannot be known. */
   copy(text: string): void;
+  /** What the terminal shows, and its size now (scrolling is measured in it). */
+  look(): Look;
 }
 
 export class UiController {
@@ -38,7 +43,7 @@ export class UiController {
   private session: Session | null = null;
   private report: HostReport | null = null;
   private plan: (Plan & { appliance: PlanAppliance }) | null = null;
-  private paste: string | null = null;
+  private readonly reader = new InputReader((key) => this.onKey(key), (text) => this.onPaste(text));
   private quitting: Promise<void> | null = null;
   private ticker: NodeJS.Timeout | null = null;
   /** What the program exits with once the person quits: an error shown sets it. */
@@ -47,7 +52,9 @@ export class UiController {
   constructor(private readonly deps: UiDeps) {}
 
   async start(): Promise<void> {
-    this.ticker = setInterval(() => this.store.update((s) => ({ boot: { ...s.boot, now: Date.now() } })), 250);
+    // A terminal that cannot redraw shows no clock or spinner: a slower tick only brings the stall notice.
+    const tick = this.deps.look().plain ? 1000 : 250;
+    this.ticker = setInterval(() => this.store.update((s) => ({ boot: { ...s.boot, now: Date.now() } })), tick);
     await this.preflight();
   }
 
@@ -57,13 +64,14 @@ export class UiController {
     this.report = report;
     const shown = report.prerequisites.filter((p) => p.status !== 'not-needed' || p.id === 'gpu-driver');
     const checks: Check[] = shown.map((p) => ({ id: p.id, label: checkLabel(p.id), status: 'pending', detail: '',
-      fix: p.status === 'missing' ? plainFix(p) : null, fixCommand: p.fixCommand }));
+      fix: p.status === 'missing' ? plainFix(p) : null, fixCommand: p.fixCommand, howTo: p.fix }));
     this.store.update(() => ({ checks }));
     for (const [i, p] of shown.entries()) {
       await new Promise((r) => setTimeout(r, REVEAL_MS));
       this.store.update((s) => ({ checks: s.checks.map((c, j) => (j === i ? { ...c, status: p.status, detail: plainDetail(p.id, p.status, report) } : c)) }));
     }
     this.store.update(() => ({ checksDone: true }));
+    if (this.quitting) return; // stopped while the checks ran: nothing is started
     if (spec instanceof Failure) return this.fail(spec.oneLine(), 'Check the appliance file named above, or run ai-way without --appliance.', '', EXIT.badInput);
     if (report.prerequisites.some((p) => p.required && p.status === 'missing')) return; // r retries, c copies, q quits
     await this.boot(spec);
@@ -84,17 +92,21 @@ export class UiController {
     };
     try {
       await session.boot();
-      this.store.update((s) => ({ screen: 'ready', boot: { ...s.boot, stage: 'ready', stageSince: Date.now() }, details: this.describe() }));
+      if (this.quitting) return;
+      this.store.update((s) => ({ screen: 'ready', boot: { ...s.boot, stage: 'ready', stageSince: Date.now() }, details: this.describe(),
+        notice: s.notice === NOT_YET ? 'Ready: press Enter to send what you typed.' : s.notice }));
       // The appliance going away by itself is shown as an error, not left looking ready.
       void session.lost.then((e) => failed(e, 'the appliance stopped'));
       await this.refreshFiles();
     } catch (e) {
-      await failed(asFailure(e, 'boot'), 'boot failed');
+      // Stopped by the person: the wipe ended the boot, which is no failure to show or log.
+      if (!this.quitting) await failed(asFailure(e, 'boot'), 'boot failed');
     }
   }
 
   private onSessionEvent(e: SessionEvent): void {
-    if (e.type === 'progress' && STAGE[e.stage]) this.store.update((s) => ({ boot: { ...s.boot, stage: STAGE[e.stage]!, stageSince: Date.now() } }));
+    const stage = e.type === 'progress' ? bootStage(e.stage) : null;
+    if (stage) this.store.update((s) => ({ boot: { ...s.boot, stage, stageSince: Date.now(), now: Date.now() } }));
     if (e.type === 'warning') this.store.update(() => ({ notice: e.message }));
   }
 
@@ -118,77 +130,109 @@ export class UiController {
 
   /** Raw terminal input: keys, typed text and bracketed pastes. */
   onInput(data: string): void {
-    let rest = data;
-    while (rest.length) {
-      if (this.paste !== null) {
-        const end = rest.indexOf(PASTE_END);
-        this.paste += end < 0 ? rest : rest.slice(0, end);
-        if (end < 0) return;
-        const text = this.paste;
-        this.paste = null;
-        rest = rest.slice(end + PASTE_END.length);
-        this.onPaste(text);
-        continue;
-      }
-      const start = rest.indexOf(PASTE_START);
-      const before = start < 0 ? rest : rest.slice(0, start);
-      for (const key of splitKeys(before)) this.onKey(key);
-      if (start < 0) return;
-      this.paste = '';
-      rest = rest.slice(start + PASTE_START.length);
-    }
+    this.reader.read(data);
   }
 
+  /** A paste is text typed at once, or a drop of files; never an answer to the quit question (it waits at the prompt). */
   private onPaste(text: string): void {
     const s = this.store.get();
-    if (s.screen !== 'ready') return;
-    const paths = pastedPaths(text, existsSync, process.platform);
+    if (s.screen !== 'ready' && s.screen !== 'boot') return;
+    const paths = s.screen === 'ready' && !s.confirmQuit ? filePaths(text) : null;
     if (paths) void this.importFiles(paths);
-    else this.store.update((st) => ({ input: st.input + text.replace(/[\r\n]+/g, ' ') }));
+    else this.store.update((st) => ({ input: st.input + text.replace(/[\r\n]+/g, ' '), overlay: null }));
   }
 
   private onKey(key: string): void {
     const s = this.store.get();
     if (key === '\x03') { void this.requestQuit(true); return; }
-    if (s.confirmQuit) {
-      if (key === 'y' || key === 'Y' || key === '\r') void this.quit('you asked to quit');
-      else if (key === 'n' || key === 'N' || key === '\x1b') this.store.update(() => ({ confirmQuit: false }));
-      return;
+    if (s.confirmQuit) { this.onQuitAnswerKey(key); return; }
+    const scroll = scrollKey(key);
+    if (scroll) { this.scroll(scroll); return; }
+    const typing = s.screen === 'boot' || s.screen === 'ready';
+    if (s.overlay) {
+      this.store.update(() => ({ overlay: null }));
+      // Esc and Enter close it; at the prompt, what else is typed closes it and is typed there.
+      if (key === ESC || isEnter(key) || !typing) return;
     }
-    if (s.overlay && (key === '\x1b' || key === 'q' || key === s.overlay[0] || key === '?')) { this.store.update(() => ({ overlay: null })); return; }
-    if (s.screen === 'erased' || s.screen === 'wiping') return;
-    if (s.screen === 'error') { if (key === 'q' || key === '\r' || key === '\x1b') void this.quit('error'); else if (key === 'd') this.store.update(() => ({ overlay: 'details' })); return; }
-    if (s.screen === 'preflight') { this.onPreflightKey(key); return; }
-    if (s.input === '' && (key === '?' || key === 'd' || key === 'q')) {
-      if (key === 'q') void this.requestQuit(false);
-      else this.store.update(() => ({ overlay: key === '?' ? 'help' : 'details' }));
-      return;
-    }
-    if (s.screen !== 'ready') return;
-    if (key === '\r' || key === '\n') { this.submit(); return; }
-    if (key === '\x7f' || key === '\b') { this.store.update((st) => ({ input: st.input.slice(0, -1) })); return; }
-    if (key === '\x15') { this.store.update(() => ({ input: '' })); return; } // Ctrl-U
-    if (key.startsWith('\x1b') || key < ' ') return;
-    this.store.update((st) => ({ input: st.input + key }));
+    if (typing) this.onPromptKey(key);
+    else if (s.screen === 'error') this.onErrorKey(key);
+    else if (s.screen === 'preflight') this.onPreflightKey(key);
+  }
+
+  /** At the prompt every printable key is text; only Enter, editing keys and Ctrl chords act. */
+  private onPromptKey(key: string): void {
+    const s = this.store.get();
+    if (isEnter(key)) this.submit();
+    else if (isBackspace(key)) this.store.update((st) => ({ input: Array.from(st.input).slice(0, -1).join('') }));
+    else if (key === '\x15') this.store.update(() => ({ input: '' })); // Ctrl-U
+    else if (key === '\x04') { if (s.input === '') void this.requestQuit(false); } // Ctrl-D, as at a shell
+    else if (isText(key)) this.store.update((st) => ({ input: st.input + key }));
+  }
+
+  /** The quit question takes a whole line: y or yes, then Enter. Esc, or any other answer, goes back. */
+  private onQuitAnswerKey(key: string): void {
+    const answer = this.store.get().quitAnswer.trim().toLowerCase();
+    const back = () => this.store.update(() => ({ confirmQuit: false, quitAnswer: '' }));
+    if (key === ESC) back();
+    else if (isEnter(key)) {
+      if (answer === 'y' || answer === 'yes') void this.quit('you asked to quit');
+      else if (answer !== '') back();
+    } else if (isBackspace(key)) this.store.update((st) => ({ quitAnswer: Array.from(st.quitAnswer).slice(0, -1).join('') }));
+    else if (isText(key)) this.store.update((st) => ({ quitAnswer: st.quitAnswer + key }));
+  }
+
+  // No prompt on these screens: their keys are single letters, as the screen says.
+  private onErrorKey(key: string): void {
+    if (key === 'q' || isEnter(key) || key === ESC || key === '\x04') void this.quit('error');
+    else if (key === 'd') this.store.update(() => ({ overlay: 'details' }));
   }
 
   private onPreflightKey(key: string): void {
     const s = this.store.get();
     if (!s.checksDone) return;
-    if (key === 'q') void this.quit('quit at the checklist');
+    if (key === 'q' || key === '\x04') void this.quit('quit at the checklist');
     else if (key === 'r') void this.preflight();
     else if (key === 'd') this.store.update(() => ({ overlay: 'details' }));
     else if (key === 'c') {
       const command = s.checks.find((c) => c.status === 'missing' && c.fixCommand)?.fixCommand;
-      if (command) { this.deps.copy(command); this.store.update(() => ({ notice: 'The command is on the clipboard.' })); }
+      if (!command) return;
+      this.deps.copy(command);
+      // OSC 52 gets no answer: many terminals (and tmux, by default) ignore it.
+      this.store.update(() => ({ notice: 'Sent the command to the clipboard (if this terminal allows it).' }));
     }
   }
 
+  private scroll(how: ScrollKey): void {
+    const s = this.store.get();
+    const r = scrollRange(s, this.deps.look());
+    if (r.max === 0) return;
+    const step = how === 'up' || how === 'down' ? 1 : how === 'top' || how === 'bottom' ? r.max : r.page;
+    // The scroll counts from where the view is anchored: its top, or its latest rows.
+    const towardTop = how === 'up' || how === 'page up' || how === 'top';
+    const by = (s.scroll.view === r.key ? s.scroll.by : 0) + (towardTop === (r.anchor === 'bottom') ? step : -step);
+    this.store.update(() => ({ scroll: { view: r.key, by: Math.max(0, Math.min(r.max, by)) } }));
+  }
+
+  private runCommand(command: Command): void {
+    if (command === 'quit') void this.requestQuit(false);
+    else this.store.update(() => ({ overlay: command }));
+  }
+
+  /** Enter: a command, files (a line of paths), or a question. */
   private submit(): void {
-    const text = this.store.get().input.trim();
-    this.store.update(() => ({ input: '' }));
+    const s = this.store.get();
+    const text = s.input.trim();
     if (!text) return;
-    const paths = pastedPaths(unbracket(text).text, existsSync, process.platform);
+    const typed = readCommand(text, existsSync);
+    if (typed && 'command' in typed) {
+      this.store.update(() => ({ input: '', notice: null }));
+      this.runCommand(typed.command);
+      return;
+    }
+    if (typed) { this.store.update(() => ({ notice: typed.unknown })); return; } // kept, to be corrected
+    if (s.screen !== 'ready') { this.store.update(() => ({ notice: NOT_YET })); return; }
+    this.store.update(() => ({ input: '', notice: null, scroll: { view: '', by: 0 } }));
+    const paths = filePaths(unbracket(text).text);
     if (paths) void this.importFiles(paths);
     else void this.ask(text);
   }
@@ -203,7 +247,8 @@ export class UiController {
         const done = await this.session!.addFile(p, (sent, total) => set({ sent, total }));
         set({ sent: done.size, total: done.size, state: 'done' });
       } catch (e) {
-        set({ state: 'refused', message: (e as Error).message });
+        // The file named once: a refusal names it already.
+        set({ state: 'refused', message: e instanceof FileRefused ? e.message : `${name}: ${(e as Error).message}` });
       }
       await this.refreshFiles();
     }
@@ -224,22 +269,26 @@ export class UiController {
     }
   }
 
-  /** q asks first; a second Ctrl-C (or one while asking) quits at once. */
+  /** /quit, Ctrl-C or Ctrl-D ask first (what was typed stays); a second Ctrl-C quits at once. */
   async requestQuit(ctrlC: boolean): Promise<void> {
     const s = this.store.get();
     if (s.screen === 'erased') return;
     if ((ctrlC && s.confirmQuit) || s.screen === 'wiping') { await this.quit('forced'); return; }
     if (s.screen === 'error' || (s.screen === 'preflight' && s.checksDone)) { await this.quit('quit'); return; }
-    this.store.update(() => ({ confirmQuit: true, overlay: null }));
+    this.store.update(() => ({ confirmQuit: true, quitAnswer: '', overlay: null }));
   }
 
-  /** Wipes and exits; the same for q, Ctrl-C, a closed window (SIGHUP) and SIGTERM. */
+  /** Wipes and exits; the same for /quit, Ctrl-C, a closed window (SIGHUP) and SIGTERM. */
   quit(reason: string): Promise<void> {
     this.quitting ??= (async () => {
       const t = Date.now();
-      this.store.update(() => ({ screen: 'wiping', confirmQuit: false, overlay: null }));
+      const s = this.store.get();
+      // Stopped while the appliance was being started: not a failure, and not a success either.
+      const early = s.screen === 'boot' || (s.screen === 'preflight' && !s.checksDone);
+      if (early) this.exitCode = EXIT.interrupted;
+      this.store.update(() => ({ screen: 'wiping', confirmQuit: false, quitAnswer: '', overlay: null }));
       if (this.session) await this.session.wipe(reason).catch(() => undefined);
-      this.store.update(() => ({ screen: 'erased', erasedMs: Date.now() - t }));
+      this.store.update(() => ({ screen: 'erased', erasedMs: Date.now() - t, stoppedEarly: early }));
       this.store.flush();
       if (this.ticker) clearInterval(this.ticker);
       this.deps.exit(this.exitCode);
@@ -270,21 +319,9 @@ export class UiController {
   }
 }
 
-/** Splits typed input into keys: escape sequences stay whole, other characters one by one. */
-export function splitKeys(text: string): string[] {
-  const keys: string[] = [];
-  for (let i = 0; i < text.length;) {
-    if (text[i] === '\x1b') {
-      const m = /^\x1b(\[[0-9;?]*[A-Za-z~]|O[A-Za-z]|.)?/s.exec(text.slice(i))!;
-      keys.push(m[0]);
-      i += m[0].length;
-    } else {
-      const ch = String.fromCodePoint(text.codePointAt(i)!);
-      keys.push(ch);
-      i += ch.length;
-    }
-  }
-  return keys;
+/** The existing files a drop or a typed line names; else, for a line shaped like paths, those paths (to be refused as not found). */
+function filePaths(text: string): string[] | null {
+  return pastedPaths(text, existsSync, process.platform) ?? pathLike(text, process.platform);
 }
 
 function plainDetail(id: string, status: string, r: HostReport): string {

@@ -13,15 +13,20 @@ const CHECK_LABEL: Record<Prerequisite['id'], string> = {
 
 export const checkLabel = (id: Prerequisite['id']): string => CHECK_LABEL[id];
 
-/** One or two plain sentences for a missing check; the exact command is behind the copy key. */
+/** One or two plain sentences for a missing check; its exact command is shown below them (c copies it). */
 export function plainFix(p: Prerequisite): string {
+  const has = p.fixCommand !== null;
   switch (p.id) {
     case 'memory': return 'This computer has too little memory for the appliance.';
-    case 'podman': return 'The sandbox software that keeps the appliance sealed off is not installed. Press c to copy the command that installs it, run it in another window, then press r.';
-    case 'wsl': return 'Windows needs its built-in sandbox support turned on. Press c to copy the command, run it as Administrator, restart, then press r.';
-    case 'lima': return 'The Mac needs the free sandbox tool. Press c to copy the command that installs it, then press r.';
+    case 'podman': return `The sandbox software that keeps the appliance sealed off is not installed, or too old. ${
+      has ? 'Run the command below in another window (c copies it)' : 'The details (d) say how to install it'}, then press r.`;
+    case 'wsl': return `Windows needs its built-in sandbox support turned on. ${
+      has ? 'Run the command below as Administrator (c copies it)' : 'The details (d) say how'}, restart, then press r.`;
+    case 'lima': return `The Mac needs the free sandbox tool. ${
+      has ? 'Run the command below to install it (c copies it)' : 'The details (d) say how to install it'}, then press r.`;
     case 'virtualization': return 'Hardware isolation is turned off in this computer\'s firmware settings. Turn it on (see the details with d), then press r.';
-    case 'gpu-driver': return 'The graphics card\'s driver is missing or not working, so answers will be slower. Press c to copy the fix, or continue without it.';
+    case 'gpu-driver': return `The graphics card's driver is missing or not working, so answers will be slower. ${
+      has ? 'The command below fixes it (c copies it)' : 'The details (d) say how to fix it'}; or continue without it.`;
   }
 }
 

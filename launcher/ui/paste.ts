@@ -11,7 +11,9 @@
 //     by spaces:  "C:\Users\Ann\My Docs\x.docx" C:\tmp\y.txt
 // The text is read each of these ways in turn; the first reading in which every word is an
 // absolute path that exists wins. Anything else (a question that merely mentions a path, a
-// relative path, a path that does not exist) is not a drop: null.
+// relative path, a path that does not exist) is not a drop: null. A text whose every word is an
+// absolute path, existing or not, is still shaped like paths (pathLike): a drop or a typed path of
+// a file that is not there, to be refused as not found rather than asked as a question.
 
 const START = '\x1b[200~';
 const END = '\x1b[201~';
@@ -47,6 +49,11 @@ export function pastedPaths(text: string, exists: (p: string) => boolean, platfo
     if (paths !== null && paths.length > 0) return [...new Set(paths)]; // a Set keeps first-seen order
   }
   return null;
+}
+
+/** The paths a text names when every word of it reads as an absolute path, whether or not they exist; else null. */
+export function pathLike(text: string, platform: NodeJS.Platform = process.platform): string[] | null {
+  return pastedPaths(text, () => true, platform);
 }
 
 // A reading yields words lazily, and null where the text cannot be read that way (an open quote):

@@ -1,5 +1,6 @@
 // What the terminal UI shows, as one plain object, and a store that tells React when it changed:
 // at most one notification per frame, so a stream of progress events cannot cause a render storm.
+import type { Stage } from '../session/events.ts';
 
 export type CheckStatus = 'pending' | 'ok' | 'missing' | 'unknown' | 'not-needed';
 
@@ -9,10 +10,23 @@ export interface Check {
   status: CheckStatus;
   detail: string;
   fix: string | null;
+  /** The command that fixes it, shown as it must be typed (and copied with c). */
   fixCommand: string | null;
+  /** The fix as the doctor words it, for the details view (it may name the software). */
+  howTo?: string | null;
 }
 
-export type BootStage = 'preparing' | 'starting' | 'checking isolation' | 'ready';
+/** The boot's steps as the session reports them (its progress events), then ready. */
+export type BootStage = Exclude<Stage, 'smoke check' | 'wiping'> | 'ready';
+
+// Every stage a session reports is named here, so a new one cannot go unshown (or show the last).
+const BOOT_STAGE: Record<Stage, BootStage | null> = {
+  preparing: 'preparing', starting: 'starting', 'checking isolation': 'checking isolation',
+  'waiting for the app': 'waiting for the app', 'smoke check': null, wiping: null,
+};
+
+/** The boot step a session's progress event starts, or null for one that is not part of the boot. */
+export const bootStage = (stage: Stage): BootStage | null => BOOT_STAGE[stage];
 
 export interface Upload { name: string; sent: number; total: number; state: 'sending' | 'done' | 'refused'; message?: string }
 export interface Exchange { question: string; answer: string; done: boolean; failed?: boolean }
@@ -29,9 +43,15 @@ export interface UiState {
   exchanges: Exchange[];
   input: string;
   overlay: 'help' | 'details' | null;
+  /** How far the person scrolled the view named (an overlay or a screen); another view starts unscrolled. */
+  scroll: { view: string; by: number };
   confirmQuit: boolean;
+  /** What is typed in answer to the quit question: it counts only as a whole line. */
+  quitAnswer: string;
   notice: string | null;
   erasedMs: number | null;
+  /** The person stopped it before the appliance was ready. */
+  stoppedEarly: boolean;
   error: { message: string; whatToDo: string; detail: string; logPath: string | null } | null;
   details: { label: string; value: string }[];
 }
@@ -40,7 +60,8 @@ export const initialState = (now: number): UiState => ({
   screen: 'preflight', checks: [], checksDone: false,
   boot: { stage: 'preparing', stageSince: now, startedAt: now, now },
   files: [], freeBytes: null, totalBytes: null, uploads: [], exchanges: [], input: '',
-  overlay: null, confirmQuit: false, notice: null, erasedMs: null, error: null, details: [],
+  overlay: null, scroll: { view: '', by: 0 }, confirmQuit: false, quitAnswer: '', notice: null, erasedMs: null, stoppedEarly: false,
+  error: null, details: [],
 });
 
 const FRAME_MS = 50; // 20 frames a second at most

@@ -1,8 +1,9 @@
 // The real CLI in a real pseudo-terminal (node-pty, 80×24): preflight, boot, a dropped file, a
-// question, quit; and a window closed mid-session. Nothing of the session may remain.
+// question, quit; a window closed mid-session; a stop during the boot; a dumb 40×12 terminal.
+// Nothing of the session may remain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pty from 'node-pty';
@@ -20,8 +21,9 @@ function personEnv(extra: Record<string, string>): Record<string, string> {
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
-function terminal(env: Record<string, string> = {}, nodeArgs: string[] = []) {
-  const term = pty.spawn(process.execPath, [...nodeArgs, BIN], { name: 'xterm-256color', cols: 80, rows: 24, cwd: os.tmpdir(), env: personEnv(env) });
+function terminal(env: Record<string, string> = {}, nodeArgs: string[] = [], o: { args?: string[]; cols?: number; rows?: number } = {}) {
+  const term = pty.spawn(process.execPath, [...nodeArgs, BIN, ...(o.args ?? [])],
+    { name: env.TERM ?? 'xterm-256color', cols: o.cols ?? 80, rows: o.rows ?? 24, cwd: os.tmpdir(), env: personEnv(env) });
   let out = '';
   term.onData((d) => { out += d; });
   const exit = new Promise<number>((res) => term.onExit(({ exitCode }) => res(exitCode)));
@@ -36,7 +38,13 @@ function terminal(env: Record<string, string> = {}, nodeArgs: string[] = []) {
   };
   /** Keys sent in one burst arrive as one input: one at a time, as a person types. */
   const type = async (keys: string) => { for (const k of keys) { term.write(k); await new Promise((r) => setTimeout(r, 30)); } };
-  return { term, exit, plain, waitFor, type, raw: () => out };
+  /** Quits as a person does: /quit, then the whole answer y and Enter. */
+  const quit = async () => {
+    await type('/quit\r');
+    await waitFor('Quit and erase everything?');
+    await type('y\r');
+  };
+  return { term, exit, plain, waitFor, type, quit, raw: () => out };
 }
 
 /** The containers of this terminal's ai-way (only what the test started: others may run sessions too). */
@@ -50,9 +58,11 @@ describe('terminal UI without the sandbox software', () => {
     await t.waitFor('Sandbox software');
     await t.waitFor('r check again · c copy the command · d details · q quit');
     expect(t.plain()).toMatch(/✘ Sandbox software/);
-    expect(t.plain()).toContain('Press c to copy the command that installs it');
+    expect(t.plain()).toContain('Run the command below in another window (c copies it)');
+    expect(t.plain()).toContain('      sudo apt-get install -y podman uidmap'); // shown, whatever the clipboard does
     await t.type('c');
-    await t.waitFor('The command is on the clipboard.');
+    await t.waitFor('Sent the command to the clipboard (if this terminal allows it).');
+    expect(t.plain()).not.toContain('is on the clipboard');
     expect(t.raw()).toContain(`\x1b]52;c;${Buffer.from('sudo apt-get install -y podman uidmap').toString('base64')}\x07`);
     await t.type('q');
     expect(await t.exit).toBe(0);
@@ -80,9 +90,16 @@ describe.skipIf(!podman)('terminal UI', () => {
     await t.waitFor(/my notes\.txt\s+42 B/);
     await t.type('notes\r');
     await t.waitFor('notes: my notes.txt (2)');
-    await t.type('q');
-    await t.waitFor('Quit and erase everything? y / n');
-    await t.type('y');
+    // Typed words are never keys: q, y, d and ? inside a question neither quit nor open anything.
+    await t.type('quarterly numbers? does yesterday count? y\r');
+    await t.waitFor('no file in the workspace mentions: quarterly numbers? does yesterday count? y');
+    // A path typed or dropped is a file: one that is not there is not found, not a question; a second drop is refused.
+    await t.type('/tmp/ai-way-nowhere/x.txt\r');
+    await t.waitFor('✘ /tmp/ai-way-nowhere/x.txt: file not found');
+    t.term.write(`\x1b[200~'${file}' \x1b[201~`);
+    await t.waitFor('✘ my notes.txt: already added');
+    expect(t.plain()).not.toMatch(/Quit and erase|Details|mentions: \/tmp/);
+    await t.quit();
     await t.waitFor(/Everything was erased \(\d+\.\d s\)\./);
     expect(await t.exit).toBe(0);
     expect(leftovers(t)).toBe('');
@@ -105,11 +122,10 @@ describe.skipIf(!podman)('terminal UI', () => {
     expect(frames / seconds).toBeLessThan(40); // at most 20 state frames a second plus the clock, never a storm
     t.term.resize(60, 20);
     await new Promise((r) => setTimeout(r, 300));
-    await t.type('?');
+    await t.type('/help\r');
     await t.waitFor('Help');
     await t.type('\x1b');
-    await t.type('q');
-    await t.type('y');
+    await t.quit();
     expect(await t.exit).toBe(0);
   });
 
@@ -128,7 +144,7 @@ describe.skipIf(!podman)('terminal UI', () => {
     const t = terminal();
     await t.waitFor('Ready. Drop files on this window');
     await t.type('\x03');
-    await t.waitFor('Quit and erase everything? y / n');
+    await t.waitFor('Quit and erase everything?');
     await t.type('\x03');
     await t.waitFor('Everything was erased');
     expect(await t.exit).toBe(0);
@@ -155,4 +171,49 @@ describe.skipIf(!podman)('terminal UI', () => {
     await t.type('q');
     expect(await t.exit).toBe(5);
   });
+
+  it('stopped during a slow boot: the stage really pending, then exit 130, no error log, nothing left', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'ai-way-cache-'));
+    const t = terminal({ XDG_CACHE_HOME: cache }, [], { args: ['--appliance', slowAppliance()] });
+    await t.waitFor('✔ Checking the isolation');
+    await t.waitFor(/Still waiting for the app after [6-9] s/, 20_000);
+    expect(t.plain()).not.toContain('Still checking');
+    await t.type('\x03');
+    await t.waitFor('Quit and erase everything?');
+    await t.type('\x03');
+    await t.waitFor('Stopped before the appliance was ready, as you asked.');
+    expect(await t.exit).toBe(130);
+    expect(t.plain()).not.toMatch(/Something went wrong|did not become healthy/);
+    expect(existsSync(path.join(cache, 'ai-way', 'last-error.log'))).toBe(false);
+    expect(leftovers(t)).toBe('');
+  });
+
+  it.each(['dumb', 'xterm'])('TERM=%s LANG=C at 40×12: plain ASCII, no scrollback clear, the help scrolls', async (term) => {
+    const t = terminal({ TERM: term, LANG: 'C', LC_ALL: '', LC_CTYPE: '' }, [], { cols: 40, rows: 12 });
+    await t.waitFor('Ready. Drop files on this window, or');
+    await t.type('/help\r');
+    await t.waitFor(/Help\r?\n-{40}/);
+    await t.waitFor(/lines 1-\d+ of \d+ - Up\/Down PgUp PgDn/);
+    t.term.write('\x1b[6~\x1b[6~\x1b[6~'); // a key's sequence arrives whole
+    await t.waitFor('Esc       closes this view');
+    await t.type('\x1b');
+    await t.quit();
+    await t.waitFor('Everything was erased');
+    expect(await t.exit).toBe(0);
+    expect(t.raw()).not.toMatch(/\x1b\[[23]J/); // nothing clears the screen or the scrollback
+    expect(t.plain()).toMatch(/^[\x20-\x7e\r\n]*$/); // ASCII: no marks, bars or spinners the locale cannot show
+    if (term === 'dumb') expect(t.raw()).not.toContain('\x1b'); // no cursor movement, no colour, nothing but text
+    expect(leftovers(t)).toBe('');
+  });
 });
+
+/** The selftest appliance with an app that never answers its health check, for a boot that stays in "waiting for the app". */
+function slowAppliance(): string {
+  const selftest = path.resolve(import.meta.dirname, '../../images/selftest');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-slow-'));
+  const file = path.join(dir, 'appliance.toml');
+  writeFileSync(file, readFileSync(path.join(selftest, 'appliance.toml'), 'utf8')
+    .replace('"oci-archive:../../', `"oci-archive:${path.resolve(selftest, '../..')}/`)
+    .replace('path = "/health"', 'path = "/never"').replace('timeout = "10s"', 'timeout = "60s"'));
+  return file;
+}

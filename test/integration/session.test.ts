@@ -92,7 +92,10 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     const send = (c: object) => run.child.stdin!.write(`${JSON.stringify(c)}\n`);
     send({ op: 'add', path: good });
     expect(await run.next('uploaded')).toMatchObject({ name: 'notes.txt', size: text.length, sha256: createHash('sha256').update(text).digest('hex') });
-    for (const [file, reason] of [[link, /a link/], ['/dev/null', /a device/], [dir, /a folder/], [ctrl, /control characters/], [big, /do not fit/], [good, /exists/]] as const) {
+    // Each refusal names the file once, sizes in the units the UI shows.
+    for (const [file, reason] of [[link, /a link/], ['/dev/null', /a device/], [dir, /a folder/], [ctrl, /control characters/],
+      [big, /^big\.bin: 65 MiB does not fit; the workspace has 6\d MiB free$/], [good, /^notes\.txt: already added/],
+      [path.join(dir, 'gone.txt'), new RegExp(`^${dir}/gone\\.txt: file not found$`)]] as const) {
       send({ op: 'add', path: file });
       expect((await run.next('refused')).message).toMatch(reason);
     }

@@ -69,7 +69,7 @@ describe('headless human output', () => {
 });
 
 describe('the UI', () => {
-  const look: Look = { color: false, unicode: true, width: 200, height: 40 };
+  const look: Look = { color: false, unicode: true, plain: false, width: 200, height: 40 };
   const frame = (s: Partial<UiState>) => render(<Screen s={{ ...initialState(0), ...s }} l={look} />).lastFrame() ?? '';
 
   it('shows file names, uploads, answers and notices from the appliance with their controls visible', () => {

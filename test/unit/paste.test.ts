@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pastedPaths, unbracket } from '../../launcher/ui/paste.ts';
+import { pastedPaths, pathLike, unbracket } from '../../launcher/ui/paste.ts';
 
 /** An exists() that accepts exactly these paths. */
 const only = (...paths: string[]) => {
@@ -290,5 +290,23 @@ describe('pastedPaths: round trip', () => {
       expect(r === null || r.length > 0).toBe(true);
       unbracket(text);
     }), { numRuns: 500 });
+  });
+});
+
+describe('pathLike: a drop or a typed line of paths, whether or not they exist', () => {
+  it('reads each terminal\'s quoting, without looking at the disk', () => {
+    expect(pathLike('/tmp/ai-way-nowhere/x.txt', 'linux')).toEqual(['/tmp/ai-way-nowhere/x.txt']);
+    expect(pathLike("'/tmp/no where/a b.txt' /tmp/c.txt ", 'linux')).toEqual(['/tmp/no where/a b.txt', '/tmp/c.txt']);
+    expect(pathLike('/Users/ann/My\\ File.pdf', 'darwin')).toEqual(['/Users/ann/My File.pdf']);
+    expect(pathLike('"C:\\Users\\Ann\\My Docs\\x.docx"', 'win32')).toEqual(['C:\\Users\\Ann\\My Docs\\x.docx']);
+    expect(pathLike('file:///tmp/gone%20away.txt', 'linux')).toEqual(['/tmp/gone away.txt']);
+    // One path a line (Konsole, a file manager's list): a line that starts as a path is one, spaces and all.
+    expect(pathLike('/tmp/x.txt and more', 'linux')).toEqual(['/tmp/x.txt and more']);
+  });
+
+  it('a question, a relative path or a word is not paths: it stays a question', () => {
+    for (const text of ['what is in /tmp/x.txt?', 'notes.txt', '~/notes.txt', 'quarterly numbers', 'file://server/share/x']) {
+      expect(pathLike(text, 'linux')).toBeNull();
+    }
   });
 });

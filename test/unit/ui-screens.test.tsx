@@ -1,11 +1,13 @@
 // The UI's screens, rendered by ink-testing-library from states like those a session produces.
 import { describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
-import { Screen, bar, type Look } from '../../launcher/ui/screens.tsx';
-import { initialState, type UiState } from '../../launcher/ui/state.ts';
+import { Screen, type Look } from '../../launcher/ui/screens.tsx';
+import { bar } from '../../launcher/ui/text.ts';
+import { bootStage, initialState, type UiState } from '../../launcher/ui/state.ts';
 import { plainWords } from '../../launcher/ui/labels.ts';
+import type { Stage } from '../../launcher/session/events.ts';
 
-const look: Look = { color: false, unicode: true, width: 80, height: 24 };
+const look: Look = { color: false, unicode: true, plain: false, width: 80, height: 24 };
 const ascii: Look = { ...look, unicode: false };
 const T = 1_000_000;
 const state = (s: Partial<UiState>): UiState => ({ ...initialState(T), ...s });
@@ -14,20 +16,27 @@ const frame = (s: UiState, l = look) => render(<Screen s={s} l={l} />).lastFrame
 const checks = (missing: boolean): UiState['checks'] => [
   { id: 'memory', label: 'Enough memory', status: 'ok', detail: '23.5 GiB', fix: null, fixCommand: null },
   { id: 'podman', label: 'Sandbox software', status: missing ? 'missing' : 'ok', detail: missing ? 'missing' : 'ready',
-    fix: missing ? 'The sandbox software that keeps the appliance sealed off is not installed. Press c to copy the command that installs it, run it in another window, then press r.' : null,
+    fix: missing ? 'The sandbox software that keeps the appliance sealed off is not installed, or too old. '
+      + 'Run the command below in another window (c copies it), then press r.' : null,
     fixCommand: missing ? 'sudo apt-get install -y podman uidmap' : null },
   { id: 'gpu-driver', label: 'Graphics card', status: 'not-needed', detail: 'none: answers come from the processor', fix: null, fixCommand: null },
 ];
 
 describe('preflight', () => {
-  it('ticks, a cross with its fix in plain words, and the keys; no virtualization words', () => {
+  it('ticks, a cross with its fix in plain words, the command itself, and the keys; no virtualization words', () => {
     const f = frame(state({ checks: checks(true), checksDone: true }));
     expect(f).toContain('✔ Enough memory');
     expect(f).toContain('✘ Sandbox software');
-    expect(f).toContain('Press c to copy the command');
+    expect(f).toContain('Run the command below in another window (c copies it)');
+    expect(f).toMatch(/\n {6}sudo apt-get install -y podman uidmap\n/); // on screen, as it must be typed, whatever the clipboard did
     expect(f).toContain('r check again · c copy the command · d details · q quit');
-    expect(plainWords(f)).toBe(true);
-    expect(f).not.toContain('podman'); // the command itself is only copied, not shown
+    expect(plainWords(f.replace('sudo apt-get install -y podman uidmap', ''))).toBe(true); // the prose; the command is what it is
+  });
+
+  it('the details list each check with the command that fixes it', () => {
+    const f = frame(state({ checks: checks(true), checksDone: true, overlay: 'details' }));
+    expect(f).toMatch(/Sandbox software\s+missing/);
+    expect(f).toMatch(/command\s+sudo apt-get install -y podman uidmap/);
   });
 
   it('pending checks spin', () => {
@@ -46,11 +55,23 @@ describe('boot', () => {
     expect(f).toContain('Still starting after 7 s');
     expect(plainWords(f)).toBe(true);
   });
+
+  it('every stage the session reports is one the screen shows: waiting for the app, once the isolation is proven', () => {
+    const stages: Stage[] = ['preparing', 'starting', 'checking isolation', 'waiting for the app'];
+    expect(stages.map(bootStage)).toEqual(stages);
+    const boot = { stage: bootStage('waiting for the app')!, stageSince: T, startedAt: T - 1000, now: T + 6200 };
+    const f = frame(state({ screen: 'boot', boot }));
+    expect(f).toContain('✔ Checking the isolation');
+    expect(f).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for the app/);
+    expect(f).toContain('Still waiting for the app after 6 s');
+    expect(bootStage('wiping')).toBeNull();
+  });
 });
 
 describe('ready', () => {
   const s = state({ screen: 'ready', files: [{ name: 'notes.txt', size: 46 }], freeBytes: 67108818, totalBytes: 67108864,
-    uploads: [{ name: 'big.bin', sent: 5, total: 10, state: 'sending' }, { name: 'link.txt', sent: 0, total: 0, state: 'refused', message: 'only regular files can be added' }],
+    uploads: [{ name: 'big.bin', sent: 5, total: 10, state: 'sending' },
+      { name: 'link.txt', sent: 0, total: 0, state: 'refused', message: 'link.txt: only regular files can be added' }],
     exchanges: [{ question: 'notes', answer: 'question: notes\nnotes: notes.txt (2)\n', done: true }], input: 'what is' });
   it('lists files with sizes and free space, uploads with progress, the answer and the input line', () => {
     const f = frame(s);
@@ -61,6 +82,7 @@ describe('ready', () => {
     expect(f).toContain('✘ link.txt: only regular files can be added');
     expect(f).toContain('notes: notes.txt (2)');
     expect(f).toContain('› what is');
+    expect(f).toContain('/help · /details · /quit or Ctrl-C quits');
     expect(plainWords(f)).toBe(true);
   });
 
@@ -81,9 +103,16 @@ describe('ready', () => {
 });
 
 describe('the end', () => {
-  it('asks before quitting, then says everything was erased and how long it took', () => {
-    expect(frame(state({ screen: 'ready', confirmQuit: true }))).toContain('Quit and erase everything? y / n');
-    expect(frame(state({ screen: 'erased', erasedMs: 163 }))).toContain('Everything was erased (0.2 s).');
+  it('asks before quitting, keeping what was typed, then says everything was erased and how long it took', () => {
+    const f = frame(state({ screen: 'ready', confirmQuit: true, input: 'quarterly numbers', quitAnswer: 'y' }));
+    expect(f).toContain('› quarterly numbers');
+    expect(f).toContain('Quit and erase everything? Type y or n, then Enter: y');
+    expect(frame(state({ screen: 'erased', erasedMs: 163 }))).toBe('Everything was erased (0.2 s).');
+  });
+
+  it('stopped during the boot, it says so', () => {
+    expect(frame(state({ screen: 'erased', erasedMs: 163, stoppedEarly: true })))
+      .toBe('Stopped before the appliance was ready, as you asked.\nEverything was erased (0.2 s).');
   });
 
   it('an error screen says what happened, what to do and where the log is', () => {
