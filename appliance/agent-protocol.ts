@@ -87,8 +87,11 @@ export const command = {
 
 /** A mount the app relies on, as measured inside: the one holding `path`. */
 const mountFact = z.object({
-  path: z.string(), fstype: z.nullable(z.string()), options: z.nullable(z.string()),
-  sizeBytes: z.nullable(z.number()), freeBytes: z.nullable(z.number()),
+  path: z.string(),
+  fstype: z.nullable(z.string()),
+  options: z.nullable(z.string()),
+  sizeBytes: z.nullable(z.number()),
+  freeBytes: z.nullable(z.number()),
 });
 
 /**
@@ -104,7 +107,11 @@ export const isolationReportSchema = z.object({
   shm: mountFact,
   /** Mount points the app can reach that are mounted read-write (kernel file systems left out). */
   writableMounts: z.nullable(z.array(z.string())),
-  capEff: z.nullable(z.string()), capPrm: z.nullable(z.string()), capInh: z.nullable(z.string()), capBnd: z.nullable(z.string()), capAmb: z.nullable(z.string()),
+  capEff: z.nullable(z.string()),
+  capPrm: z.nullable(z.string()),
+  capInh: z.nullable(z.string()),
+  capBnd: z.nullable(z.string()),
+  capAmb: z.nullable(z.string()),
   noNewPrivs: z.nullable(z.number()),
   seccomp: z.nullable(z.number()),
   uidMap: z.nullable(z.array(z.tuple([z.number(), z.number(), z.number()]))),
@@ -143,7 +150,12 @@ export type AgentMessage =
 
 export function parseAgentMessage(payload: Uint8Array): AgentMessage {
   let doc: unknown;
-  try { doc = JSON.parse(new TextDecoder().decode(payload)); } catch { throw new ProtocolError('agent sent a control frame that is not JSON'); }
-  if (typeof doc !== 'object' || doc === null || typeof (doc as { type?: unknown }).type !== 'string') throw new ProtocolError('agent message without a type');
+  try {
+    doc = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    throw new ProtocolError('agent sent a control frame that is not JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || typeof (doc as { type?: unknown }).type !== 'string')
+    throw new ProtocolError('agent message without a type');
   return doc as AgentMessage;
 }

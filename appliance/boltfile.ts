@@ -42,13 +42,23 @@ export function boltfile(plan: Plan & { appliance: PlanAppliance }): Toml {
     service.env = Object.fromEntries(edits.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
     const vendor = plan.gpu.vendor;
     service.gaming = {
-      enabled: true, gpu_passthrough: true,
+      enabled: true,
+      gpu_passthrough: true,
       ...Object.fromEntries(Object.keys(BOLT_GPU).map((v) => [`${v}_runtime`, v === vendor])),
-      audio_passthrough: false, real_time_priority: false,
+      audio_passthrough: false,
+      real_time_priority: false,
       gpu: {
-        runtime: 'nvbind', passthrough: true, isolation_level: 'exclusive',
+        runtime: 'nvbind',
+        passthrough: true,
+        isolation_level: 'exclusive',
         ...(BOLT_GPU[vendor] ? { [vendor]: BOLT_GPU[vendor] } : {}),
-        nvbind: { driver: 'auto', devices: cdi.devices.map((d) => `gpu:${d}`), wsl2_optimized: plan.gpu.mode === 'wsl', performance_mode: 'balanced', preload_libraries: false },
+        nvbind: {
+          driver: 'auto',
+          devices: cdi.devices.map((d) => `gpu:${d}`),
+          wsl2_optimized: plan.gpu.mode === 'wsl',
+          performance_mode: 'balanced',
+          preload_libraries: false,
+        },
       },
     };
   }

@@ -29,19 +29,37 @@ const KEYS = {
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 const editsOf = (spec: Doc): Doc[] => [
   ...(isObject(spec.containerEdits) ? [spec.containerEdits] : []),
-  ...(Array.isArray(spec.devices) ? spec.devices.filter(isObject).map((d) => d.containerEdits).filter(isObject) : []),
+  ...(Array.isArray(spec.devices)
+    ? spec.devices
+        .filter(isObject)
+        .map((d) => d.containerEdits)
+        .filter(isObject)
+    : []),
 ];
 const listOf = (edits: Doc[], key: string): Doc[] => edits.flatMap((e) => (Array.isArray(e[key]) ? e[key].filter(isObject) : []));
 
 /** Which features need which version, newest first; a spec's minimum is the first whose test it passes. */
 const NEEDS: [version: (typeof CDI_VERSIONS)[number], uses: (spec: Doc) => boolean][] = [
-  ['1.1.0', (s) => listOf(editsOf(s), 'netDevices').length > 0
-    || editsOf(s).some((e) => isObject(e.intelRdt) && (e.intelRdt.schemata !== undefined || e.intelRdt.enableMonitoring === true))],
+  [
+    '1.1.0',
+    (s) =>
+      listOf(editsOf(s), 'netDevices').length > 0 ||
+      editsOf(s).some((e) => isObject(e.intelRdt) && (e.intelRdt.schemata !== undefined || e.intelRdt.enableMonitoring === true)),
+  ],
   ['0.7.0', (s) => editsOf(s).some((e) => e.intelRdt !== undefined || (Array.isArray(e.additionalGids) && e.additionalGids.length > 0))],
-  ['0.6.0', (s) => nonEmpty(s.annotations) || (Array.isArray(s.devices) && s.devices.some((d) => isObject(d) && nonEmpty(d.annotations)))
-    || (String(s.kind ?? '').split('/')[1] ?? '').includes('.')],
-  ['0.5.0', (s) => (Array.isArray(s.devices) && s.devices.some((d) => isObject(d) && /^[0-9]/.test(String(d.name ?? ''))))
-    || listOf(editsOf(s), 'deviceNodes').some((n) => typeof n.hostPath === 'string' && n.hostPath !== '')],
+  [
+    '0.6.0',
+    (s) =>
+      nonEmpty(s.annotations) ||
+      (Array.isArray(s.devices) && s.devices.some((d) => isObject(d) && nonEmpty(d.annotations))) ||
+      (String(s.kind ?? '').split('/')[1] ?? '').includes('.'),
+  ],
+  [
+    '0.5.0',
+    (s) =>
+      (Array.isArray(s.devices) && s.devices.some((d) => isObject(d) && /^[0-9]/.test(String(d.name ?? '')))) ||
+      listOf(editsOf(s), 'deviceNodes').some((n) => typeof n.hostPath === 'string' && n.hostPath !== ''),
+  ],
   ['0.4.0', (s) => listOf(editsOf(s), 'mounts').some((m) => typeof m.type === 'string' && m.type !== '')],
 ];
 
@@ -66,13 +84,18 @@ export function cdiProblems(doc: unknown): string[] {
 
   const v = versionIndex(doc.cdiVersion);
   if (typeof doc.cdiVersion !== 'string' || v < 0) at('cdiVersion', `must be one of ${CDI_VERSIONS.join(', ')}`);
-  else if (v < versionIndex(minimumCdiVersion(doc))) at('cdiVersion', `${doc.cdiVersion} cannot carry this spec: it needs at least ${minimumCdiVersion(doc)}`);
+  else if (v < versionIndex(minimumCdiVersion(doc)))
+    at('cdiVersion', `${doc.cdiVersion} cannot carry this spec: it needs at least ${minimumCdiVersion(doc)}`);
 
   const [vendor, cls, extra] = typeof doc.kind === 'string' ? doc.kind.split('/') : [];
   if (!vendor || !cls || extra !== undefined) at('kind', 'must be "vendor/class"');
   else {
-    for (const [what, name] of [['vendor', vendor], ['class', cls]] as const) {
-      if (!VENDOR_OR_CLASS.test(name)) at('kind', `${what} "${name}" must start with a letter, end with a letter or digit, and hold only letters, digits, ".", "-", "_"`);
+    for (const [what, name] of [
+      ['vendor', vendor],
+      ['class', cls],
+    ] as const) {
+      if (!VENDOR_OR_CLASS.test(name))
+        at('kind', `${what} "${name}" must start with a letter, end with a letter or digit, and hold only letters, digits, ".", "-", "_"`);
     }
   }
   annotations('annotations', doc.annotations, at);
@@ -82,10 +105,14 @@ export function cdiProblems(doc: unknown): string[] {
   const seen = new Set<string>();
   (Array.isArray(doc.devices) ? doc.devices : []).forEach((d, i) => {
     const place = `devices[${i}]`;
-    if (!isObject(d)) { at(place, 'must be an object'); return; }
+    if (!isObject(d)) {
+      at(place, 'must be an object');
+      return;
+    }
     strict(place, d, KEYS.device);
     const name = typeof d.name === 'string' ? d.name : '';
-    if (!DEVICE_NAME.test(name)) at(`${place}.name`, `"${name}" must start with a letter or digit, end with one, and hold only letters, digits, "-", "_", ".", ":"`);
+    if (!DEVICE_NAME.test(name))
+      at(`${place}.name`, `"${name}" must start with a letter or digit, end with one, and hold only letters, digits, "-", "_", ".", ":"`);
     if (seen.has(name)) at(`${place}.name`, `"${name}" is named twice`);
     seen.add(name);
     annotations(`${place}.annotations`, d.annotations, at);
@@ -105,16 +132,22 @@ type Strict = (place: string, o: Doc, allowed: readonly string[]) => void;
 /** Whether container edits change nothing (a device's edits must change something). */
 export function isEmptyEdits(edits: object): boolean {
   const e = edits as Doc;
-  return ['env', 'deviceNodes', 'hooks', 'mounts', 'additionalGids', 'netDevices'].every((k) => !Array.isArray(e[k]) || e[k].length === 0)
-    && e.intelRdt === undefined;
+  return (
+    ['env', 'deviceNodes', 'hooks', 'mounts', 'additionalGids', 'netDevices'].every((k) => !Array.isArray(e[k]) || e[k].length === 0) &&
+    e.intelRdt === undefined
+  );
 }
 
 function annotations(place: string, a: unknown, at: At) {
   if (a === undefined) return;
-  if (!isObject(a)) { at(place, 'must map names to strings'); return; }
+  if (!isObject(a)) {
+    at(place, 'must map names to strings');
+    return;
+  }
   for (const [k, v] of Object.entries(a)) {
     if (typeof v !== 'string') at(`${place}.${k}`, 'must be a string');
-    if (!/^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/.test(k) || k.length > 316) at(`${place}.${k}`, 'is not a valid annotation key');
+    if (!/^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/.test(k) || k.length > 316)
+      at(`${place}.${k}`, 'is not a valid annotation key');
   }
 }
 
@@ -125,8 +158,13 @@ function edits(place: string, e: Doc, at: At, strict: Strict) {
   strict(place, e, KEYS.edits);
   const list = (key: string, each: (item: Doc, where: string) => void) => {
     if (e[key] === undefined) return;
-    if (!Array.isArray(e[key])) { at(`${place}.${key}`, 'must be a list'); return; }
-    e[key].forEach((item, i) => (isObject(item) || key === 'env' ? each(item as Doc, `${place}.${key}[${i}]`) : at(`${place}.${key}[${i}]`, 'must be an object')));
+    if (!Array.isArray(e[key])) {
+      at(`${place}.${key}`, 'must be a list');
+      return;
+    }
+    e[key].forEach((item, i) =>
+      isObject(item) || key === 'env' ? each(item as Doc, `${place}.${key}[${i}]`) : at(`${place}.${key}[${i}]`, 'must be an object'),
+    );
   };
   list('env', (item, where) => {
     if (typeof item !== 'string' || !/^[^=]+=/.test(item)) at(where, 'must be "NAME=value"');
@@ -137,7 +175,8 @@ function edits(place: string, e: Doc, at: At, strict: Strict) {
     if (n.hostPath !== undefined && !absolute(n.hostPath)) at(`${where}.hostPath`, 'must be an absolute path');
     if (n.type !== undefined && !['b', 'c', 'u', 'p'].includes(String(n.type))) at(`${where}.type`, 'must be b, c, u or p');
     if (n.permissions !== undefined && !/^[rwm]+$/.test(String(n.permissions))) at(`${where}.permissions`, 'must hold only r, w, m');
-    for (const k of ['major', 'minor', 'fileMode', 'uid', 'gid']) if (n[k] !== undefined && !Number.isInteger(n[k])) at(`${where}.${k}`, 'must be a whole number');
+    for (const k of ['major', 'minor', 'fileMode', 'uid', 'gid'])
+      if (n[k] !== undefined && !Number.isInteger(n[k])) at(`${where}.${k}`, 'must be a whole number');
   });
   list('mounts', (m, where) => {
     strict(where, m, KEYS.mount);

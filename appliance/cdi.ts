@@ -7,11 +7,30 @@ import { isEmptyEdits, minimumCdiVersion } from './cdi-rules.ts';
 import { Failure } from './failures.ts';
 import { GPU_VENDORS, type PassableVendor } from './gpu-vendors.ts';
 
-export interface CdiDeviceNode { path: string; permissions?: string }
-export interface CdiMount { hostPath: string; containerPath: string; options: string[] }
-export interface CdiContainerEdits { env?: string[]; deviceNodes?: CdiDeviceNode[]; mounts?: CdiMount[] }
-export interface CdiDevice { name: string; containerEdits: CdiContainerEdits }
-export interface CdiSpec { cdiVersion: string; kind: string; devices: CdiDevice[]; containerEdits: CdiContainerEdits }
+export interface CdiDeviceNode {
+  path: string;
+  permissions?: string;
+}
+export interface CdiMount {
+  hostPath: string;
+  containerPath: string;
+  options: string[];
+}
+export interface CdiContainerEdits {
+  env?: string[];
+  deviceNodes?: CdiDeviceNode[];
+  mounts?: CdiMount[];
+}
+export interface CdiDevice {
+  name: string;
+  containerEdits: CdiContainerEdits;
+}
+export interface CdiSpec {
+  cdiVersion: string;
+  kind: string;
+  devices: CdiDevice[];
+  containerEdits: CdiContainerEdits;
+}
 
 /** Where the GPU's libraries appear inside the appliance. */
 export const GPU_LIBRARY_DIR = '/usr/lib/ai-way-gpu';
@@ -34,8 +53,7 @@ export class NoGpuError extends Failure {
  */
 export function buildCdiSpec(f: HostFacts, vendor: PassableVendor, kind: string = GPU_VENDORS[vendor].cdiKind): CdiSpec {
   const driver = f.gpuDrivers?.find((d) => d.vendor === vendor);
-  const gpus = f.gpus.filter((g) => g.vendor === vendor && g.usable)
-    .sort((x, y) => (x.pciBusId ?? '').localeCompare(y.pciBusId ?? ''));
+  const gpus = f.gpus.filter((g) => g.vendor === vendor && g.usable).sort((x, y) => (x.pciBusId ?? '').localeCompare(y.pciBusId ?? ''));
   if (!driver || gpus.length === 0) throw new NoGpuError(`no usable ${vendor.toUpperCase()} GPU on this host`);
   const common = commonEdits(driver);
   const nodesOf = (g: (typeof gpus)[number]) => (g.deviceNodes ?? []).map((path) => ({ path, permissions: NODE_PERMISSIONS }));
@@ -61,11 +79,14 @@ export function buildCdiSpec(f: HostFacts, vendor: PassableVendor, kind: string 
 /** Edits every device of the vendor needs: shared nodes, the driver's files, the loader's path. */
 function commonEdits(d: GpuDriverFacts): CdiContainerEdits {
   const mounts: CdiMount[] = [
-    ...d.libraries.flatMap((lib) => lib.names.map((name) => ({ hostPath: lib.path, containerPath: `${GPU_LIBRARY_DIR}/${name}`, options: READ_ONLY }))),
+    ...d.libraries.flatMap((lib) =>
+      lib.names.map((name) => ({ hostPath: lib.path, containerPath: `${GPU_LIBRARY_DIR}/${name}`, options: READ_ONLY })),
+    ),
     ...d.files.map((file) => ({ hostPath: file, containerPath: containerPathOf(file), options: READ_ONLY })),
     ...d.folders.map((folder) => ({ hostPath: folder, containerPath: folder, options: READ_ONLY })),
   ];
-  const libraryPath = d.libraries.length > 0 ? GPU_LIBRARY_DIR : d.wsl && d.folders.includes('/usr/lib/wsl/lib') ? '/usr/lib/wsl/lib' : null;
+  const libraryPath =
+    d.libraries.length > 0 ? GPU_LIBRARY_DIR : d.wsl && d.folders.includes('/usr/lib/wsl/lib') ? '/usr/lib/wsl/lib' : null;
   const edits: CdiContainerEdits = {};
   if (libraryPath) edits.env = [`LD_LIBRARY_PATH=${libraryPath}`];
   if (d.nodes.length) edits.deviceNodes = d.nodes.map((path) => ({ path, permissions: NODE_PERMISSIONS }));
@@ -78,15 +99,27 @@ const containerPathOf = (hostPath: string) => hostPath.replace(/^\/usr\/local\/[
 
 /** The edits of the named devices plus the spec's own, merged in order (what an engine applies). */
 export function editsFor(spec: CdiSpec, names: readonly string[]): Required<CdiContainerEdits> {
-  const parts = [spec.containerEdits ?? {}, ...names.map((n) => {
-    const dev = spec.devices.find((d) => d.name === n);
-    if (!dev) throw new NoGpuError(`${spec.kind}=${n} is not a device of this spec`);
-    return dev.containerEdits;
-  })];
+  const parts = [
+    spec.containerEdits ?? {},
+    ...names.map((n) => {
+      const dev = spec.devices.find((d) => d.name === n);
+      if (!dev) throw new NoGpuError(`${spec.kind}=${n} is not a device of this spec`);
+      return dev.containerEdits;
+    }),
+  ];
   const uniq = <T>(items: T[], key: (t: T) => string) => [...new Map(items.map((i) => [key(i), i])).values()];
   return {
-    env: uniq(parts.flatMap((p) => p.env ?? []), (e) => e.split('=')[0]!),
-    deviceNodes: uniq(parts.flatMap((p) => p.deviceNodes ?? []), (n) => n.path),
-    mounts: uniq(parts.flatMap((p) => p.mounts ?? []), (m) => m.containerPath),
+    env: uniq(
+      parts.flatMap((p) => p.env ?? []),
+      (e) => e.split('=')[0]!,
+    ),
+    deviceNodes: uniq(
+      parts.flatMap((p) => p.deviceNodes ?? []),
+      (n) => n.path,
+    ),
+    mounts: uniq(
+      parts.flatMap((p) => p.mounts ?? []),
+      (m) => m.containerPath,
+    ),
   };
 }

@@ -52,7 +52,11 @@ export class Failure extends Error {
   /** Lines to show apart from the message (an engine's last words, the app's answer); never needed to act. */
   readonly detail: string;
 
-  constructor(readonly code: FailureCode, message: string, o: { fix?: string; detail?: string } = {}) {
+  constructor(
+    readonly code: FailureCode,
+    message: string,
+    o: { fix?: string; detail?: string } = {},
+  ) {
     super(message);
     this.exitCode = FAILURES[code].exit;
     this.fix = o.fix ?? FAILURES[code].fix;

@@ -15,12 +15,18 @@ export interface VendorTraits {
 
 export const GPU_VENDORS = {
   nvidia: {
-    label: 'NVIDIA', cdiKind: 'nvidia.com/gpu', needsGlibc: true,
-    image: { flavor: 'fedora',
-      reason: 'usable NVIDIA GPU: NVIDIA\'s user-space libraries need glibc, and Fedora has the best driver support' },
+    label: 'NVIDIA',
+    cdiKind: 'nvidia.com/gpu',
+    needsGlibc: true,
+    image: {
+      flavor: 'fedora',
+      reason: "usable NVIDIA GPU: NVIDIA's user-space libraries need glibc, and Fedora has the best driver support",
+    },
   },
   amd: {
-    label: 'AMD', cdiKind: 'amd.com/gpu', needsGlibc: false,
+    label: 'AMD',
+    cdiKind: 'amd.com/gpu',
+    needsGlibc: false,
     image: { flavor: 'fedora', reason: 'usable AMD GPU: Fedora packages ROCm' },
   },
   intel: { label: 'Intel', cdiKind: 'intel.com/gpu', needsGlibc: false },

@@ -35,13 +35,32 @@ const vendorRules: Rule[] = KNOWN_VENDORS.flatMap((v) => {
 
 export const IMAGE_RULES: readonly Rule[] = [
   ...vendorRules,
-  { id: 'apple-silicon', matches: (f) => f.host.platform === 'macos' && f.host.arch === 'aarch64', flavor: 'alpine', arch: 'aarch64',
-    reason: 'Apple Silicon: a light, fast-booting image (no GPU path into a Linux guest)' },
-  { id: 'intel-mac', matches: (f) => f.host.platform === 'macos' && f.host.arch === 'x86_64', flavor: 'alpine', arch: 'x86_64',
-    reason: 'Intel Mac: minimal overhead for inference on the processor' },
-  { id: 'no-gpu', matches: (f) => !f.gpus.some((g) => g.usable), flavor: 'alpine', reason: 'no usable GPU: a small image that runs on the processor boots fastest' },
-  { id: 'small-memory', matches: (f) => f.host.memBytes !== null && f.host.memBytes < SMALL_MEMORY_BYTES, flavor: 'alpine',
-    reason: 'less than 16 GiB of memory: the memory-efficient image' },
+  {
+    id: 'apple-silicon',
+    matches: (f) => f.host.platform === 'macos' && f.host.arch === 'aarch64',
+    flavor: 'alpine',
+    arch: 'aarch64',
+    reason: 'Apple Silicon: a light, fast-booting image (no GPU path into a Linux guest)',
+  },
+  {
+    id: 'intel-mac',
+    matches: (f) => f.host.platform === 'macos' && f.host.arch === 'x86_64',
+    flavor: 'alpine',
+    arch: 'x86_64',
+    reason: 'Intel Mac: minimal overhead for inference on the processor',
+  },
+  {
+    id: 'no-gpu',
+    matches: (f) => !f.gpus.some((g) => g.usable),
+    flavor: 'alpine',
+    reason: 'no usable GPU: a small image that runs on the processor boots fastest',
+  },
+  {
+    id: 'small-memory',
+    matches: (f) => f.host.memBytes !== null && f.host.memBytes < SMALL_MEMORY_BYTES,
+    flavor: 'alpine',
+    reason: 'less than 16 GiB of memory: the memory-efficient image',
+  },
   { id: 'default', matches: () => true, flavor: 'fedora', reason: 'broadest compatibility' },
 ];
 

@@ -8,21 +8,37 @@ export class ManifestError extends Failure {
   /** What is wrong, without its position; `fix` says what to do. */
   readonly problem: string;
 
-  constructor(readonly file: string, readonly line: number, readonly column: number, problem: string, fix: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    problem: string,
+    fix: string,
+  ) {
     super('manifest', `${oneLine(file)}:${line}:${column}: ${oneLine(problem)}`, { fix: oneLine(fix) });
     this.problem = oneLine(problem);
   }
 }
 
 /** What is wrong at a key, and its fix; `missing`: the key is absent. */
-export interface Problem { path: TomlPath; problem: string; fix: string; missing?: true }
+export interface Problem {
+  path: TomlPath;
+  problem: string;
+  fix: string;
+  missing?: true;
+}
 
 /** The problem to report: the first in the file, except that a missing key comes last (a typo often explains it). */
 export function firstProblem(problems: Problem[], text: string, file: string): ManifestError {
   const locate = keyLocator(text);
   const placed = problems.map((p) => ({ ...p, ...locate(p.path) }));
   placed.sort((a, b) => Number(a.missing ?? false) - Number(b.missing ?? false) || a.line - b.line || a.column - b.column);
-  const p = placed[0] ?? { line: 1, column: 1, problem: 'the manifest is not valid', fix: 'compare it with images/selftest/appliance.toml' };
+  const p = placed[0] ?? {
+    line: 1,
+    column: 1,
+    problem: 'the manifest is not valid',
+    fix: 'compare it with images/selftest/appliance.toml',
+  };
   return new ManifestError(file, p.line, p.column, p.problem, p.fix);
 }
 

@@ -9,7 +9,11 @@ import type { TomlPath } from './toml-locate.ts';
 import { closest } from './closest.ts';
 
 /** Every key's expectation and an example line, for messages; also the list of known keys. */
-interface Help { want: string; example: string; table?: true }
+interface Help {
+  want: string;
+  example: string;
+  table?: true;
+}
 
 const imageHelp = (flavor: ImageFlavor, arch: ImageArch): Help => ({
   want: `"${ARCHIVE}<path>" or an image reference with its registry and a tag or digest`,
@@ -63,18 +67,28 @@ export function explain(issue: z.core.$ZodIssue, doc: unknown): Problem[] {
   const value = valueAt(doc, at);
   // Array elements here are all text; the help describes the whole array.
   const want = typeof at.at(-1) === 'number' ? 'text' : help.want;
-  if (value !== undefined) return [{ path: at, problem: `${where(at)} must be ${want}, not ${describe(value)}`, fix: `write it like ${help.example}` }];
+  if (value !== undefined)
+    return [{ path: at, problem: `${where(at)} must be ${want}, not ${describe(value)}`, fix: `write it like ${help.example}` }];
   const key = String(at.at(-1));
   const parent = at.slice(0, -1);
   if (help.table) return [{ path: at, problem: `the manifest has no [${tableName(at)}] table`, fix: `add ${help.example}`, missing: true }];
   if (parent.length === 0) {
-    return [{ path: at, problem: `the manifest has no ${quoteKey(key)}`, fix: `add ${help.example} above the first [table]`, missing: true }];
+    return [
+      { path: at, problem: `the manifest has no ${quoteKey(key)}`, fix: `add ${help.example} above the first [table]`, missing: true },
+    ];
   }
-  return [{ path: at, problem: `[${tableName(parent)}] has no ${quoteKey(key)}`, fix: `add ${help.example} (${help.want})`, missing: true }];
+  return [
+    { path: at, problem: `[${tableName(parent)}] has no ${quoteKey(key)}`, fix: `add ${help.example} (${help.want})`, missing: true },
+  ];
 }
 
 // Common spellings of the architectures, which no edit distance would find.
-const ALIASES = new Map([['amd64', 'x86_64'], ['x64', 'x86_64'], ['x86-64', 'x86_64'], ['arm64', 'aarch64']]);
+const ALIASES = new Map([
+  ['amd64', 'x86_64'],
+  ['x64', 'x86_64'],
+  ['x86-64', 'x86_64'],
+  ['arm64', 'aarch64'],
+]);
 
 function unknownKey(table: TomlPath, key: string): Problem {
   const problem = `unknown key ${quoteKey(key)}${table.length ? ` in [${tableName(table)}]` : ''}`;
@@ -84,16 +98,22 @@ function unknownKey(table: TomlPath, key: string): Problem {
   const near = alias && known.includes(alias) ? alias : closest(key, known);
   if (near) return { path, problem, fix: `did you mean ${quoteKey(near)}?` };
   // A key that belongs elsewhere: most often a top-level key written below a [table] header.
-  const homes = Object.keys(HELP).map((k) => k.split('.')).filter((p) => p.at(-1) === key && p.slice(0, -1).join('.') !== table.join('.'));
-  if (homes.some((p) => p.length === 1)) return { path, problem, fix: 'keys below a [table] header belong to it: move this one above the first [table]' };
-  if (homes.length) return { path, problem, fix: `it belongs in ${homes.map((p) => `[${p.slice(0, -1).join('.')}]`).join(' or ')}: move it there` };
+  const homes = Object.keys(HELP)
+    .map((k) => k.split('.'))
+    .filter((p) => p.at(-1) === key && p.slice(0, -1).join('.') !== table.join('.'));
+  if (homes.some((p) => p.length === 1))
+    return { path, problem, fix: 'keys below a [table] header belong to it: move this one above the first [table]' };
+  if (homes.length)
+    return { path, problem, fix: `it belongs in ${homes.map((p) => `[${p.slice(0, -1).join('.')}]`).join(' or ')}: move it there` };
   const owner = table.length ? `[${tableName(table)}]` : 'the top level';
   return { path, problem, fix: `remove it (${owner} takes ${known.join(', ')})` };
 }
 
 function childrenOf(table: TomlPath): string[] {
   const prefix = table.length ? `${table.join('.')}.` : '';
-  return Object.keys(HELP).filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.')).map((k) => k.slice(prefix.length));
+  return Object.keys(HELP)
+    .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.'))
+    .map((k) => k.slice(prefix.length));
 }
 
 function helpFor(at: TomlPath): Help {

@@ -15,8 +15,19 @@ const TiB = 1024 ** 4;
 
 // Binary units however they are spelt: nobody means 10^9 bytes of guest memory.
 const SIZE_UNITS = new Map<string, number>([
-  ['b', 1], ['k', KiB], ['kb', KiB], ['kib', KiB], ['m', MiB], ['mb', MiB], ['mib', MiB],
-  ['g', GiB], ['gb', GiB], ['gib', GiB], ['t', TiB], ['tb', TiB], ['tib', TiB],
+  ['b', 1],
+  ['k', KiB],
+  ['kb', KiB],
+  ['kib', KiB],
+  ['m', MiB],
+  ['mb', MiB],
+  ['mib', MiB],
+  ['g', GiB],
+  ['gb', GiB],
+  ['gib', GiB],
+  ['t', TiB],
+  ['tb', TiB],
+  ['tib', TiB],
 ]);
 
 /** Bytes of "64MiB", "1 GiB", "512K"; null for anything else (no fractions, no sign, no bare number). */
@@ -30,17 +41,23 @@ export function parseSize(text: string): number | null {
 
 /** A leaf's problem (it follows "'key' in [table] ") and how to fix it (an example line follows). */
 export class Bad {
-  constructor(readonly problem: string, readonly fix?: string) {}
+  constructor(
+    readonly problem: string,
+    readonly fix?: string,
+  ) {}
 }
 
 /** A value of `base`'s type, then checked and converted; a Bad becomes an issue at this key. */
 function leaf<T extends z.ZodMiniType, O>(base: T, convert: (v: z.output<T>) => O | Bad) {
-  return z.pipe(base, z.transform((v: z.output<T>, ctx) => {
-    const out = convert(v);
-    if (!(out instanceof Bad)) return out as O;
-    ctx.issues.push({ code: 'custom', message: out.problem, input: v, params: { fix: out.fix } });
-    return z.NEVER;
-  }));
+  return z.pipe(
+    base,
+    z.transform((v: z.output<T>, ctx) => {
+      const out = convert(v);
+      if (!(out instanceof Bad)) return out as O;
+      ctx.issues.push({ code: 'custom', message: out.problem, input: v, params: { fix: out.fix } });
+      return z.NEVER;
+    }),
+  );
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -50,19 +67,25 @@ export const URL_PATH = /^\/[^\s\x00-\x1f\x7f]*$/;
 
 const pattern = (re: RegExp, what: string) => leaf(z.string(), (s) => (re.test(s) ? s : new Bad(`is ${show(s)}, not ${what}`)));
 
-const size = (min: number, max: number, range: [string, string]) => leaf(z.string(), (s) => {
-  const n = parseSize(s);
-  if (n === null) return new Bad(`is ${show(s)}, not a size`, `write a whole number and a unit (B, KiB, MiB, GiB, TiB), from ${range[0]} to ${range[1]}`);
-  if (n < min) return new Bad(`is ${show(s)}, less than ${range[0]}`);
-  return n > max ? new Bad(`is ${show(s)}, more than ${range[1]}`) : n;
-});
+const size = (min: number, max: number, range: [string, string]) =>
+  leaf(z.string(), (s) => {
+    const n = parseSize(s);
+    if (n === null)
+      return new Bad(
+        `is ${show(s)}, not a size`,
+        `write a whole number and a unit (B, KiB, MiB, GiB, TiB), from ${range[0]} to ${range[1]}`,
+      );
+    if (n < min) return new Bad(`is ${show(s)}, less than ${range[0]}`);
+    return n > max ? new Bad(`is ${show(s)}, more than ${range[1]}`) : n;
+  });
 
-const duration = (min: number, max: number, range: [string, string]) => leaf(z.string(), (s) => {
-  const ms = parseDuration(s);
-  if (ms === null) return new Bad(`is ${show(s)}, not a duration`, `write ${DURATION_SYNTAX}, from ${range[0]} to ${range[1]}`);
-  if (ms < min) return new Bad(`is ${show(s)}, shorter than ${range[0]}`);
-  return ms > max ? new Bad(`is ${show(s)}, longer than ${range[1]}`) : ms;
-});
+const duration = (min: number, max: number, range: [string, string]) =>
+  leaf(z.string(), (s) => {
+    const ms = parseDuration(s);
+    if (ms === null) return new Bad(`is ${show(s)}, not a duration`, `write ${DURATION_SYNTAX}, from ${range[0]} to ${range[1]}`);
+    if (ms < min) return new Bad(`is ${show(s)}, shorter than ${range[0]}`);
+    return ms > max ? new Bad(`is ${show(s)}, longer than ${range[1]}`) : ms;
+  });
 
 const integer = (min: number, max: number, what: string) =>
   leaf(z.number(), (n) => (Number.isInteger(n) && n >= min && n <= max ? n : new Bad(`is ${n}, not ${what} from ${min} to ${max}`)));
@@ -71,8 +94,10 @@ const integer = (min: number, max: number, what: string) =>
 // appliance must never depend on short-name resolution or a moving "latest".
 const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const PATH_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const REFERENCE = new RegExp(`^(${DOMAIN_PART}(?:\\.${DOMAIN_PART})*(?::\\d+)?)/${PATH_PART}(?:/${PATH_PART})*`
-  + '(:[\\w][\\w.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$');
+const REFERENCE = new RegExp(
+  `^(${DOMAIN_PART}(?:\\.${DOMAIN_PART})*(?::\\d+)?)/${PATH_PART}(?:/${PATH_PART})*` +
+    '(:[\\w][\\w.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$',
+);
 export const ARCHIVE = 'oci-archive:';
 
 /** The archive path stays relative here: toManifest resolves it against the manifest's folder. */
@@ -125,13 +150,15 @@ export const SCHEMA = z.strictObject({
     timeout: duration(1000, 600_000, ['1s', '10m']),
     interval: z._default(duration(10, 10_000, ['10ms', '10s']), 200),
   }),
-  smoke: z.optional(z.strictObject({
-    method: z.enum(['GET', 'POST']),
-    path: urlPath,
-    body: z._default(z.string(), ''),
-    expect_status: z._default(integer(100, 599, 'an HTTP status'), 200),
-    expect_body: z.optional(z.string()),
-  })),
+  smoke: z.optional(
+    z.strictObject({
+      method: z.enum(['GET', 'POST']),
+      path: urlPath,
+      body: z._default(z.string(), ''),
+      expect_status: z._default(integer(100, 599, 'an HTTP status'), 200),
+      expect_body: z.optional(z.string()),
+    }),
+  ),
 });
 
 export type Parsed = z.output<typeof SCHEMA>;

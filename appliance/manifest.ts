@@ -43,7 +43,13 @@ export function parseManifest(text: string, file: string): Manifest {
   if (Buffer.byteLength(text, 'utf8') > MAX_MANIFEST_BYTES) throw tooBig(file);
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (body.trim() === '') {
-    throw new ManifestError(file, 1, 1, 'the file is empty', 'write the appliance\'s name, version, [images], [app], [workspace], [resources] and [health]');
+    throw new ManifestError(
+      file,
+      1,
+      1,
+      'the file is empty',
+      "write the appliance's name, version, [images], [app], [workspace], [resources] and [health]",
+    );
   }
   let doc: unknown;
   try {
@@ -102,8 +108,14 @@ function ioProblem(e: unknown): [string, string] {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const notUtf8 = (file: string) => new ManifestError(file, 1, 1, 'the file is not UTF-8 text', 'save it as UTF-8');
-const tooBig = (file: string) => new ManifestError(file, 1, 1,
-  `the file is larger than the ${MAX_MANIFEST_BYTES / KiB} KiB a manifest may have`, 'check that this is the appliance.toml');
+const tooBig = (file: string) =>
+  new ManifestError(
+    file,
+    1,
+    1,
+    `the file is larger than the ${MAX_MANIFEST_BYTES / KiB} KiB a manifest may have`,
+    'check that this is the appliance.toml',
+  );
 
 // smol-toml's messages say what is wrong; these say what to do. First match wins.
 const SYNTAX_FIXES: [RegExp, string][] = [
@@ -114,7 +126,7 @@ const SYNTAX_FIXES: [RegExp, string][] = [
   [/key/, 'write key = value; a key is letters, digits, _ and - (or quoted), and a [table] header is closed by ]'],
   [/array|comma|structure|table/, 'separate items with commas and close [arrays] with ] and {tables} with }'],
   [/control character/, 'remove the control character, or write it as an escape like \\t inside "..."'],
-  [/escape/, 'use an escape TOML knows (\\n, \\t, \\", \\\\, \\uXXXX), or a \'literal string\''],
+  [/escape/, "use an escape TOML knows (\\n, \\t, \\\", \\\\, \\uXXXX), or a 'literal string'"],
   [/zero|underscore|numeric|losslessly/, 'write the number in plain decimal digits, like 8080'],
   [/date/, 'put text in quotes ("..."); TOML reads an unquoted 2024-01-01 as a date'],
   [/nested/, 'nest arrays and tables less deeply'],
@@ -128,8 +140,10 @@ function syntaxError(e: unknown, file: string, text: string): ManifestError {
   const at = (n: number) => (Number.isSafeInteger(n) && n >= 1 ? n : 1);
   const [line, column] = [at(e.line), at(e.column)];
   const what = (e.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
-  const [problem, fix] = endOfLineProblem(what, text.split(/\r?\n/)[line - 1], column)
-    ?? [what, SYNTAX_FIXES.find(([re]) => re.test(what))?.[1] ?? 'correct the TOML syntax here (see https://toml.io)'];
+  const [problem, fix] = endOfLineProblem(what, text.split(/\r?\n/)[line - 1], column) ?? [
+    what,
+    SYNTAX_FIXES.find(([re]) => re.test(what))?.[1] ?? 'correct the TOML syntax here (see https://toml.io)',
+  ];
   return new ManifestError(file, line, column, `TOML syntax error: ${problem}`, fix);
 }
 
@@ -152,22 +166,40 @@ function crossCheck(p: Parsed): Problem[] {
   }
   for (const [flavor, archs] of flavors) {
     if (Object.values(archs!).every((a) => a === undefined)) {
-      problems.push({ path: ['images', flavor], problem: `[images.${flavor}] names no image`,
-        fix: `add x86_64 = "..." or aarch64 = "..." under it, or remove it` });
+      problems.push({
+        path: ['images', flavor],
+        problem: `[images.${flavor}] names no image`,
+        fix: `add x86_64 = "..." or aarch64 = "..." under it, or remove it`,
+      });
     }
   }
   const program = p.app.command[0];
   if (program === undefined) {
-    problems.push({ path: ['app', 'command'], problem: '\'command\' in [app] is empty', fix: `name the program to run, like ${HELP['app.command']!.example}` });
+    problems.push({
+      path: ['app', 'command'],
+      problem: "'command' in [app] is empty",
+      fix: `name the program to run, like ${HELP['app.command']!.example}`,
+    });
   } else if (!program.startsWith('/')) {
-    problems.push({ path: ['app', 'command', 0], problem: `element 1 of 'command' in [app] is ${show(program)}, not an absolute path`,
-      fix: 'write the program\'s full path inside the image, like "/usr/local/bin/app"' });
+    problems.push({
+      path: ['app', 'command', 0],
+      problem: `element 1 of 'command' in [app] is ${show(program)}, not an absolute path`,
+      fix: 'write the program\'s full path inside the image, like "/usr/local/bin/app"',
+    });
   }
   if (p.health.interval > p.health.timeout) {
-    problems.push({ path: ['health', 'interval'], problem: '\'interval\' in [health] is longer than \'timeout\'', fix: 'make the interval shorter than the timeout' });
+    problems.push({
+      path: ['health', 'interval'],
+      problem: "'interval' in [health] is longer than 'timeout'",
+      fix: 'make the interval shorter than the timeout',
+    });
   }
   if (p.smoke && p.smoke.method === 'GET' && p.smoke.body !== '') {
-    problems.push({ path: ['smoke', 'body'], problem: '\'body\' in [smoke] is set, but a GET request sends no body', fix: 'use method = "POST", or remove body' });
+    problems.push({
+      path: ['smoke', 'body'],
+      problem: "'body' in [smoke] is set, but a GET request sends no body",
+      fix: 'use method = "POST", or remove body',
+    });
   }
   return problems;
 }
@@ -197,7 +229,13 @@ function toManifest(p: Parsed, file: string): Manifest {
     gpu: { wish: p.gpu.wish },
     health: { path: p.health.path, timeoutMs: p.health.timeout, intervalMs: p.health.interval },
     smoke: p.smoke
-      ? { method: p.smoke.method, path: p.smoke.path, body: p.smoke.body, expectStatus: p.smoke.expect_status, expectBody: p.smoke.expect_body ?? null }
+      ? {
+          method: p.smoke.method,
+          path: p.smoke.path,
+          body: p.smoke.body,
+          expectStatus: p.smoke.expect_status,
+          expectBody: p.smoke.expect_body ?? null,
+        }
       : null,
   };
 }

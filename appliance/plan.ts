@@ -51,7 +51,14 @@ export interface Plan {
   image: ImageChoice;
   /** chosenBy "user": --engine named it, so it is used or the session fails; "policy": Podman may stand in. */
   engine: { name: 'podman' | 'bolt'; reason: string; chosenBy: 'user' | 'policy' };
-  isolation: { mode: 'container' | 'vm'; network: 'none'; storage: 'tmpfs'; rootFilesystem: 'read-only'; capabilities: 'none'; noNewPrivileges: true };
+  isolation: {
+    mode: 'container' | 'vm';
+    network: 'none';
+    storage: 'tmpfs';
+    rootFilesystem: 'read-only';
+    capabilities: 'none';
+    noNewPrivileges: true;
+  };
   gpu: GpuPlan;
   /** shmBytes: the app's own /dev/shm, memory it could otherwise hold outside any per-process limit. */
   resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; shmBytes: number; source: 'defaults' | 'manifest' };
@@ -74,20 +81,39 @@ export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIO
   const image = picked?.choice ?? chosen;
   const gpu = planGpu(f, spec && spec.gpu.wish === 'none' ? { ...options, gpu: 'none' } : options, image, warnings);
   if (spec?.gpu.wish === 'required' && gpu.mode === 'none') errors.push(`${spec.name} needs a GPU, and ${gpu.reason}`);
-  if (spec?.gpu.wish === 'auto' && gpu.mode === 'none' && options.gpu === 'auto') warnings.push(`no GPU for ${spec.name}: it runs on the processor (${gpu.reason})`);
+  if (spec?.gpu.wish === 'auto' && gpu.mode === 'none' && options.gpu === 'auto')
+    warnings.push(`no GPU for ${spec.name}: it runs on the processor (${gpu.reason})`);
   return {
     schema: 1,
     host: { platform: f.host.platform, arch: f.host.arch },
     platform,
     image,
     engine: chooseEngine(f, options.engine ?? 'auto', errors),
-    isolation: { mode: platform.adapter === 'linux' ? 'container' : 'vm', network: 'none', storage: 'tmpfs', rootFilesystem: 'read-only', capabilities: 'none', noNewPrivileges: true },
+    isolation: {
+      mode: platform.adapter === 'linux' ? 'container' : 'vm',
+      network: 'none',
+      storage: 'tmpfs',
+      rootFilesystem: 'read-only',
+      capabilities: 'none',
+      noNewPrivileges: true,
+    },
     gpu: spec?.gpu.wish === 'none' ? { ...gpu, reason: `${spec.name} does not use a GPU` } : gpu,
     resources: spec ? manifestResources(f, spec, warnings) : defaultResources(f),
-    ...(spec && picked?.source ? { appliance: {
-      name: spec.name, version: spec.version, image: picked.source, command: spec.app.command, port: spec.app.port, ask: spec.app.ask,
-      workspaceExec: spec.workspace.exec, health: spec.health, smoke: spec.smoke,
-    } } : {}),
+    ...(spec && picked?.source
+      ? {
+          appliance: {
+            name: spec.name,
+            version: spec.version,
+            image: picked.source,
+            command: spec.app.command,
+            port: spec.app.port,
+            ask: spec.app.ask,
+            workspaceExec: spec.workspace.exec,
+            health: spec.health,
+            smoke: spec.smoke,
+          },
+        }
+      : {}),
     warnings,
     errors,
   };
@@ -106,14 +132,27 @@ function chooseEngine(f: HostFacts, wanted: NonNullable<PlanOptions['engine']>, 
 }
 
 // The policy's flavour if the appliance ships it for this architecture, else another flavour it ships.
-function pickImage(spec: ApplianceSpec, choice: ImageChoice, warnings: string[], errors: string[]): { choice: ImageChoice; source: ImageSource | null } {
+function pickImage(
+  spec: ApplianceSpec,
+  choice: ImageChoice,
+  warnings: string[],
+  errors: string[],
+): { choice: ImageChoice; source: ImageSource | null } {
   const exact = spec.images[choice.flavor]?.[choice.arch];
   if (exact) return { choice, source: exact };
   const other: ImageFlavor = choice.flavor === 'fedora' ? 'alpine' : 'fedora';
   const fallback = spec.images[other]?.[choice.arch];
   if (fallback) {
     warnings.push(`${spec.name} has no ${choice.flavor} image for ${choice.arch}; its ${other} image is used`);
-    return { choice: { ...choice, flavor: other, rule: `${choice.rule}-fallback`, reason: `${spec.name} ships only ${other} for ${choice.arch} (the policy said ${choice.flavor}: ${choice.reason})` }, source: fallback };
+    return {
+      choice: {
+        ...choice,
+        flavor: other,
+        rule: `${choice.rule}-fallback`,
+        reason: `${spec.name} ships only ${other} for ${choice.arch} (the policy said ${choice.flavor}: ${choice.reason})`,
+      },
+      source: fallback,
+    };
   }
   errors.push(`${spec.name} has no image for ${choice.arch} machines`);
   return { choice, source: null };
@@ -127,15 +166,26 @@ function manifestResources(f: HostFacts, spec: ApplianceSpec, warnings: string[]
     warnings.push(`${spec.name} asks for more memory than this computer can spare; it gets ${Math.round(memBytes / MiB)} MiB`);
   }
   const cpus = f.host.cpus ? Math.min(spec.resources.cpus, f.host.cpus) : spec.resources.cpus;
-  return { memBytes, cpus, pids: spec.resources.pids, workspaceBytes: spec.workspace.sizeBytes, shmBytes: shmFor(memBytes), source: 'manifest' };
+  return {
+    memBytes,
+    cpus,
+    pids: spec.resources.pids,
+    workspaceBytes: spec.workspace.sizeBytes,
+    shmBytes: shmFor(memBytes),
+    source: 'manifest',
+  };
 }
 
 function adapterFor(f: HostFacts): Plan['platform'] {
   switch (f.host.platform) {
-    case 'windows': return { adapter: 'wsl2', reason: 'Windows: the appliance runs in its own WSL2 distribution' };
-    case 'macos': return { adapter: 'lima', reason: 'macOS: the appliance runs in a Lima virtual machine' };
-    case 'wsl2': return { adapter: 'linux', reason: 'inside WSL2: rootless Podman runs the appliance directly' };
-    case 'linux': return { adapter: 'linux', reason: 'Linux: rootless Podman runs the appliance directly' };
+    case 'windows':
+      return { adapter: 'wsl2', reason: 'Windows: the appliance runs in its own WSL2 distribution' };
+    case 'macos':
+      return { adapter: 'lima', reason: 'macOS: the appliance runs in a Lima virtual machine' };
+    case 'wsl2':
+      return { adapter: 'linux', reason: 'inside WSL2: rootless Podman runs the appliance directly' };
+    case 'linux':
+      return { adapter: 'linux', reason: 'Linux: rootless Podman runs the appliance directly' };
   }
 }
 

@@ -78,7 +78,10 @@ class KeyNode {
   }
 }
 
-interface KeyPart { name: string; at: number }
+interface KeyPart {
+  name: string;
+  at: number;
+}
 
 class Scanner {
   private i = 0;
@@ -140,9 +143,18 @@ class Scanner {
   private value(node: KeyNode): void {
     const { s } = this;
     const c = s[this.i];
-    if (c === '"' || c === "'") { this.i = this.stringEnd(this.i); return; }
-    if (c === '{') { this.inlineTable(node); return; }
-    if (c === '[') { this.array(node); return; }
+    if (c === '"' || c === "'") {
+      this.i = this.stringEnd(this.i);
+      return;
+    }
+    if (c === '{') {
+      this.inlineTable(node);
+      return;
+    }
+    if (c === '[') {
+      this.array(node);
+      return;
+    }
     // Numbers, booleans, dates (which may hold a space): up to the next delimiter.
     while (this.i < s.length && !',]}#\r\n'.includes(s[this.i]!)) this.i++;
   }
@@ -152,7 +164,10 @@ class Scanner {
     this.i++;
     while (this.i < s.length) {
       this.skipBlank();
-      if (s[this.i] === '}') { this.i++; return; }
+      if (s[this.i] === '}') {
+        this.i++;
+        return;
+      }
       const before = this.i;
       const inner = this.keys(node);
       this.skipSpace();
@@ -163,8 +178,10 @@ class Scanner {
       }
       this.skipBlank();
       if (s[this.i] === ',') this.i++;
-      else if (s[this.i] === '}') { this.i++; return; }
-      else if (this.i === before) return;
+      else if (s[this.i] === '}') {
+        this.i++;
+        return;
+      } else if (this.i === before) return;
     }
   }
 
@@ -173,13 +190,18 @@ class Scanner {
     this.i++;
     for (let n = 0; this.i < s.length; n++) {
       this.skipBlank();
-      if (s[this.i] === ']') { this.i++; return; }
+      if (s[this.i] === ']') {
+        this.i++;
+        return;
+      }
       const before = this.i;
       this.value(node.child(n).record(this.i));
       this.skipBlank();
       if (s[this.i] === ',') this.i++;
-      else if (s[this.i] === ']') { this.i++; return; }
-      else if (this.i === before) return;
+      else if (s[this.i] === ']') {
+        this.i++;
+        return;
+      } else if (this.i === before) return;
     }
   }
 
@@ -217,7 +239,10 @@ class Scanner {
     if (s.startsWith(q.repeat(3), start)) {
       let j = start + 3;
       while (j < s.length) {
-        if (basic && s[j] === '\\') { j += 2; continue; }
+        if (basic && s[j] === '\\') {
+          j += 2;
+          continue;
+        }
         if (s.startsWith(q.repeat(3), j)) {
           j += 3;
           // Up to two more quotes belong to the content: """a""""" ends after the last one.
@@ -253,12 +278,15 @@ const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r:
 
 /** The value of a basic string's body (TOML 1.0 escapes, and 1.1's \e and \xHH). */
 function unescapeBasic(body: string): string {
-  return body.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))/gs, (all, x?: string, u?: string, U?: string, c?: string) => {
-    const hex = x ?? u ?? U;
-    if (hex !== undefined) {
-      const code = Number.parseInt(hex, 16);
-      return code <= 0x10ffff ? String.fromCodePoint(code) : all;
-    }
-    return Object.hasOwn(ESCAPES, c!) ? ESCAPES[c!]! : all;
-  });
+  return body.replace(
+    /\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))/gs,
+    (all, x?: string, u?: string, U?: string, c?: string) => {
+      const hex = x ?? u ?? U;
+      if (hex !== undefined) {
+        const code = Number.parseInt(hex, 16);
+        return code <= 0x10ffff ? String.fromCodePoint(code) : all;
+      }
+      return Object.hasOwn(ESCAPES, c!) ? ESCAPES[c!]! : all;
+    },
+  );
 }

@@ -19,7 +19,10 @@ function timePair(a, b) {
   const tb = [];
   for (const cmd of [a, b]) spawnSync(cmd[0], cmd.slice(1), { stdio: 'ignore' });
   for (let i = 0; i < RUNS; i++) {
-    for (const [cmd, out] of [[a, ta], [b, tb]]) {
+    for (const [cmd, out] of [
+      [a, ta],
+      [b, tb],
+    ]) {
       const t = process.hrtime.bigint();
       const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'ignore' });
       if (r.error) throw r.error;
@@ -32,24 +35,58 @@ function timePair(a, b) {
 
 const SEA = path.join(ROOT, 'dist', 'ai-way-linux-x64');
 const benches = [
-  ...(existsSync(SEA) ? [{ name: 'single executable --version', cmd: [SEA, '--version'], ref: [process.execPath, '-e', '0'], refName: 'node -e 0', target: 'ratio <= 1.5' }] : []),
-  { name: 'doctor --json (live)', cmd: [...AI_WAY, 'doctor', '--json'], ref: ['podman', 'info', '--format', 'json'], refName: 'podman info', target: 'median <= 300 ms' },
-  { name: '--version (from the checkout)', cmd: [...AI_WAY, '--version'], ref: [process.execPath, '-e', '0'], refName: 'node -e 0', target: 'ratio <= 1.5' },
+  ...(existsSync(SEA)
+    ? [
+        {
+          name: 'single executable --version',
+          cmd: [SEA, '--version'],
+          ref: [process.execPath, '-e', '0'],
+          refName: 'node -e 0',
+          target: 'ratio <= 1.5',
+        },
+      ]
+    : []),
+  {
+    name: 'doctor --json (live)',
+    cmd: [...AI_WAY, 'doctor', '--json'],
+    ref: ['podman', 'info', '--format', 'json'],
+    refName: 'podman info',
+    target: 'median <= 300 ms',
+  },
+  {
+    name: '--version (from the checkout)',
+    cmd: [...AI_WAY, '--version'],
+    ref: [process.execPath, '-e', '0'],
+    refName: 'node -e 0',
+    target: 'ratio <= 1.5',
+  },
 ];
 
 const results = path.join(ROOT, 'bench', 'results.md');
-if (!existsSync(results)) writeFileSync(results, '# Benchmark results\n\n| date | machine | benchmark | median ms | reference | reference ms | ratio | target |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n');
+if (!existsSync(results))
+  writeFileSync(
+    results,
+    '# Benchmark results\n\n| date | machine | benchmark | median ms | reference | reference ms | ratio | target |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n',
+  );
 const machine = `${os.cpus()[0]?.model.trim() ?? '?'} x${os.cpus().length}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 
 const record = (name, ms, refName, refMs, target, unit = 'ms') => {
   const ratio = refMs ? ms / refMs : NaN;
-  console.log(`${name}: ${ms.toFixed(0)} ${unit}${unit === 'ms' ? ' median' : ''}${refName ? `; ${refName}: ${refMs.toFixed(0)} ${unit}; ratio ${ratio.toFixed(2)}` : ''} (target: ${target})`);
-  appendFileSync(results, `| ${date} | ${machine} | ${name} | ${ms.toFixed(0)} | ${refName || '-'} | ${refMs ? refMs.toFixed(0) : '-'} | ${refName ? ratio.toFixed(2) : '-'} | ${target} |\n`);
+  console.log(
+    `${name}: ${ms.toFixed(0)} ${unit}${unit === 'ms' ? ' median' : ''}${refName ? `; ${refName}: ${refMs.toFixed(0)} ${unit}; ratio ${ratio.toFixed(2)}` : ''} (target: ${target})`,
+  );
+  appendFileSync(
+    results,
+    `| ${date} | ${machine} | ${name} | ${ms.toFixed(0)} | ${refName || '-'} | ${refMs ? refMs.toFixed(0) : '-'} | ${refName ? ratio.toFixed(2) : '-'} | ${target} |\n`,
+  );
 };
 
 for (const b of benches) {
-  if (!available(b.ref)) { console.log(`${b.name}: skipped (${b.refName} is not installed)`); continue; }
+  if (!available(b.ref)) {
+    console.log(`${b.name}: skipped (${b.refName} is not installed)`);
+    continue;
+  }
   const [ms, refMs] = timePair(b.cmd, b.ref);
   record(b.name, ms, b.refName, refMs, b.target);
 }
@@ -58,8 +95,15 @@ for (const b of benches) {
 if (available(['podman', '--version'])) {
   const { build } = await import('esbuild');
   const out = path.join(ROOT, 'build', 'bench-session.mjs');
-  await build({ entryPoints: [path.join(ROOT, 'bench', 'session.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  await build({
+    entryPoints: [path.join(ROOT, 'bench', 'session.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
   const { benchSession, heldSession } = await import(out);
   const s = await benchSession(ROOT, Math.max(3, Math.floor(RUNS / 3)));
   record('run --headless: time to ready', s.readyMs, 'bare podman run, same flags, same ready signal', s.bareMs, 'ratio <= 1.10');
@@ -72,7 +116,14 @@ if (available(['podman', '--version'])) {
   writeFileSync(file, Buffer.alloc(48 * 1024 * 1024, 7));
   const launcher = existsSync(SEA) ? [SEA] : AI_WAY;
   const held = await heldSession(launcher, file);
-  record(`peak RSS of the launcher, headless session with a 48 MiB import (${existsSync(SEA) ? 'single executable' : 'node'})`, held.peakRssBytes / 1048576, '', 0, '<= 80 MB', 'MiB');
+  record(
+    `peak RSS of the launcher, headless session with a 48 MiB import (${existsSync(SEA) ? 'single executable' : 'node'})`,
+    held.peakRssBytes / 1048576,
+    '',
+    0,
+    '<= 80 MB',
+    'MiB',
+  );
   const t = process.hrtime.bigint();
   spawnSync('cp', [file, '/dev/shm/ai-way-bench-copy']);
   const cpMs = Number(process.hrtime.bigint() - t) / 1e6;
@@ -81,6 +132,12 @@ if (available(['podman', '--version'])) {
   record('file import, 48 MiB', held.importMs, 'cp into tmpfs', cpMs, 'informational');
   if (existsSync(SEA)) {
     const r = await benchSession(ROOT, Math.max(3, Math.floor(RUNS / 3)), SEA);
-    record('single executable run --headless: time to ready', r.readyMs, 'bare podman run, same flags, same ready signal', r.bareMs, 'ratio <= 1.10');
+    record(
+      'single executable run --headless: time to ready',
+      r.readyMs,
+      'bare podman run, same flags, same ready signal',
+      r.bareMs,
+      'ratio <= 1.10',
+    );
   }
 }

@@ -56,9 +56,20 @@ export async function benchSession(root: string, runs: number, launcher = path.j
   const source = manifest.images.alpine!.x86_64!;
   const image = await ensureImage(source);
   const profile = await podmanProfile(image);
-  const args = podmanRunArgs(profile, { sessionId: 'bench', launcherPid: process.pid, usernsSlot: 0, image, command: manifest.app.command,
-    workspaceBytes: manifest.workspace.sizeBytes, workspaceExec: manifest.workspace.exec, memBytes: manifest.resources.memBytes,
-    shmBytes: shmFor(manifest.resources.memBytes), cpus: manifest.resources.cpus, pids: manifest.resources.pids, gpu: null });
+  const args = podmanRunArgs(profile, {
+    sessionId: 'bench',
+    launcherPid: process.pid,
+    usernsSlot: 0,
+    image,
+    command: manifest.app.command,
+    workspaceBytes: manifest.workspace.sizeBytes,
+    workspaceExec: manifest.workspace.exec,
+    memBytes: manifest.resources.memBytes,
+    shmBytes: shmFor(manifest.resources.memBytes),
+    cpus: manifest.resources.cpus,
+    pids: manifest.resources.pids,
+    gpu: null,
+  });
   const bare: number[] = [];
   const ready: number[] = [];
   const wipe: number[] = [];
@@ -75,13 +86,17 @@ export async function benchSession(root: string, runs: number, launcher = path.j
 /** Peak RSS (VmHWM) of the launcher during a held session that imports `file`, and the import's time. */
 export function heldSession(launcher: string[], file: string): Promise<{ peakRssBytes: number; importMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(launcher[0]!, [...launcher.slice(1), 'run', '--headless', '--json', '--hold'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(launcher[0]!, [...launcher.slice(1), 'run', '--headless', '--json', '--hold'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let peak = 0;
     const poll = setInterval(() => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peak = Math.max(peak, Number(m[1]) * 1024);
-      } catch { /* exited */ }
+      } catch {
+        /* exited */
+      }
     }, 20);
     let buf = '';
     let t = 0;
@@ -92,11 +107,20 @@ export function heldSession(launcher: string[], file: string): Promise<{ peakRss
       buf = lines.pop()!;
       for (const line of lines) {
         const e = JSON.parse(line);
-        if (e.type === 'ready') { t = performance.now(); child.stdin.write(`${JSON.stringify({ op: 'add', path: file })}\n`); }
-        if (e.type === 'uploaded' || e.type === 'refused') { importMs = performance.now() - t; child.stdin.end(); }
+        if (e.type === 'ready') {
+          t = performance.now();
+          child.stdin.write(`${JSON.stringify({ op: 'add', path: file })}\n`);
+        }
+        if (e.type === 'uploaded' || e.type === 'refused') {
+          importMs = performance.now() - t;
+          child.stdin.end();
+        }
         if (e.type === 'error') reject(new Error(e.message));
       }
     });
-    child.on('close', () => { clearInterval(poll); resolve({ peakRssBytes: peak, importMs }); });
+    child.on('close', () => {
+      clearInterval(poll);
+      resolve({ peakRssBytes: peak, importMs });
+    });
   });
 }

@@ -17,9 +17,12 @@ export function manifestPath(appliance: string): string {
 export function loadAppliance(appliance: string): Promise<Manifest> {
   if (!isName(appliance)) return loadManifest(manifestPath(appliance), readCarried);
   // A shipped name that is not shipped is not a missing file to the person who typed it.
-  return loadManifest(manifestPath(appliance), (file, maxBytes) => readCarried(file, maxBytes).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'ENOENT') throw e;
-    throw new Failure('manifest', `no appliance is named "${appliance}"`,
-      { fix: 'name one ai-way ships (like selftest), or give the path of an appliance.toml' });
-  }));
+  return loadManifest(manifestPath(appliance), (file, maxBytes) =>
+    readCarried(file, maxBytes).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      throw new Failure('manifest', `no appliance is named "${appliance}"`, {
+        fix: 'name one ai-way ships (like selftest), or give the path of an appliance.toml',
+      });
+    }),
+  );
 }

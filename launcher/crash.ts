@@ -7,7 +7,9 @@ const cleanups = new Set<Cleanup>();
 /** Registers what to do before ai-way ends on an uncaught error; returns its removal. */
 export function onCrash(cleanup: Cleanup): () => void {
   cleanups.add(cleanup);
-  return () => { cleanups.delete(cleanup); };
+  return () => {
+    cleanups.delete(cleanup);
+  };
 }
 
 /** From now on an uncaught exception or unhandled rejection runs the cleanups, then `end` with it. */

@@ -15,7 +15,10 @@ const VERSION = typeof AI_WAY_VERSION === 'string' ? AI_WAY_VERSION : '0.0.0-dev
 
 export async function main(argv: string[]): Promise<number> {
   const { command, named, args, values: v } = parseCommandLine(argv);
-  const say = (text: string) => { process.stdout.write(text); return EXIT.ok; };
+  const say = (text: string) => {
+    process.stdout.write(text);
+    return EXIT.ok;
+  };
   if (v.version) return say(`${VERSION}\n`);
   if (v.help) return say(named ? commandHelp(command) : overview(VERSION));
   const appliance = v.appliance ?? DEFAULT_APPLIANCE;
@@ -57,7 +60,9 @@ function reportError(e: unknown, debug: boolean): number {
     return e.exitCode;
   }
   const message = terminalText(String((e as Error)?.message ?? e));
-  process.stderr.write(debug ? `${(e as Error)?.stack ?? String(e)}\n` : `ai-way: unexpected error: ${message} (run again with --debug for details)\n`);
+  process.stderr.write(
+    debug ? `${(e as Error)?.stack ?? String(e)}\n` : `ai-way: unexpected error: ${message} (run again with --debug for details)\n`,
+  );
   return EXIT.internal;
 }
 
@@ -66,7 +71,9 @@ const exitAfterOutput = (code: number) => process.stdout.write('', () => process
 export async function runCli(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
   // A reader that stops early (`ai-way doctor | head -1`) is not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(EXIT.ok); });
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  });
   catchCrashes((e) => exitAfterOutput(reportError(e, debug)));
   let code: number;
   try {

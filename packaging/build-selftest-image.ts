@@ -18,7 +18,11 @@ export function busyboxApplianceFiles(busybox: string, agent: string, www: TarEn
     // the agent is root; the app runs as 1000 (native/agent/sandbox.h)
     { path: 'etc/passwd', data: new TextEncoder().encode('root:x:0:0:root:/:/bin/sh\napp:x:1000:1000:app:/workspace:/bin/sh\n') },
     { path: 'etc/group', data: new TextEncoder().encode('root:x:0:\napp:x:1000:\n') },
-    dir('dev'), dir('proc'), dir('sys'), dir('tmp', 0o1777), dir('workspace', 0o700),
+    dir('dev'),
+    dir('proc'),
+    dir('sys'),
+    dir('tmp', 0o1777),
+    dir('workspace', 0o700),
     ...www,
   ];
 }
@@ -27,7 +31,12 @@ function wwwFiles(root: string): TarEntry[] {
   const out: TarEntry[] = [];
   for (const name of readdirSync(root, { recursive: true }).map(String).sort()) {
     const full = path.join(root, name);
-    if (statSync(full).isFile()) out.push({ path: `www/${name.split(path.sep).join('/')}`, data: new Uint8Array(readFileSync(full)), mode: statSync(full).mode & 0o111 ? 0o755 : 0o644 });
+    if (statSync(full).isFile())
+      out.push({
+        path: `www/${name.split(path.sep).join('/')}`,
+        data: new Uint8Array(readFileSync(full)),
+        mode: statSync(full).mode & 0o111 ? 0o755 : 0o644,
+      });
   }
   return out;
 }
@@ -44,12 +53,21 @@ export function buildSelftestImage(repo: string, version: string, busybox = '/bi
   for (const arch of Object.keys(ARCHES) as (keyof typeof ARCHES)[]) {
     const agent = path.join(repo, 'build', 'native', `ai-way-agent-${arch}`);
     // busybox comes from this machine, so only this machine's architecture can be built here.
-    if (arch !== hostArch) { skipped.push(`${arch}: needs an ${arch} busybox`); continue; }
-    if (!existsSync(agent)) { skipped.push(`${arch}: ${agent} is missing (scripts/build-native.sh)`); continue; }
+    if (arch !== hostArch) {
+      skipped.push(`${arch}: needs an ${arch} busybox`);
+      continue;
+    }
+    if (!existsSync(agent)) {
+      skipped.push(`${arch}: ${agent} is missing (scripts/build-native.sh)`);
+      continue;
+    }
     const files = busyboxApplianceFiles(busybox, agent, selftestWww(repo));
     const out = path.join(repo, 'build', 'images', `selftest-${arch}.oci.tar`);
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, ociArchive(files, { ref: `localhost/ai-way-selftest:${version}`, arch: ARCHES[arch], entrypoint: ['/sbin/ai-way-agent'] }));
+    writeFileSync(
+      out,
+      ociArchive(files, { ref: `localhost/ai-way-selftest:${version}`, arch: ARCHES[arch], entrypoint: ['/sbin/ai-way-agent'] }),
+    );
     written.push(out);
   }
   return { written, skipped };

@@ -17,22 +17,37 @@ const blobPath = (d: string) => `blobs/sha256/${d.slice('sha256:'.length)}`;
 export function ociArchive(files: readonly TarEntry[], o: OciImageOptions): Uint8Array {
   const layer = packTar(files);
   const layerDigest = digest(layer);
-  const config = enc.encode(JSON.stringify({
-    architecture: o.arch, os: 'linux', created: '1970-01-01T00:00:00Z',
-    config: { Entrypoint: o.entrypoint, WorkingDir: '/', Env: ['PATH=/bin:/sbin'] },
-    rootfs: { type: 'layers', diff_ids: [layerDigest] },
-    history: [{ created: '1970-01-01T00:00:00Z', created_by: 'ai-way packaging/oci-image.ts' }],
-  }));
-  const manifest = enc.encode(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digest(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-  }));
-  const index = enc.encode(JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest(manifest), size: manifest.length,
-      annotations: { 'org.opencontainers.image.ref.name': o.ref } }],
-  }));
+  const config = enc.encode(
+    JSON.stringify({
+      architecture: o.arch,
+      os: 'linux',
+      created: '1970-01-01T00:00:00Z',
+      config: { Entrypoint: o.entrypoint, WorkingDir: '/', Env: ['PATH=/bin:/sbin'] },
+      rootfs: { type: 'layers', diff_ids: [layerDigest] },
+      history: [{ created: '1970-01-01T00:00:00Z', created_by: 'ai-way packaging/oci-image.ts' }],
+    }),
+  );
+  const manifest = enc.encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digest(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
+    }),
+  );
+  const index = enc.encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: digest(manifest),
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': o.ref },
+        },
+      ],
+    }),
+  );
   return packTar([
     { path: 'oci-layout', data: enc.encode('{"imageLayoutVersion":"1.0.0"}') },
     { path: 'index.json', data: index },

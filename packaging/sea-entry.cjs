@@ -14,7 +14,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // Raw: an asset is checked against its reader's cap before any of it is copied.
   globalThis.__aiWaySea = { getAsset: (key) => sea.getRawAsset(key), loadUi: () => load('ui.mjs') };
   const code = sea.getAsset('cli.cjs', 'utf8');
-  const main = vm.runInThisContext(`(function (require, module, exports) {${code}\n})`, { filename: 'ai-way-cli.cjs', importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  const main = vm.runInThisContext(`(function (require, module, exports) {${code}\n})`, {
+    filename: 'ai-way-cli.cjs',
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
   const mod = { exports: {} };
   main(require, mod, mod.exports);
 }

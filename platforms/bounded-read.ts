@@ -10,7 +10,11 @@ import { gunzipSync } from 'node:zlib';
 /** A file refused before its content counted: not a regular file, or larger than allowed. */
 export class ReadRefused extends Error {
   /** `what` completes "<file> is ...". */
-  constructor(readonly code: 'ENOTREG' | 'EFBIG', readonly file: string, readonly what: string) {
+  constructor(
+    readonly code: 'ENOTREG' | 'EFBIG',
+    readonly file: string,
+    readonly what: string,
+  ) {
     super(`${file} is ${what}`);
   }
 
@@ -63,7 +67,11 @@ export async function withRegularFile<T>(file: string, maxBytes: number, use: (f
   try {
     const st = await handle.stat();
     refuseUnlessFitting(file, st, maxBytes);
-    return await use({ size: st.size, readAt: (offset, length) => readAt(handle, offset, length), readAll: () => readAll(handle, file, maxBytes) });
+    return await use({
+      size: st.size,
+      readAt: (offset, length) => readAt(handle, offset, length),
+      readAll: () => readAll(handle, file, maxBytes),
+    });
   } finally {
     await handle.close();
   }
@@ -91,7 +99,10 @@ async function readAll(handle: FileHandle, file: string, maxBytes: number): Prom
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 

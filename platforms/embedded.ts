@@ -22,7 +22,9 @@ export function carriedAsset(file: string, maxBytes: number): Uint8Array | null 
   const s = sea();
   if (!s || !file.startsWith(`${EMBEDDED_ROOT}/`)) return null;
   let asset: ArrayBuffer;
-  try { asset = s.getAsset(file.slice(EMBEDDED_ROOT.length + 1)); } catch {
+  try {
+    asset = s.getAsset(file.slice(EMBEDDED_ROOT.length + 1));
+  } catch {
     throw Object.assign(new Error(`${file} is not inside this ai-way`), { code: 'ENOENT' });
   }
   if (asset.byteLength > maxBytes) throw ReadRefused.tooBig(file, maxBytes);

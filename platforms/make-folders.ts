@@ -15,7 +15,9 @@ export async function makeFolders(dir: string, mode?: number): Promise<void> {
   }
   await makeFolders(path.dirname(dir), mode);
   // Once only: an ENOENT now, with the parent in place, is final.
-  try { await mkdir(dir, { mode }); } catch (e) {
+  try {
+    await mkdir(dir, { mode });
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw e;
   }
 }

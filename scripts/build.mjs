@@ -40,7 +40,14 @@ try {
 }
 
 const tool = path.join(root, 'build/tools/build-selftest-image.mjs');
-await build({ entryPoints: [path.join(root, 'packaging/build-selftest-image.ts')], outfile: tool, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+await build({
+  entryPoints: [path.join(root, 'packaging/build-selftest-image.ts')],
+  outfile: tool,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  logLevel: 'warning',
+});
 const { buildSelftestImage } = await import(tool);
 const { skipped } = buildSelftestImage(root, version);
 for (const s of skipped) note(`selftest image skipped: ${s}`);

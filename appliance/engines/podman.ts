@@ -71,7 +71,10 @@ export function gpuArgs(gpu: PodmanGpu | null): string[] {
   const e = gpu.edits;
   return [
     ...e.deviceNodes.flatMap((n) => ['--device', `${n.path}:${n.path}:${n.permissions ?? 'rw'}`]),
-    ...e.mounts.flatMap((m) => ['--volume', `${m.hostPath}:${m.containerPath}:${m.options.filter((o) => o !== 'bind' && o !== 'rbind').join(',')}`]),
+    ...e.mounts.flatMap((m) => [
+      '--volume',
+      `${m.hostPath}:${m.containerPath}:${m.options.filter((o) => o !== 'bind' && o !== 'rbind').join(',')}`,
+    ]),
     ...e.env.flatMap((v) => ['--env', v]),
   ];
 }
@@ -86,36 +89,64 @@ export const LAUNCHER_START_LABEL = 'ai-way.launcher-start';
 export const containerName = (sessionId: string) => `ai-way-${sessionId}`;
 
 /** The workspace: memory only, private, no device files or set-uid programs, no programs unless asked. */
-export const workspaceTmpfs = (bytes: number, exec: boolean) => `${WORKSPACE}:rw,size=${bytes},mode=0700,nodev,nosuid${exec ? '' : ',noexec'}`;
+export const workspaceTmpfs = (bytes: number, exec: boolean) =>
+  `${WORKSPACE}:rw,size=${bytes},mode=0700,nodev,nosuid${exec ? '' : ',noexec'}`;
 
 export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
   const tmpfs = workspaceTmpfs(s.workspaceBytes, s.workspaceExec);
   return [
     ...p.globalArgs,
-    'run', '-i', '--rm', '--pull=never',
-    '--name', containerName(s.sessionId),
-    '--label', `${SESSION_LABEL}=${s.sessionId}`,
-    '--label', `${LAUNCHER_PID_LABEL}=${s.launcherPid}`,
+    'run',
+    '-i',
+    '--rm',
+    '--pull=never',
+    '--name',
+    containerName(s.sessionId),
+    '--label',
+    `${SESSION_LABEL}=${s.sessionId}`,
+    '--label',
+    `${LAUNCHER_PID_LABEL}=${s.launcherPid}`,
     ...(s.launcherStart ? ['--label', `${LAUNCHER_START_LABEL}=${s.launcherStart}`] : []),
-    '--network=none', '--hostname', 'ai-way',
-    '--read-only', '--read-only-tmpfs=false',
-    '--cap-drop=all', ...AGENT_CAPABILITIES.flatMap((c) => ['--cap-add', c]), '--security-opt', 'no-new-privileges',
+    '--network=none',
+    '--hostname',
+    'ai-way',
+    '--read-only',
+    '--read-only-tmpfs=false',
+    '--cap-drop=all',
+    ...AGENT_CAPABILITIES.flatMap((c) => ['--cap-add', c]),
+    '--security-opt',
+    'no-new-privileges',
     ...usernsArgs(p.userns, s.usernsSlot),
-    '--tmpfs', tmpfs,
+    '--tmpfs',
+    tmpfs,
     ...gpuArgs(s.gpu),
-    '--memory', String(s.memBytes), '--cpus', String(s.cpus), '--pids-limit', String(s.pids),
+    '--memory',
+    String(s.memBytes),
+    '--cpus',
+    String(s.cpus),
+    '--pids-limit',
+    String(s.pids),
     // Where a host gives no cgroups (rootless, cgroup v1): nproc counts the processes of the app's
     // user, which exists in this session only; data bounds each process's heap, which is not a
     // memory limit (shared memory escapes it), and the proof never calls it one.
-    '--ulimit', `nproc=${s.pids}:${s.pids}`, '--ulimit', `data=${s.memBytes}:${s.memBytes}`,
+    '--ulimit',
+    `nproc=${s.pids}:${s.pids}`,
+    '--ulimit',
+    `data=${s.memBytes}:${s.memBytes}`,
     ...(p.nofileUlimit ? ['--ulimit', 'nofile=1024:1024'] : []),
     // The agent's stdout is the channel: no log driver may keep a copy of it on disk.
     '--log-driver=none',
-    '--stop-timeout', '2',
-    '--entrypoint', AGENT_PATH,
+    '--stop-timeout',
+    '2',
+    '--entrypoint',
+    AGENT_PATH,
     s.image,
-    '--workspace', WORKSPACE, '--shm-size', String(s.shmBytes),
+    '--workspace',
+    WORKSPACE,
+    '--shm-size',
+    String(s.shmBytes),
     ...(s.gpu?.edits.deviceNodes ?? []).flatMap((n) => ['--device', n.path]),
-    '--', ...s.command,
+    '--',
+    ...s.command,
   ];
 }

@@ -15,21 +15,30 @@ export interface FlagSpec {
 export const FLAGS = {
   headless: { type: 'boolean', help: 'no terminal UI: print what happens, line by line' },
   json: { type: 'boolean', help: 'machine-readable output (for run: one JSON event per line)' },
-  appliance: { type: 'string', value: 'NAME|PATH',
-    help: 'the appliance: a shipped one (selftest, ai-way) or an appliance.toml; selftest if not given' },
+  appliance: {
+    type: 'string',
+    value: 'NAME|PATH',
+    help: 'the appliance: a shipped one (selftest, ai-way) or an appliance.toml; selftest if not given',
+  },
   hold: { type: 'boolean', help: 'keep the appliance up until Ctrl-C, SIGTERM or the end of input, then erase it' },
-  timeout: { type: 'duration', value: 'DURATION',
-    help: 'give up if the appliance is not ready by then (10s, 1.5m, 500ms; a bare number is seconds)' },
+  timeout: {
+    type: 'duration',
+    value: 'DURATION',
+    help: 'give up if the appliance is not ready by then (10s, 1.5m, 500ms; a bare number is seconds)',
+  },
   bundle: { type: 'string', value: 'DIR', help: 'read a support bundle (its folder or .tar.gz) instead of this computer' },
   image: { type: 'string', values: ['auto', 'fedora', 'alpine'], help: 'the image flavour; auto lets the policy choose' },
   gpu: { type: 'string', values: ['auto', 'none'], help: 'pass a GPU when one can be used, or none' },
-  engine: { type: 'string', values: ['auto', 'podman', 'bolt'],
-    help: 'what runs the appliance; auto prefers Bolt when it can enforce the isolation' },
-  format: { type: 'string', values: ['json', 'yaml'], help: 'the spec\'s format (YAML unless FILE ends in .json)' },
+  engine: {
+    type: 'string',
+    values: ['auto', 'podman', 'bolt'],
+    help: 'what runs the appliance; auto prefers Bolt when it can enforce the isolation',
+  },
+  format: { type: 'string', values: ['json', 'yaml'], help: "the spec's format (YAML unless FILE ends in .json)" },
   output: { type: 'string', value: 'FILE', help: 'write to FILE instead of standard output' },
   vendor: { type: 'string', values: PASSABLE_VENDORS, help: 'whose GPUs (the first vendor with a usable GPU if not given)' },
   debug: { type: 'boolean', help: 'full error details, with stack traces' },
-  help: { type: 'boolean', short: 'h', help: 'this command\'s help' },
+  help: { type: 'boolean', short: 'h', help: "this command's help" },
   version: { type: 'boolean', short: 'V', help: 'the version of ai-way' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -49,18 +58,33 @@ export interface CommandSpec {
 }
 
 export const COMMANDS = [
-  { words: ['run'], args: [], flags: ['headless', 'json', 'appliance', 'hold', 'timeout', 'image', 'gpu', 'engine'],
-    summary: 'start an appliance, prove its isolation from inside, wait until it answers, run its smoke check, and erase everything' },
+  {
+    words: ['run'],
+    args: [],
+    flags: ['headless', 'json', 'appliance', 'hold', 'timeout', 'image', 'gpu', 'engine'],
+    summary: 'start an appliance, prove its isolation from inside, wait until it answers, run its smoke check, and erase everything',
+  },
   { words: ['doctor'], args: [], flags: ['json', 'bundle'], summary: 'check this computer (or a support bundle) and explain fixes' },
-  { words: ['plan'], args: [], flags: ['json', 'bundle', 'appliance', 'image', 'gpu', 'engine'],
-    summary: 'show what ai-way would start here, and why: platform, image, engine, GPU, resources' },
-  { words: ['bundle', 'collect'], args: [{ name: 'DIR' }], flags: [],
-    summary: 'write a support bundle of this computer to DIR (a new or empty folder) and DIR.tar.gz' },
-  { words: ['gpu', 'cdi'], args: [], flags: ['bundle', 'format', 'output', 'vendor'],
-    summary: 'write a CDI spec of this computer\'s GPUs' },
-  { words: ['export', 'boltfile'], args: [], flags: ['appliance', 'bundle', 'output', 'image', 'gpu'],
-    summary: 'write the appliance, as it would start here, as a Boltfile' },
-  { words: ['help'], args: [{ name: 'COMMAND', optional: true }], flags: [], summary: 'a command\'s options, or the list of commands' },
+  {
+    words: ['plan'],
+    args: [],
+    flags: ['json', 'bundle', 'appliance', 'image', 'gpu', 'engine'],
+    summary: 'show what ai-way would start here, and why: platform, image, engine, GPU, resources',
+  },
+  {
+    words: ['bundle', 'collect'],
+    args: [{ name: 'DIR' }],
+    flags: [],
+    summary: 'write a support bundle of this computer to DIR (a new or empty folder) and DIR.tar.gz',
+  },
+  { words: ['gpu', 'cdi'], args: [], flags: ['bundle', 'format', 'output', 'vendor'], summary: "write a CDI spec of this computer's GPUs" },
+  {
+    words: ['export', 'boltfile'],
+    args: [],
+    flags: ['appliance', 'bundle', 'output', 'image', 'gpu'],
+    summary: 'write the appliance, as it would start here, as a Boltfile',
+  },
+  { words: ['help'], args: [{ name: 'COMMAND', optional: true }], flags: [], summary: "a command's options, or the list of commands" },
 ] as const satisfies readonly CommandSpec[];
 
 export type CommandName = (typeof COMMANDS)[number]['words'][0];

@@ -4,13 +4,16 @@
 import { closest } from '../../appliance/closest.ts';
 import { DURATION_SYNTAX, parseDuration } from '../../appliance/duration.ts';
 import { Failure } from '../../appliance/failures.ts';
-import {
-  COMMANDS, COMMON_FLAGS, DEFAULT_COMMAND, FLAGS, commandName, type CommandSpec, type FlagName, type FlagSpec,
-} from './commands.ts';
+import { COMMANDS, COMMON_FLAGS, DEFAULT_COMMAND, FLAGS, commandName, type CommandSpec, type FlagName, type FlagSpec } from './commands.ts';
 import { flagUsage, synopsis } from './help.ts';
 
-type FlagValue<F> = F extends { type: 'boolean' } ? boolean : F extends { type: 'duration' } ? number
-  : F extends { values: readonly (infer V)[] } ? V : string;
+type FlagValue<F> = F extends { type: 'boolean' }
+  ? boolean
+  : F extends { type: 'duration' }
+    ? number
+    : F extends { values: readonly (infer V)[] }
+      ? V
+      : string;
 export type FlagValues = { -readonly [K in FlagName]?: FlagValue<(typeof FLAGS)[K]> };
 
 export interface CommandLine {
@@ -24,7 +27,11 @@ export interface CommandLine {
 // The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once.
 const MAX_DURATION_S = Math.floor((2 ** 31 - 1) / 1000);
 
-interface Given { name: string; value?: string; written: string }
+interface Given {
+  name: string;
+  value?: string;
+  written: string;
+}
 
 const usage = (message: string, fix?: string) => new Failure('usage', message, fix === undefined ? {} : { fix });
 const helpOf = (c: CommandSpec) => `see "ai-way help ${c.words[0]}"`;
@@ -39,7 +46,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (given.some((g) => g.name === 'help')) return { command, named, args, values: { help: true } };
   const values: Record<string, unknown> = {};
   for (const g of given) values[g.name] = valueOf(command, g);
-  if (command.words[0] === 'help' && args.length) commandFor(args, true); // "help bundle" and "help bundle collect" alike
+  if (command.words[0] === 'help' && args.length)
+    commandFor(args, true); // "help bundle" and "help bundle collect" alike
   else checkArgs(command, args);
   return { command, named, args, values: values as FlagValues };
 }
@@ -50,13 +58,23 @@ function split(argv: readonly string[]): { words: string[]; given: Given[] } {
   const given: Given[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') { words.push(...argv.slice(i + 1)); break; }
-    if (!a.startsWith('-') || a === '-') { words.push(a); continue; }
+    if (a === '--') {
+      words.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      words.push(a);
+      continue;
+    }
     const [written, inline] = a.startsWith('--') ? splitAt(a, '=') : [a, undefined];
-    const name = written.startsWith('--') ? written.slice(2)
-      : (Object.entries(FLAGS) as [FlagName, FlagSpec][]).find(([, f]) => f.short === written.slice(1))?.[0] ?? written;
+    const name = written.startsWith('--')
+      ? written.slice(2)
+      : ((Object.entries(FLAGS) as [FlagName, FlagSpec][]).find(([, f]) => f.short === written.slice(1))?.[0] ?? written);
     const spec: FlagSpec | undefined = isFlag(name) ? FLAGS[name] : undefined;
-    if (!spec || spec.type === 'boolean' || inline !== undefined) { given.push({ name, value: inline, written }); continue; }
+    if (!spec || spec.type === 'boolean' || inline !== undefined) {
+      given.push({ name, value: inline, written });
+      continue;
+    }
     const next = argv[i + 1];
     if (next === undefined || (next.startsWith('-') && next !== '-')) {
       const what = flagUsage(name as FlagName).split(' ')[1];
@@ -86,7 +104,10 @@ function commandFor(words: string[], forHelp = false): CommandSpec {
 export function commandNamed(word: string): CommandSpec {
   const command = COMMANDS.find((c) => c.words[0] === word);
   if (command) return command;
-  const near = closest(word, COMMANDS.map((c) => c.words[0]));
+  const near = closest(
+    word,
+    COMMANDS.map((c) => c.words[0]),
+  );
   throw usage(`unknown command "${word}"`, near ? `did you mean "ai-way ${near}"? (see "ai-way help")` : undefined);
 }
 
@@ -107,8 +128,10 @@ function valueOf(command: CommandSpec, g: Given): unknown {
   if (spec.type === 'duration') return seconds(g.name, value);
   if (spec.values && !spec.values.includes(value)) {
     const near = closest(value, spec.values);
-    throw usage(`--${g.name} must be one of ${spec.values.join(', ')} (got "${value}")`,
-      near ? `did you mean --${g.name} ${near}?` : helpOf(command));
+    throw usage(
+      `--${g.name} must be one of ${spec.values.join(', ')} (got "${value}")`,
+      near ? `did you mean --${g.name} ${near}?` : helpOf(command),
+    );
   }
   if (value === '') throw usage(`--${g.name} needs a value (${spec.value})`, helpOf(command));
   return value;

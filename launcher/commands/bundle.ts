@@ -9,8 +9,14 @@ export async function bundleCollectCommand(dir: string): Promise<number> {
   await atTheFolder(dir, () => prepareBundleFolder(dir));
   const artifacts = await probeHost({ depth: 'full' });
   let user: string | null = null;
-  try { user = os.userInfo().username; } catch { /* no passwd entry: nothing to hide */ }
-  const { archive } = await atTheFolder(dir, () => writeBundle(dir, artifacts, { username: user, homedir: os.homedir(), hostname: os.hostname() }));
+  try {
+    user = os.userInfo().username;
+  } catch {
+    /* no passwd entry: nothing to hide */
+  }
+  const { archive } = await atTheFolder(dir, () =>
+    writeBundle(dir, artifacts, { username: user, homedir: os.homedir(), hostname: os.hostname() }),
+  );
   process.stderr.write(`Support bundle written to ${dir} and ${archive}\n`);
   return EXIT.ok;
 }

@@ -17,8 +17,13 @@ export async function exportBoltfileCommand(opts: { appliance: string; bundle?: 
   }
   for (const w of plan.warnings) process.stderr.write(`ai-way: warning: ${w}\n`);
   const text = `# ${manifest.name} ${manifest.version} for Bolt, written by ai-way from this host's plan.\n${stringify(boltfile({ ...plan, appliance: plan.appliance }))}\n`;
-  if (!opts.output) { process.stdout.write(text); return EXIT.ok; }
-  try { await writeFile(opts.output, text, { flag: 'wx' }); } catch (e) {
+  if (!opts.output) {
+    process.stdout.write(text);
+    return EXIT.ok;
+  }
+  try {
+    await writeFile(opts.output, text, { flag: 'wx' });
+  } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new Failure('output', `cannot write ${opts.output} (${why})`, { fix: 'choose a new file name' });
   }

@@ -32,7 +32,10 @@ export async function gpuCdiCommand(opts: GpuCdiOptions): Promise<number> {
   if (problems.length) throw new Error(`the generated CDI spec breaks the CDI rules: ${problems.join('; ')}`);
   const format = opts.format ?? (opts.output && /\.json$/i.test(opts.output) ? 'json' : 'yaml');
   const text = format === 'json' ? `${JSON.stringify(spec, null, 2)}\n` : toYaml(spec as never);
-  if (!opts.output) { process.stdout.write(text); return EXIT.ok; }
+  if (!opts.output) {
+    process.stdout.write(text);
+    return EXIT.ok;
+  }
   await writeAtomically(opts.output, text);
   process.stderr.write(`ai-way: wrote ${spec.kind} (${spec.devices.map((d) => d.name).join(', ')}) to ${opts.output}\n`);
   return EXIT.ok;
@@ -46,7 +49,8 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     await writeFile(temp, text, { mode: 0o644 });
     await rename(temp, file);
   } catch (e) {
-    throw new Failure('output', `cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      { fix: 'choose another --output, or run with the rights to write there' });
+    throw new Failure('output', `cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      fix: 'choose another --output, or run with the rights to write there',
+    });
   }
 }

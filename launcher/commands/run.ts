@@ -32,7 +32,9 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const json = (e: ErrorEvent) => process.stdout.write(`${JSON.stringify(e)}\n`);
   let log = '';
   try {
-    return await runAppliance(o, emit, (sessionLog) => { log = sessionLog; });
+    return await runAppliance(o, emit, (sessionLog) => {
+      log = sessionLog;
+    });
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
     const { code, exitCode, message, fix, detail } = e;
@@ -48,8 +50,11 @@ async function runAppliance(o: RunOptions, emit: Emit, keepLog: (log: string) =>
   const reaping = reapOrphans().catch(() => []);
   const spec = await loadAppliance(o.appliance);
   const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
-  const images = new Map(Object.values(spec.images).flatMap((byArch) => (byArch?.[arch] ? [byArch[arch]] : []))
-    .map((source) => [source, ensureImage(source)] as const));
+  const images = new Map(
+    Object.values(spec.images)
+      .flatMap((byArch) => (byArch?.[arch] ? [byArch[arch]] : []))
+      .map((source) => [source, ensureImage(source)] as const),
+  );
   for (const p of images.values()) p.catch(() => undefined); // failures surface when the chosen one is awaited
   const { report } = await loadReport(undefined);
   const podman = report.prerequisites.find((p) => p.id === 'podman')!;
@@ -87,11 +92,19 @@ function serveCommands(session: Session, emit: Emit, stop: (why: string) => void
 
 async function serveOne(session: Session, line: string, emit: Emit, stop: (why: string) => void): Promise<void> {
   let c: { op?: string; path?: string; method?: string; body?: string };
-  try { c = JSON.parse(line); } catch { emit({ type: 'refused', message: `not a JSON command: ${line.slice(0, 80)}` }); return; }
+  try {
+    c = JSON.parse(line);
+  } catch {
+    emit({ type: 'refused', message: `not a JSON command: ${line.slice(0, 80)}` });
+    return;
+  }
   try {
     if (c.op === 'add' && typeof c.path === 'string') emit({ type: 'uploaded', ...(await session.addFile(c.path)) });
-    else if (c.op === 'list') { const l = await session.listFiles(); emit({ type: 'files', files: l.files, freeBytes: l.freeBytes, totalBytes: l.totalBytes }); }
-    else if (c.op === 'http' && typeof c.path === 'string') emit({ type: 'answer', ...(await session.ask(String(c.method ?? 'POST'), c.path, String(c.body ?? ''))) });
+    else if (c.op === 'list') {
+      const l = await session.listFiles();
+      emit({ type: 'files', files: l.files, freeBytes: l.freeBytes, totalBytes: l.totalBytes });
+    } else if (c.op === 'http' && typeof c.path === 'string')
+      emit({ type: 'answer', ...(await session.ask(String(c.method ?? 'POST'), c.path, String(c.body ?? ''))) });
     else if (c.op === 'quit') stop('quit');
     else emit({ type: 'refused', message: `unknown command: ${line.slice(0, 80)}` });
   } catch (e) {
@@ -99,16 +112,25 @@ async function serveOne(session: Session, line: string, emit: Emit, stop: (why: 
   }
 }
 
-async function runSession(plan: Plan & { appliance: PlanAppliance }, o: RunOptions, emit: Emit, keepLog: (log: string) => void,
-  early: BootHead): Promise<number> {
+async function runSession(
+  plan: Plan & { appliance: PlanAppliance },
+  o: RunOptions,
+  emit: Emit,
+  keepLog: (log: string) => void,
+  early: BootHead,
+): Promise<number> {
   const session = new Session(plan, emit, early);
   const forgetCrash = onCrash(() => session.wipe('an unexpected error'));
   // The appliance going away by itself ends whatever the run is waiting for.
-  const lost = session.lost.then((e) => { throw e; });
+  const lost = session.lost.then((e) => {
+    throw e;
+  });
   lost.catch(() => undefined);
   let ready = false;
   let stop!: (why: string) => void;
-  const stopped = new Promise<string>((resolve) => { stop = resolve; });
+  const stopped = new Promise<string>((resolve) => {
+    stop = resolve;
+  });
   const onSignal = (sig: NodeJS.Signals) => stop(sig);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
   const timer = o.timeoutS === undefined ? undefined : setTimeout(() => stop('timeout'), o.timeoutS * 1000);

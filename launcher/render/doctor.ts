@@ -9,7 +9,10 @@ const PLATFORM_NAME = { linux: 'Linux', wsl2: 'Linux in WSL2', macos: 'macOS', w
 export function formatBytes(n: number | null): string {
   if (n === null) return 'unknown';
   if (n >= GiB) return `${(n / GiB).toFixed(1)} GiB`;
-  for (const [unit, size] of [['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (n >= size) return `${(n / size).toFixed(n >= 10 * size ? 0 : 1)} ${unit}`;
   }
   return `${n} B`;
@@ -19,7 +22,12 @@ export function renderDoctor(r: HostReport, image: ImageChoice, s: Style): strin
   const h = r.host;
   const out: string[] = [];
   const os = h.osName && h.osName !== PLATFORM_NAME[h.platform] ? ` (${h.osName})` : '';
-  out.push(s.bold(`${PLATFORM_NAME[h.platform]}${os}, ${h.arch ?? 'unknown processor type'}, ${formatBytes(h.memBytes)} memory, ${h.cpus ?? '?'} ${h.cpus === 1 ? 'core' : 'cores'}`), '');
+  out.push(
+    s.bold(
+      `${PLATFORM_NAME[h.platform]}${os}, ${h.arch ?? 'unknown processor type'}, ${formatBytes(h.memBytes)} memory, ${h.cpus ?? '?'} ${h.cpus === 1 ? 'core' : 'cores'}`,
+    ),
+    '',
+  );
   const shown = r.prerequisites.filter((p) => p.status !== 'not-needed' || p.id === 'gpu-driver');
   const width = Math.max(...shown.map((p) => p.title.length));
   for (const p of shown) out.push(...renderPrerequisite(p, width, s));
@@ -32,14 +40,26 @@ export function renderDoctor(r: HostReport, image: ImageChoice, s: Style): strin
   out.push(`  Appliance image: ${image.flavor === 'fedora' ? 'Fedora' : 'Alpine'} ${image.arch}, because ${image.reason}`);
   if (r.notes.length) out.push('', '  Notes:', ...r.notes.map((n) => s.dim(`    - ${n}`)));
   const missing = r.prerequisites.filter((p) => p.status === 'missing' && p.required);
-  out.push('', missing.length === 0 ? s.green('Everything ai-way needs is in place.')
-    : s.red(`${missing.length === 1 ? 'One thing needs' : `${missing.length} things need`} fixing before ai-way can start.`));
+  out.push(
+    '',
+    missing.length === 0
+      ? s.green('Everything ai-way needs is in place.')
+      : s.red(`${missing.length === 1 ? 'One thing needs' : `${missing.length} things need`} fixing before ai-way can start.`),
+  );
   return `${out.join('\n')}\n`;
 }
 
 function renderPrerequisite(p: Prerequisite, width: number, s: Style): string[] {
-  const mark = p.status === 'ok' ? s.green(s.ok) : p.status === 'missing' ? (p.required ? s.red(s.bad) : s.yellow(s.bad))
-    : p.status === 'unknown' ? s.yellow(s.unknown) : s.dim(s.skip);
+  const mark =
+    p.status === 'ok'
+      ? s.green(s.ok)
+      : p.status === 'missing'
+        ? p.required
+          ? s.red(s.bad)
+          : s.yellow(s.bad)
+        : p.status === 'unknown'
+          ? s.yellow(s.unknown)
+          : s.dim(s.skip);
   const lines = [`  ${mark} ${p.title.padEnd(width)}  ${p.detail}`];
   const pad = ' '.repeat(width + 6);
   if (p.status !== 'ok' && p.fix) lines.push(`${pad}${s.bold('Fix:')} ${p.fix}`);

@@ -19,16 +19,28 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function renderEvent(event: SessionEvent, s: Style): string {
   const e = safeForTerminal(event, MULTI_LINE[event.type]);
   switch (e.type) {
-    case 'progress': return s.dim(`  … ${e.message} (${seconds(e.elapsedMs)})`);
-    case 'warning': return s.yellow(`  ! ${e.message}`);
-    case 'verified': return [`  ${e.proven ? s.green(s.ok) : s.red(s.bad)} isolation ${e.proven ? 'proven' : 'NOT proven'} from inside:`,
-      ...e.facts.map((f) => `      ${f.warning ? s.yellow(s.warn) : f.ok ? s.green(s.ok) : s.red(s.bad)} ${f.detail}`)].join('\n');
-    case 'ready': return s.green(`  ${s.ok} ready in ${seconds(e.bootMs)}`);
-    case 'smoke': return `  ${e.ok ? s.green(s.ok) : s.red(s.bad)} smoke check: ${e.detail} (${seconds(e.ms)})`;
-    case 'wiped': return s.green(`  ${s.ok} everything was erased in ${seconds(e.ms)}`);
-    case 'uploaded': return `  ${s.green(s.ok)} added ${e.name} (${e.size} bytes)`;
-    case 'refused': return s.yellow(`  ! ${e.message}`);
-    case 'files': return `  ${e.files.length} file(s), ${e.freeBytes} bytes free`;
-    case 'answer': return e.body;
+    case 'progress':
+      return s.dim(`  … ${e.message} (${seconds(e.elapsedMs)})`);
+    case 'warning':
+      return s.yellow(`  ! ${e.message}`);
+    case 'verified':
+      return [
+        `  ${e.proven ? s.green(s.ok) : s.red(s.bad)} isolation ${e.proven ? 'proven' : 'NOT proven'} from inside:`,
+        ...e.facts.map((f) => `      ${f.warning ? s.yellow(s.warn) : f.ok ? s.green(s.ok) : s.red(s.bad)} ${f.detail}`),
+      ].join('\n');
+    case 'ready':
+      return s.green(`  ${s.ok} ready in ${seconds(e.bootMs)}`);
+    case 'smoke':
+      return `  ${e.ok ? s.green(s.ok) : s.red(s.bad)} smoke check: ${e.detail} (${seconds(e.ms)})`;
+    case 'wiped':
+      return s.green(`  ${s.ok} everything was erased in ${seconds(e.ms)}`);
+    case 'uploaded':
+      return `  ${s.green(s.ok)} added ${e.name} (${e.size} bytes)`;
+    case 'refused':
+      return s.yellow(`  ! ${e.message}`);
+    case 'files':
+      return `  ${e.files.length} file(s), ${e.freeBytes} bytes free`;
+    case 'answer':
+      return e.body;
   }
 }

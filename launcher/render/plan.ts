@@ -4,8 +4,10 @@ import { formatBytes } from './doctor.ts';
 import type { Style } from './style.ts';
 
 export function renderPlan(p: Plan, s: Style): string {
-  const gpu = p.gpu.mode === 'none' ? `none (${p.gpu.reason})`
-    : `${p.gpu.devices.map((d) => d.model ?? p.gpu.vendor).join(', ')} via ${p.gpu.mode === 'wsl' ? 'WSL2' : 'CDI'} (${p.gpu.reason})`;
+  const gpu =
+    p.gpu.mode === 'none'
+      ? `none (${p.gpu.reason})`
+      : `${p.gpu.devices.map((d) => d.model ?? p.gpu.vendor).join(', ')} via ${p.gpu.mode === 'wsl' ? 'WSL2' : 'CDI'} (${p.gpu.reason})`;
   const rows: [string, string][] = [
     ...(p.appliance ? [['Appliance', `${p.appliance.name} ${p.appliance.version}`] as [string, string]] : []),
     ['Runs on', `${p.platform.adapter} (${p.platform.reason})`],
@@ -13,7 +15,10 @@ export function renderPlan(p: Plan, s: Style): string {
     ['Engine', `${p.engine.name} (${p.engine.reason})`],
     ['Isolation', `${p.isolation.mode}; no network, memory-only storage, read-only root, no capabilities`],
     ['GPU', gpu],
-    ['Resources', `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} ${p.resources.cpus === 1 ? 'core' : 'cores'}, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace, ${formatBytes(p.resources.shmBytes)} shared memory`],
+    [
+      'Resources',
+      `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} ${p.resources.cpus === 1 ? 'core' : 'cores'}, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace, ${formatBytes(p.resources.shmBytes)} shared memory`,
+    ],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const out = rows.map(([k, v]) => `  ${s.bold(k.padEnd(w))}  ${v}`);

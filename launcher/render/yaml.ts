@@ -25,10 +25,12 @@ function block(v: Data, indent: string): string[] {
   if (isMap(v)) {
     const entries = Object.entries(v).filter((e): e is [string, Data] => e[1] !== undefined);
     if (entries.length === 0) return [`${indent}{}`];
-    return entries.flatMap(([k, val]) => filled(val)
-      // Lists under a key sit at the key's indentation, as CDI tools write them.
-      ? [`${indent}${scalar(k)}:`, ...block(val, isList(val) ? indent : `${indent}  `)]
-      : [`${indent}${scalar(k)}: ${block(val, '')[0]}`]);
+    return entries.flatMap(([k, val]) =>
+      filled(val)
+        ? // Lists under a key sit at the key's indentation, as CDI tools write them.
+          [`${indent}${scalar(k)}:`, ...block(val, isList(val) ? indent : `${indent}  `)]
+        : [`${indent}${scalar(k)}: ${block(val, '')[0]}`],
+    );
   }
   return [`${indent}${scalar(v)}`];
 }

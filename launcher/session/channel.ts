@@ -2,7 +2,15 @@
 // streams (HTTP to the app, file uploads) multiplexed over one pipe.
 import type { Readable, Writable } from 'node:stream';
 import {
-  FRAME, FrameDecoder, MAX_PAYLOAD, command, encodeFrame, frameHeader, parseAgentMessage, type AgentMessage, type FrameType,
+  FRAME,
+  FrameDecoder,
+  MAX_PAYLOAD,
+  command,
+  encodeFrame,
+  frameHeader,
+  parseAgentMessage,
+  type AgentMessage,
+  type FrameType,
 } from '../../appliance/agent-protocol.ts';
 import { Failure } from '../../appliance/failures.ts';
 import { FloodGate } from './flood-gate.ts';
@@ -42,11 +50,21 @@ export class AgentChannel {
   private closedError: Error | null = null;
   private readonly events: FloodGate<AgentMessage>;
 
-  constructor(private readonly out: Writable, input: Readable, onEvent: (m: AgentMessage) => void, private readonly hooks: ChannelHooks = {}) {
+  constructor(
+    private readonly out: Writable,
+    input: Readable,
+    onEvent: (m: AgentMessage) => void,
+    private readonly hooks: ChannelHooks = {},
+  ) {
     this.events = new FloodGate(EVENT_BURST, onEvent, (held) => hooks.onFlood?.(held));
     input.on('data', (chunk: Buffer) => {
       let frames;
-      try { frames = this.decoder.push(chunk); } catch (e) { this.close(e as Error); return; }
+      try {
+        frames = this.decoder.push(chunk);
+      } catch (e) {
+        this.close(e as Error);
+        return;
+      }
       for (const f of frames) this.dispatch(f.type, f.stream, f.payload);
     });
     input.on('end', () => this.close(new ChannelClosed('the appliance closed the channel')));
@@ -56,10 +74,21 @@ export class AgentChannel {
 
   private dispatch(type: FrameType, stream: number, payload: Uint8Array): void {
     if (this.closedError) return; // what follows a protocol error is not trusted either
-    if (type === FRAME.data) { this.streams.get(stream)?.data(payload); return; }
-    if (type === FRAME.eof) { this.streams.get(stream)?.eof(); return; }
+    if (type === FRAME.data) {
+      this.streams.get(stream)?.data(payload);
+      return;
+    }
+    if (type === FRAME.eof) {
+      this.streams.get(stream)?.eof();
+      return;
+    }
     let message: AgentMessage;
-    try { message = parseAgentMessage(payload); } catch (e) { this.close(e as Error); return; }
+    try {
+      message = parseAgentMessage(payload);
+    } catch (e) {
+      this.close(e as Error);
+      return;
+    }
     const i = this.waiters.findIndex((w) => w.match(message));
     if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(message);
     else this.events.push(message);
@@ -71,8 +100,14 @@ export class AgentChannel {
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
         match,
-        resolve: (m) => { clearTimeout(timer); resolve(m as T); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -94,13 +129,16 @@ export class AgentChannel {
   /** Waits for a reply of this type (or an error) without sending anything, e.g. an upload's result. */
   reply<T extends AgentMessage>(replyType: T['type'], timeoutMs: number, what: string, stream?: number): Promise<T> {
     // An error that names no stream answers a malformed command: it belongs to the oldest request.
-    const ours = (m: AgentMessage) => stream === undefined || (m as { stream?: number }).stream === stream
-      || (m.type === 'error' && m.stream === undefined);
-    return this.expect<T | Extract<AgentMessage, { type: 'error' }>>((m) => (m.type === replyType || m.type === 'error') && ours(m), timeoutMs, what)
-      .then((m) => {
-        if (m.type === 'error') throw new AgentError(m.error, m.detail ?? '');
-        return m as T;
-      });
+    const ours = (m: AgentMessage) =>
+      stream === undefined || (m as { stream?: number }).stream === stream || (m.type === 'error' && m.stream === undefined);
+    return this.expect<T | Extract<AgentMessage, { type: 'error' }>>(
+      (m) => (m.type === replyType || m.type === 'error') && ours(m),
+      timeoutMs,
+      what,
+    ).then((m) => {
+      if (m.type === 'error') throw new AgentError(m.error, m.detail ?? '');
+      return m as T;
+    });
   }
 
   openStream(sink: StreamSink): number {
@@ -148,8 +186,15 @@ export class AgentChannel {
 
   private drained(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const done = () => { this.out.off('drain', done); this.out.off('close', fail); resolve(); };
-      const fail = () => { this.out.off('drain', done); reject(this.closedError ?? new ChannelClosed('the channel closed')); };
+      const done = () => {
+        this.out.off('drain', done);
+        this.out.off('close', fail);
+        resolve();
+      };
+      const fail = () => {
+        this.out.off('drain', done);
+        reject(this.closedError ?? new ChannelClosed('the channel closed'));
+      };
       this.out.once('drain', done);
       this.out.once('close', fail);
     });
@@ -172,7 +217,10 @@ export class AgentChannel {
 
 /** The agent refused a request; `reason` is its protocol's word for why (name, exists, space, ...). */
 export class AgentError extends Failure {
-  constructor(readonly reason: string, detail: string) {
+  constructor(
+    readonly reason: string,
+    detail: string,
+  ) {
     super('refused', detail ? `${reason}: ${detail}` : reason);
   }
 }

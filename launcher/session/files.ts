@@ -58,7 +58,7 @@ export async function openRegularFile(hostPath: string): Promise<{ fh: FileHandl
 /** Reads the file's first `size` bytes from its start through one reused buffer (a launcher that imports gigabytes stays small). */
 async function eachPiece(fh: FileHandle, size: number, use: (piece: Uint8Array, last: boolean) => Promise<void> | void): Promise<void> {
   const buf = Buffer.alloc(PIECE);
-  for (let at = 0; at < size;) {
+  for (let at = 0; at < size; ) {
     const { bytesRead } = await fh.read(buf, 0, Math.min(PIECE, size - at), at);
     if (bytesRead === 0) return; // it shrank: changedSince says so
     at += bytesRead;
@@ -78,7 +78,11 @@ export interface Uploaded {
   sha256: string;
 }
 
-export async function uploadFile(ch: AgentChannel, hostPath: string, onProgress?: (sent: number, total: number) => void): Promise<Uploaded> {
+export async function uploadFile(
+  ch: AgentChannel,
+  hostPath: string,
+  onProgress?: (sent: number, total: number) => void,
+): Promise<Uploaded> {
   const name = path.basename(hostPath);
   const why = badFileName(name);
   if (why) throw new FileRefused(`${JSON.stringify(name)}: ${why}`);
@@ -92,7 +96,9 @@ export async function uploadFile(ch: AgentChannel, hostPath: string, onProgress?
       throw new FileRefused(`${name}: ${size} does not fit; the workspace has ${free} free`);
     }
     const hash = createHash('sha256');
-    await eachPiece(fh, st.size, (piece) => { hash.update(piece); });
+    await eachPiece(fh, st.size, (piece) => {
+      hash.update(piece);
+    });
     if (await changedSince(fh, st)) throw refuseChanged();
     // The agent's refusal (of the upload, or of what was sent) is the file's; a lost channel is not.
     const result = await send(ch, fh, st, name, hash.digest('hex'), onProgress).catch((e: Error) => {
@@ -119,21 +125,32 @@ function sizes(size: number, free: number): [string, string] {
 }
 
 /** Sends the file's bytes on a stream of their own; the agent keeps them only if the SHA-256 matches, else says why not. */
-async function send(ch: AgentChannel, fh: FileHandle, st: Stats, name: string, sha256: string,
-  onProgress?: (sent: number, total: number) => void): Promise<Uploaded | Error> {
+async function send(
+  ch: AgentChannel,
+  fh: FileHandle,
+  st: Stats,
+  name: string,
+  sha256: string,
+  onProgress?: (sent: number, total: number) => void,
+): Promise<Uploaded | Error> {
   const { size } = st;
   const stream = ch.openStream({ data: () => undefined, eof: () => undefined });
   try {
     await ch.request(command.upload(stream, size, sha256, name), 'upload-ready', 10_000, stream);
     let refused = false; // after a refusal the agent forgets the stream: no more bytes may go to it
-    const done = ch.reply<Extract<AgentMessage, { type: 'uploaded' }>>('uploaded', 600_000, 'UPLOAD', stream)
-      .catch((e: Error) => { refused = true; return e; });
+    const done = ch.reply<Extract<AgentMessage, { type: 'uploaded' }>>('uploaded', 600_000, 'UPLOAD', stream).catch((e: Error) => {
+      refused = true;
+      return e;
+    });
     let sent = 0;
     let cut = false;
     await eachPiece(fh, size, async (piece, last) => {
       if (refused || cut) return;
       // A file written to while it was read ends short of its size before its last piece: the agent refuses it.
-      if (last && (await changedSince(fh, st))) { cut = true; return; }
+      if (last && (await changedSince(fh, st))) {
+        cut = true;
+        return;
+      }
       await ch.writeFrame(stream, piece);
       sent += piece.length;
       onProgress?.(sent, size);

@@ -14,7 +14,11 @@ export class FloodGate<T> {
   private lastAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly o: FloodGateOptions, private readonly pass: (m: T) => void, private readonly summarize: (held: number) => void) {}
+  constructor(
+    private readonly o: FloodGateOptions,
+    private readonly pass: (m: T) => void,
+    private readonly summarize: (held: number) => void,
+  ) {}
 
   push(m: T): void {
     const now = Date.now();

@@ -24,8 +24,10 @@ export class HttpRefused extends Failure {
 
 /** Why this method and path cannot make a request line, or null. */
 export function badRequestLine(method: string, path: string): string | null {
-  if (!HTTP_METHODS.includes(method)) return `the HTTP method must be ${HTTP_METHODS.join(' or ')} (got ${JSON.stringify(method.slice(0, 20))})`;
-  if (!URL_PATH.test(path)) return `the HTTP path must start with "/" and have no spaces or control characters (got ${JSON.stringify(path.slice(0, 80))})`;
+  if (!HTTP_METHODS.includes(method))
+    return `the HTTP method must be ${HTTP_METHODS.join(' or ')} (got ${JSON.stringify(method.slice(0, 20))})`;
+  if (!URL_PATH.test(path))
+    return `the HTTP path must start with "/" and have no spaces or control characters (got ${JSON.stringify(path.slice(0, 80))})`;
   return null;
 }
 
@@ -65,22 +67,41 @@ class AnswerBytes {
 }
 
 /** `onBody` receives the answer's body as it arrives (after the headers), for answers that stream. */
-export async function httpRequest(ch: AgentChannel, port: number, method: string, path: string, body: string, timeoutMs: number,
-  onBody?: (text: string) => void): Promise<HttpAnswer> {
+export async function httpRequest(
+  ch: AgentChannel,
+  port: number,
+  method: string,
+  path: string,
+  body: string,
+  timeoutMs: number,
+  onBody?: (text: string) => void,
+): Promise<HttpAnswer> {
   const bad = badRequestLine(method, path);
   if (bad) throw new HttpRefused(bad);
   const bytes = new AnswerBytes(onBody);
   let ended!: () => void;
   let failed!: (e: Error) => void;
-  const done = new Promise<void>((resolve, reject) => { ended = resolve; failed = reject; });
+  const done = new Promise<void>((resolve, reject) => {
+    ended = resolve;
+    failed = reject;
+  });
   done.catch(() => undefined); // it may fail before it is awaited; it is awaited below all the same
   // Past the cap the stream is dropped here; what the app still sends on it is discarded by the channel.
   const id = ch.openStream({
-    data: (c) => { try { bytes.push(c); } catch (e) { ch.closeStream(id); failed(e as Error); } },
+    data: (c) => {
+      try {
+        bytes.push(c);
+      } catch (e) {
+        ch.closeStream(id);
+        failed(e as Error);
+      }
+    },
     eof: () => ended(),
   });
   let sent!: () => void;
-  const requestSent = new Promise<void>((resolve) => { sent = resolve; });
+  const requestSent = new Promise<void>((resolve) => {
+    sent = resolve;
+  });
   const exchange = async () => {
     await ch.request(command.connect(id, port), 'connected', timeoutMs, id);
     const payload = new TextEncoder().encode(body);

@@ -8,7 +8,13 @@ import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
 import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
 import {
-  containerExists, ensureImage, podmanProfile, reapOrphans, removeContainer, spawnEngine, watchMonitor,
+  containerExists,
+  ensureImage,
+  podmanProfile,
+  reapOrphans,
+  removeContainer,
+  spawnEngine,
+  watchMonitor,
 } from '../../platforms/linux/podman.ts';
 import { boltMissingFlags } from '../../platforms/linux/bolt.ts';
 import { thisLauncher } from '../../platforms/linux/process-identity.ts';
@@ -46,10 +52,15 @@ export class Session {
   private lostError: Failure | null = null;
   private stopped: ((e: Failure) => void) | null = null;
   /** Settles if the appliance, once up, goes away by itself (its engine exits, its channel closes); never because of a wipe. */
-  readonly lost = new Promise<Failure>((resolve) => { this.stopped = resolve; });
+  readonly lost = new Promise<Failure>((resolve) => {
+    this.stopped = resolve;
+  });
 
-  constructor(private readonly plan: Plan & { appliance: PlanAppliance }, private readonly emit: (e: SessionEvent) => void,
-    private readonly early: BootHead = {}) {}
+  constructor(
+    private readonly plan: Plan & { appliance: PlanAppliance },
+    private readonly emit: (e: SessionEvent) => void,
+    private readonly early: BootHead = {},
+  ) {}
 
   private progress(stage: Stage, message: string): void {
     this.emit({ type: 'progress', stage, message, elapsedMs: Date.now() - this.started });
@@ -62,7 +73,9 @@ export class Session {
 
   async boot(): Promise<void> {
     // Once the appliance is up, its going away is the failure, whichever step noticed it.
-    await this.start().catch((e) => { throw this.lostError ?? e; });
+    await this.start().catch((e) => {
+      throw this.lostError ?? e;
+    });
   }
 
   private applianceStopped(why: string): void {
@@ -76,12 +89,19 @@ export class Session {
     const a = this.plan.appliance;
     this.progress('preparing', 'preparing the appliance');
     // Other sessions' leftovers are removed alongside; this session does not wait for it.
-    const reaping = Promise.all([this.early.reaping ?? reapOrphans(), reapSessionSpecs()]).then(([reaped]) => {
-      if (reaped.length) this.emit({ type: 'warning', message: `removed ${reaped.length} session(s) left by an earlier crash` });
-    }, () => undefined);
+    const reaping = Promise.all([this.early.reaping ?? reapOrphans(), reapSessionSpecs()]).then(
+      ([reaped]) => {
+        if (reaped.length) this.emit({ type: 'warning', message: `removed ${reaped.length} session(s) left by an earlier crash` });
+      },
+      () => undefined,
+    );
     this.pending.push(reaping);
-    const image = await (this.early.image ?? ensureImage(a.image)).catch((e) => { throw asFailure(e, 'image'); });
-    const profile = await podmanProfile(image, this.early.podmanVersion).catch((e) => { throw asFailure(e, 'engine'); });
+    const image = await (this.early.image ?? ensureImage(a.image)).catch((e) => {
+      throw asFailure(e, 'image');
+    });
+    const profile = await podmanProfile(image, this.early.podmanVersion).catch((e) => {
+      throw asFailure(e, 'engine');
+    });
 
     this.progress('starting', 'starting the appliance');
     const r = this.plan.resources;
@@ -89,9 +109,20 @@ export class Session {
     const gpu = await this.gpu();
     // Bolt gets Podman's `run` without Podman's own global flags; what it does with it is proven from inside.
     // A rootful session's ids: one range of ROOTFUL_SLOTS, by chance (rootless Podman allocates its own).
-    const args = podmanRunArgs(engine === 'bolt' ? { ...profile, globalArgs: [] } : profile, { sessionId: this.id, ...thisLauncher(),
-      usernsSlot: randomInt(ROOTFUL_SLOTS), image, command: a.command, workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec,
-      memBytes: r.memBytes, shmBytes: r.shmBytes, cpus: r.cpus, pids: r.pids, gpu });
+    const args = podmanRunArgs(engine === 'bolt' ? { ...profile, globalArgs: [] } : profile, {
+      sessionId: this.id,
+      ...thisLauncher(),
+      usernsSlot: randomInt(ROOTFUL_SLOTS),
+      image,
+      command: a.command,
+      workspaceBytes: r.workspaceBytes,
+      workspaceExec: a.workspaceExec,
+      memBytes: r.memBytes,
+      shmBytes: r.shmBytes,
+      cpus: r.cpus,
+      pids: r.pids,
+      gpu,
+    });
     const child = spawnEngine(engine, args);
     this.child = child;
     this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
@@ -103,26 +134,45 @@ export class Session {
     child.on('exit', (code, signal) => this.applianceStopped(`${engine} ended with ${signal ?? `exit ${code}`}`));
     this.channel = new AgentChannel(child.stdin, child.stdout, (m) => this.onAgentEvent(m), {
       onClose: (reason) => this.applianceStopped(reason.message),
-      onFlood: (held) => this.emit({ type: 'warning', message: `the appliance sent ${held} more messages nobody asked for; they were ignored` }),
+      onFlood: (held) =>
+        this.emit({ type: 'warning', message: `the appliance sent ${held} more messages nobody asked for; they were ignored` }),
     });
     const hello = this.channel.expect((m) => m.type === 'hello', a.health.timeoutMs, 'hello');
     const died = this.exited.then((code) => {
       throw new Failure('boot', `the appliance stopped while starting (${engine} exit ${code})`, { detail: this.logTail(5) });
     });
-    await Promise.race([hello, died]).catch((e) => {
-      throw e instanceof Failure ? e : new Failure('boot', `the appliance did not start: ${e.message}`, { detail: this.logTail(5) });
-    }).finally(() => this.removeSpec());
+    await Promise.race([hello, died])
+      .catch((e) => {
+        throw e instanceof Failure ? e : new Failure('boot', `the appliance did not start: ${e.message}`, { detail: this.logTail(5) });
+      })
+      .finally(() => this.removeSpec());
     this.up = true;
     watchMonitor(containerName(this.id), () => this.applianceStopped('its container monitor ended'));
 
     this.progress('checking isolation', 'checking the isolation from inside');
     const report: unknown = await this.channel.request(command.report(), 'report', REPLY_MS);
-    this.verdict = verifyIsolation(report, { workspaceBytes: r.workspaceBytes, workspaceExec: a.workspaceExec, memBytes: r.memBytes,
-      shmBytes: r.shmBytes, cpus: r.cpus, pids: r.pids, gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [] });
+    this.verdict = verifyIsolation(report, {
+      workspaceBytes: r.workspaceBytes,
+      workspaceExec: a.workspaceExec,
+      memBytes: r.memBytes,
+      shmBytes: r.shmBytes,
+      cpus: r.cpus,
+      pids: r.pids,
+      gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [],
+    });
     this.report = this.verdict.facts[0]?.id === 'report' ? null : (report as IsolationReport);
-    this.emit({ type: 'verified', proven: this.verdict.proven, facts: this.verdict.facts, limits: this.verdict.limits, devices: this.report?.devices ?? [] });
+    this.emit({
+      type: 'verified',
+      proven: this.verdict.proven,
+      facts: this.verdict.facts,
+      limits: this.verdict.limits,
+      devices: this.report?.devices ?? [],
+    });
     if (!this.verdict.proven) {
-      const failed = this.verdict.facts.filter((f) => !f.ok).map((f) => f.detail).join('; ');
+      const failed = this.verdict.facts
+        .filter((f) => !f.ok)
+        .map((f) => f.detail)
+        .join('; ');
       throw new Failure('isolation', 'the appliance is not isolated as promised, so it was stopped', { detail: failed });
     }
 
@@ -173,7 +223,14 @@ export class Session {
     let last = 'no answer yet';
     while (Date.now() < deadline) {
       try {
-        const answer = await httpRequest(this.channel!, port, 'GET', health.path, '', Math.max(1, Math.min(REPLY_MS, deadline - Date.now())));
+        const answer = await httpRequest(
+          this.channel!,
+          port,
+          'GET',
+          health.path,
+          '',
+          Math.max(1, Math.min(REPLY_MS, deadline - Date.now())),
+        );
         if (answer.status >= 200 && answer.status < 300) return;
         last = `HTTP ${answer.status}`;
       } catch (e) {
@@ -186,7 +243,8 @@ export class Session {
   }
 
   private onAgentEvent(m: AgentMessage): void {
-    if (m.type === 'app-exited') this.emit({ type: 'warning', message: `the app exited (code ${m.exitCode ?? '-'}, signal ${m.signal ?? '-'})` });
+    if (m.type === 'app-exited')
+      this.emit({ type: 'warning', message: `the app exited (code ${m.exitCode ?? '-'}, signal ${m.signal ?? '-'})` });
   }
 
   /** Sends an HTTP request to the app inside. */
@@ -201,12 +259,19 @@ export class Session {
     this.progress('smoke check', 'asking the app a test question');
     const t = Date.now();
     let answer: HttpAnswer | Error;
-    try { answer = await this.ask(s.method, s.path, s.body, 30_000); } catch (e) { answer = e as Error; }
-    const ok = !(answer instanceof Error) && answer.status === s.expectStatus
-      && (s.expectBody === null || answer.body.includes(s.expectBody));
+    try {
+      answer = await this.ask(s.method, s.path, s.body, 30_000);
+    } catch (e) {
+      answer = e as Error;
+    }
+    const ok =
+      !(answer instanceof Error) && answer.status === s.expectStatus && (s.expectBody === null || answer.body.includes(s.expectBody));
     const expected = `HTTP ${s.expectStatus}${s.expectBody ? ` containing "${s.expectBody}"` : ''}`;
-    const detail = ok ? 'the app answered as expected' : answer instanceof Error ? answer.message
-      : `expected ${expected}, got HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
+    const detail = ok
+      ? 'the app answered as expected'
+      : answer instanceof Error
+        ? answer.message
+        : `expected ${expected}, got HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
     this.emit({ type: 'smoke', ok, status: answer instanceof Error ? null : answer.status, ms: Date.now() - t, detail });
     if (!ok) throw new Failure('smoke', 'the app inside failed its smoke check', { detail });
   }
@@ -238,7 +303,10 @@ export class Session {
       await this.channel.request(command.shutdown(), 'bye', 3_000).catch(() => undefined);
     }
     this.child?.stdin.end(); // the dead man's switch, should SHUTDOWN not have been heard
-    const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), this.lostError ? 0 : 5_000))]);
+    const exited = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((res) => setTimeout(() => res(false), this.lostError ? 0 : 5_000)),
+    ]);
     if (!exited) this.child?.kill('SIGKILL');
     if (this.child && (!exited || (await containerExists(containerName(this.id))))) await removeContainer(containerName(this.id));
     await this.removeSpec();

@@ -15,7 +15,9 @@ function App({ controller }: { controller: UiController }) {
   useEffect(() => {
     const onResize = () => setLook(lookNow());
     process.stdout.on('resize', onResize);
-    return () => { process.stdout.off('resize', onResize); };
+    return () => {
+      process.stdout.off('resize', onResize);
+    };
   }, []);
   return <Screen s={state} l={look} />;
 }
@@ -70,8 +72,13 @@ export function runUi(o: UiOptions): Promise<number> {
       },
     });
     // The terminal is given back before the one line that says what went wrong.
-    const forgetCrash = onCrash(async () => { await controller.abort(); restoreTerminal(); });
-    const onSignal = (sig: NodeJS.Signals) => { void controller.quit(sig === 'SIGHUP' ? 'the window was closed' : sig); };
+    const forgetCrash = onCrash(async () => {
+      await controller.abort();
+      restoreTerminal();
+    });
+    const onSignal = (sig: NodeJS.Signals) => {
+      void controller.quit(sig === 'SIGHUP' ? 'the window was closed' : sig);
+    };
     for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.on(sig, onSignal);
     if (stdin.isTTY) stdin.setRawMode(true);
     stdin.setEncoding('utf8');

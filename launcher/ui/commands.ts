@@ -23,8 +23,11 @@ export function readCommand(text: string, isPath: (p: string) => boolean): Typed
   if (known) return { command: known.command };
   if (isPath(word)) return null;
   const near = COMMANDS.find((c) => c.name.startsWith(typed) || [c.name, ...c.also].some((n) => editDistance(n, typed) <= 2));
-  return { unknown: near ? `There is no command ${word}. Did you mean ${near.name}?`
-    : `${word}: no such command or file. The commands: ${COMMANDS.map((c) => c.name).join(', ')}.` };
+  return {
+    unknown: near
+      ? `There is no command ${word}. Did you mean ${near.name}?`
+      : `${word}: no such command or file. The commands: ${COMMANDS.map((c) => c.name).join(', ')}.`,
+  };
 }
 
 /** Levenshtein distance: the fewest one-character edits between two words. */

@@ -43,7 +43,10 @@ export class UiController {
   private session: Session | null = null;
   private report: HostReport | null = null;
   private plan: (Plan & { appliance: PlanAppliance }) | null = null;
-  private readonly reader = new InputReader((key) => this.onKey(key), (text) => this.onPaste(text));
+  private readonly reader = new InputReader(
+    (key) => this.onKey(key),
+    (text) => this.onPaste(text),
+  );
   private quitting: Promise<void> | null = null;
   private ticker: NodeJS.Timeout | null = null;
   /** What the program exits with once the person quits: an error shown sets it. */
@@ -59,31 +62,64 @@ export class UiController {
   }
 
   private async preflight(): Promise<void> {
-    this.store.update(() => ({ screen: 'preflight', checksDone: false, checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }] }));
-    const [{ report }, spec] = await Promise.all([loadReport(undefined), loadAppliance(this.deps.appliance).catch((e: unknown) => asFailure(e, 'manifest'))]);
+    this.store.update(() => ({
+      screen: 'preflight',
+      checksDone: false,
+      checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }],
+    }));
+    const [{ report }, spec] = await Promise.all([
+      loadReport(undefined),
+      loadAppliance(this.deps.appliance).catch((e: unknown) => asFailure(e, 'manifest')),
+    ]);
     this.report = report;
     const shown = report.prerequisites.filter((p) => p.status !== 'not-needed' || p.id === 'gpu-driver');
-    const checks: Check[] = shown.map((p) => ({ id: p.id, label: checkLabel(p.id), status: 'pending', detail: '',
-      fix: p.status === 'missing' ? plainFix(p) : null, fixCommand: p.fixCommand, howTo: p.fix }));
+    const checks: Check[] = shown.map((p) => ({
+      id: p.id,
+      label: checkLabel(p.id),
+      status: 'pending',
+      detail: '',
+      fix: p.status === 'missing' ? plainFix(p) : null,
+      fixCommand: p.fixCommand,
+      howTo: p.fix,
+    }));
     this.store.update(() => ({ checks }));
     for (const [i, p] of shown.entries()) {
       await new Promise((r) => setTimeout(r, REVEAL_MS));
-      this.store.update((s) => ({ checks: s.checks.map((c, j) => (j === i ? { ...c, status: p.status, detail: plainDetail(p.id, p.status, report) } : c)) }));
+      this.store.update((s) => ({
+        checks: s.checks.map((c, j) => (j === i ? { ...c, status: p.status, detail: plainDetail(p.id, p.status, report) } : c)),
+      }));
     }
     this.store.update(() => ({ checksDone: true }));
     if (this.quitting) return; // stopped while the checks ran: nothing is started
-    if (spec instanceof Failure) return this.fail(spec.oneLine(), 'Check the appliance file named above, or run ai-way without --appliance.', '', EXIT.badInput);
+    if (spec instanceof Failure)
+      return this.fail(spec.oneLine(), 'Check the appliance file named above, or run ai-way without --appliance.', '', EXIT.badInput);
     if (report.prerequisites.some((p) => p.required && p.status === 'missing')) return; // r retries, c copies, q quits
     await this.boot(spec);
   }
 
   private async boot(spec: Manifest): Promise<void> {
     const plan = makePlan(this.report!, this.deps.options, spec);
-    if (plan.errors.length || !plan.appliance) return this.fail(plan.errors.join('; ') || 'no image for this computer', 'See the details (d) for what this computer offers.', '', EXIT.prerequisiteMissing);
-    if (plan.platform.adapter !== 'linux') return this.fail('Starting appliances on this kind of computer is not built into this version yet.', 'Use a Linux computer for now.', '', EXIT.notImplemented);
+    if (plan.errors.length || !plan.appliance)
+      return this.fail(
+        plan.errors.join('; ') || 'no image for this computer',
+        'See the details (d) for what this computer offers.',
+        '',
+        EXIT.prerequisiteMissing,
+      );
+    if (plan.platform.adapter !== 'linux')
+      return this.fail(
+        'Starting appliances on this kind of computer is not built into this version yet.',
+        'Use a Linux computer for now.',
+        '',
+        EXIT.notImplemented,
+      );
     this.plan = plan as Plan & { appliance: PlanAppliance };
     const now = Date.now();
-    this.store.update(() => ({ screen: 'boot', boot: { stage: 'preparing', stageSince: now, startedAt: now, now }, details: this.describe() }));
+    this.store.update(() => ({
+      screen: 'boot',
+      boot: { stage: 'preparing', stageSince: now, startedAt: now, now },
+      details: this.describe(),
+    }));
     const session = new Session(this.plan, (e) => this.onSessionEvent(e));
     this.session = session;
     const failed = async (err: Failure, why: string) => {
@@ -93,8 +129,12 @@ export class UiController {
     try {
       await session.boot();
       if (this.quitting) return;
-      this.store.update((s) => ({ screen: 'ready', boot: { ...s.boot, stage: 'ready', stageSince: Date.now() }, details: this.describe(),
-        notice: s.notice === NOT_YET ? 'Ready: press Enter to send what you typed.' : s.notice }));
+      this.store.update((s) => ({
+        screen: 'ready',
+        boot: { ...s.boot, stage: 'ready', stageSince: Date.now() },
+        details: this.describe(),
+        notice: s.notice === NOT_YET ? 'Ready: press Enter to send what you typed.' : s.notice,
+      }));
       // The appliance going away by itself is shown as an error, not left looking ready.
       void session.lost.then((e) => failed(e, 'the appliance stopped'));
       await this.refreshFiles();
@@ -116,8 +156,11 @@ export class UiController {
     if (this.session || detail) {
       // Kept only when something went wrong: the last lines the appliance wrote, to show someone.
       logPath = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'ai-way', 'last-error.log');
-      await makeFolders(path.dirname(logPath)).then(() =>
-        writeFile(logPath!, `${new Date().toISOString()} ${message}\n${detail}\n${this.session?.logTail(200) ?? ''}\n`)).catch(() => { logPath = null; });
+      await makeFolders(path.dirname(logPath))
+        .then(() => writeFile(logPath!, `${new Date().toISOString()} ${message}\n${detail}\n${this.session?.logTail(200) ?? ''}\n`))
+        .catch(() => {
+          logPath = null;
+        });
     }
     this.store.update(() => ({ screen: 'error', error: { message, whatToDo, detail, logPath } }));
   }
@@ -144,10 +187,19 @@ export class UiController {
 
   private onKey(key: string): void {
     const s = this.store.get();
-    if (key === '\x03') { void this.requestQuit(true); return; }
-    if (s.confirmQuit) { this.onQuitAnswerKey(key); return; }
+    if (key === '\x03') {
+      void this.requestQuit(true);
+      return;
+    }
+    if (s.confirmQuit) {
+      this.onQuitAnswerKey(key);
+      return;
+    }
     const scroll = scrollKey(key);
-    if (scroll) { this.scroll(scroll); return; }
+    if (scroll) {
+      this.scroll(scroll);
+      return;
+    }
     const typing = s.screen === 'boot' || s.screen === 'ready';
     if (s.overlay) {
       this.store.update(() => ({ overlay: null }));
@@ -164,8 +216,11 @@ export class UiController {
     const s = this.store.get();
     if (isEnter(key)) this.submit();
     else if (isBackspace(key)) this.store.update((st) => ({ input: Array.from(st.input).slice(0, -1).join('') }));
-    else if (key === '\x15') this.store.update(() => ({ input: '' })); // Ctrl-U
-    else if (key === '\x04') { if (s.input === '') void this.requestQuit(false); } // Ctrl-D, as at a shell
+    else if (key === '\x15')
+      this.store.update(() => ({ input: '' })); // Ctrl-U
+    else if (key === '\x04') {
+      if (s.input === '') void this.requestQuit(false);
+    } // Ctrl-D, as at a shell
     else if (isText(key)) this.store.update((st) => ({ input: st.input + key }));
   }
 
@@ -229,8 +284,14 @@ export class UiController {
       this.runCommand(typed.command);
       return;
     }
-    if (typed) { this.store.update(() => ({ notice: typed.unknown })); return; } // kept, to be corrected
-    if (s.screen !== 'ready') { this.store.update(() => ({ notice: NOT_YET })); return; }
+    if (typed) {
+      this.store.update(() => ({ notice: typed.unknown }));
+      return;
+    } // kept, to be corrected
+    if (s.screen !== 'ready') {
+      this.store.update(() => ({ notice: NOT_YET }));
+      return;
+    }
     this.store.update(() => ({ input: '', notice: null, scroll: { view: '', by: 0 } }));
     const paths = filePaths(unbracket(text).text);
     if (paths) void this.importFiles(paths);
@@ -260,7 +321,10 @@ export class UiController {
     const set = (f: (x: { question: string; answer: string; done: boolean; failed?: boolean }) => object) =>
       this.store.update((s) => ({ exchanges: s.exchanges.map((x, j) => (j === i ? { ...x, ...f(x) } : x)) }));
     this.store.update((s) => ({ exchanges: [...s.exchanges, { question, answer: '', done: false }] }));
-    if (!ask) { set(() => ({ answer: 'This appliance takes no questions.', done: true, failed: true })); return; }
+    if (!ask) {
+      set(() => ({ answer: 'This appliance takes no questions.', done: true, failed: true }));
+      return;
+    }
     try {
       const a = await this.session!.ask('POST', ask, question, 300_000, (chunk) => set((x) => ({ answer: x.answer + chunk })));
       set(() => ({ answer: a.body, done: true, failed: a.status >= 400 }));
@@ -273,8 +337,14 @@ export class UiController {
   async requestQuit(ctrlC: boolean): Promise<void> {
     const s = this.store.get();
     if (s.screen === 'erased') return;
-    if ((ctrlC && s.confirmQuit) || s.screen === 'wiping') { await this.quit('forced'); return; }
-    if (s.screen === 'error' || (s.screen === 'preflight' && s.checksDone)) { await this.quit('quit'); return; }
+    if ((ctrlC && s.confirmQuit) || s.screen === 'wiping') {
+      await this.quit('forced');
+      return;
+    }
+    if (s.screen === 'error' || (s.screen === 'preflight' && s.checksDone)) {
+      await this.quit('quit');
+      return;
+    }
     this.store.update(() => ({ confirmQuit: true, quitAnswer: '', overlay: null }));
   }
 
@@ -311,9 +381,17 @@ export class UiController {
       { label: 'Platform', value: `${p.platform.adapter}: ${p.platform.reason}` },
       { label: 'Image', value: `${p.image.flavor} ${p.image.arch}: ${p.image.reason}` },
       { label: 'Engine', value: `${p.engine.name}: ${p.engine.reason}` },
-      { label: 'GPU', value: p.gpu.mode === 'none' ? `none (${p.gpu.reason})` : `${p.gpu.devices.map((d) => d.model).join(', ')} (${p.gpu.mode})` },
-      { label: 'Resources', value: `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} cores, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace` },
-      ...(v ? v.facts.map((f) => ({ label: `${f.warning ? '!' : f.ok ? '+' : '-'} ${f.id}`, value: f.detail })) : [{ label: 'Isolation', value: 'not checked yet' }]),
+      {
+        label: 'GPU',
+        value: p.gpu.mode === 'none' ? `none (${p.gpu.reason})` : `${p.gpu.devices.map((d) => d.model).join(', ')} (${p.gpu.mode})`,
+      },
+      {
+        label: 'Resources',
+        value: `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} cores, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace`,
+      },
+      ...(v
+        ? v.facts.map((f) => ({ label: `${f.warning ? '!' : f.ok ? '+' : '-'} ${f.id}`, value: f.detail }))
+        : [{ label: 'Isolation', value: 'not checked yet' }]),
       { label: 'Log', value: 'none is kept; after an error, ~/.cache/ai-way/last-error.log' },
     ];
   }
@@ -328,17 +406,26 @@ function plainDetail(id: string, status: string, r: HostReport): string {
   if (id === 'memory') return r.host.memBytes ? formatBytes(r.host.memBytes) : 'unknown';
   if (id === 'gpu-driver') {
     const g = r.gpus.find((x) => x.usable);
-    return g ? `${g.model ?? 'a graphics card'} will be used` : r.gpus.length ? 'not usable: answers come from the processor' : 'none: answers come from the processor';
+    return g
+      ? `${g.model ?? 'a graphics card'} will be used`
+      : r.gpus.length
+        ? 'not usable: answers come from the processor'
+        : 'none: answers come from the processor';
   }
   return status === 'ok' ? 'ready' : status === 'missing' ? 'missing' : status === 'unknown' ? 'could not be checked' : 'not needed';
 }
 
 function whatToDo(code: FailureCode): string {
   switch (code) {
-    case 'health': return 'The app inside did not start in time. Try again; if it happens again, share the log below.';
-    case 'isolation': return 'The appliance was stopped because it was not sealed off as promised. Share the log below with whoever gave you ai-way.';
-    case 'image': return 'The appliance\'s files are missing or damaged. Reinstall ai-way.';
-    case 'stopped': return 'The appliance stopped by itself, and everything was erased. Try again; if it happens again, share the log below.';
-    default: return 'Try again. If it happens again, share the log below.';
+    case 'health':
+      return 'The app inside did not start in time. Try again; if it happens again, share the log below.';
+    case 'isolation':
+      return 'The appliance was stopped because it was not sealed off as promised. Share the log below with whoever gave you ai-way.';
+    case 'image':
+      return "The appliance's files are missing or damaged. Reinstall ai-way.";
+    case 'stopped':
+      return 'The appliance stopped by itself, and everything was erased. Try again; if it happens again, share the log below.';
+    default:
+      return 'Try again. If it happens again, share the log below.';
   }
 }

@@ -13,8 +13,18 @@ export const isText = (key: string) => !key.startsWith(ESC) && key >= ' ' && key
 export type ScrollKey = 'up' | 'down' | 'page up' | 'page down' | 'top' | 'bottom';
 // The sequences xterm-like terminals send for them, in both cursor-key modes.
 const SCROLL_KEYS: Record<string, ScrollKey> = {
-  '\x1b[A': 'up', '\x1bOA': 'up', '\x1b[B': 'down', '\x1bOB': 'down', '\x1b[5~': 'page up', '\x1b[6~': 'page down',
-  '\x1b[H': 'top', '\x1bOH': 'top', '\x1b[1~': 'top', '\x1b[F': 'bottom', '\x1bOF': 'bottom', '\x1b[4~': 'bottom',
+  '\x1b[A': 'up',
+  '\x1bOA': 'up',
+  '\x1b[B': 'down',
+  '\x1bOB': 'down',
+  '\x1b[5~': 'page up',
+  '\x1b[6~': 'page down',
+  '\x1b[H': 'top',
+  '\x1bOH': 'top',
+  '\x1b[1~': 'top',
+  '\x1b[F': 'bottom',
+  '\x1bOF': 'bottom',
+  '\x1b[4~': 'bottom',
 };
 export const scrollKey = (key: string): ScrollKey | null => SCROLL_KEYS[key] ?? null;
 
@@ -22,7 +32,10 @@ export const scrollKey = (key: string): ScrollKey | null => SCROLL_KEYS[key] ?? 
 export class InputReader {
   private paste: string | null = null;
 
-  constructor(private readonly onKey: (key: string) => void, private readonly onPaste: (text: string) => void) {}
+  constructor(
+    private readonly onKey: (key: string) => void,
+    private readonly onPaste: (text: string) => void,
+  ) {}
 
   read(data: string): void {
     let rest = data;
@@ -50,7 +63,7 @@ export class InputReader {
 /** Splits typed input into keys: escape sequences stay whole, other characters one by one. */
 function splitKeys(text: string): string[] {
   const keys: string[] = [];
-  for (let i = 0; i < text.length;) {
+  for (let i = 0; i < text.length; ) {
     if (text[i] === ESC) {
       const m = /^\x1b(\[[0-9;?]*[A-Za-z~]|O[A-Za-z]|.)?/s.exec(text.slice(i))!;
       keys.push(m[0]);

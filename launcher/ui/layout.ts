@@ -18,8 +18,11 @@ export interface View {
 }
 
 const BOOT_LABEL: Record<BootStage, string> = {
-  preparing: 'Preparing', starting: 'Starting', 'checking isolation': 'Checking the isolation',
-  'waiting for the app': 'Waiting for the app', ready: 'Ready',
+  preparing: 'Preparing',
+  starting: 'Starting',
+  'checking isolation': 'Checking the isolation',
+  'waiting for the app': 'Waiting for the app',
+  ready: 'Ready',
 };
 const BOOT_ORDER = Object.keys(BOOT_LABEL) as BootStage[];
 const STALL_MS = 5000;
@@ -32,10 +35,16 @@ const notice = (s: UiState, l: Look) => (s.notice ? wrap(safe(s.notice), l.width
 
 function checkRows(c: Check, labels: number, now: number, l: Look): Line[] {
   const m = marks(l);
-  const mark = c.status === 'pending' ? { text: spinner(now, l), color: 'cyan' as const }
-    : c.status === 'ok' ? { text: m.ok, color: 'green' as const }
-    : c.status === 'missing' ? { text: m.bad, color: 'red' as const }
-    : c.status === 'unknown' ? { text: m.unknown, color: 'yellow' as const } : { text: m.skip, color: 'gray' as const };
+  const mark =
+    c.status === 'pending'
+      ? { text: spinner(now, l), color: 'cyan' as const }
+      : c.status === 'ok'
+        ? { text: m.ok, color: 'green' as const }
+        : c.status === 'missing'
+          ? { text: m.bad, color: 'red' as const }
+          : c.status === 'unknown'
+            ? { text: m.unknown, color: 'yellow' as const }
+            : { text: m.skip, color: 'gray' as const };
   const missing = c.status === 'missing';
   return [
     ...hang([{ text: '  ' }, mark, { text: ` ${c.label.padEnd(labels)}  ` }], c.detail, l.width),
@@ -48,7 +57,8 @@ function preflight(s: UiState, l: Look): View {
   const blocked = s.checksDone && s.checks.some((c) => c.status === 'missing' && c.id !== 'gpu-driver');
   const labels = Math.max(0, ...s.checks.map((c) => width(c.label)));
   return {
-    key: 'preflight', anchor: 'top',
+    key: 'preflight',
+    anchor: 'top',
     head: [line('Getting ready', { bold: true }), blank],
     body: s.checks.flatMap((c) => checkRows(c, labels, s.boot.now, l)),
     foot: [blank, ...(blocked ? keys(l, 'r check again', 'c copy the command', 'd details', 'q quit') : []), ...notice(s, l)],
@@ -61,7 +71,13 @@ function prompt(s: UiState, l: Look, ...hints: string[]): Line[] {
   const cursor = { text: l.plain ? '' : ' ', inverse: true };
   const room = Math.max(1, l.width - width(m.prompt) - 2);
   const typed = safe(s.input);
-  const shown = width(typed) > room ? m.more + Array.from(typed).slice(-(room - width(m.more))).join('') : typed;
+  const shown =
+    width(typed) > room
+      ? m.more +
+        Array.from(typed)
+          .slice(-(room - width(m.more)))
+          .join('')
+      : typed;
   const input: Line = [{ text: `${m.prompt} ${shown}` }, ...(s.confirmQuit ? [] : [cursor])];
   if (!s.confirmQuit) return [...notice(s, l), input, ...keys(l, ...hints)];
   const question = `Quit and erase everything? Type y or n, then Enter: ${safe(s.quitAnswer)}`;
@@ -79,12 +95,17 @@ function boot(s: UiState, l: Look): View {
   const stall = `Still ${stage}${l.plain ? '' : ` after ${Math.round(inStage / 1000)} s`}; this can take a while the first time.`;
   const clock = l.plain ? '' : ` ${seconds(s.boot.now - s.boot.startedAt)}`;
   return {
-    key: 'boot', anchor: 'top',
+    key: 'boot',
+    anchor: 'top',
     head: [line('Starting your private appliance', { bold: true }), blank],
     body: [
-      ...BOOT_ORDER.map((b, i): Line => [{ text: '  ' },
-        i < at ? { text: m.ok, color: 'green' } : i === at ? { text: spinner(s.boot.now, l), color: 'cyan' } : { text: ' ' },
-        { text: ` ${BOOT_LABEL[b]}` }]),
+      ...BOOT_ORDER.map(
+        (b, i): Line => [
+          { text: '  ' },
+          i < at ? { text: m.ok, color: 'green' } : i === at ? { text: spinner(s.boot.now, l), color: 'cyan' } : { text: ' ' },
+          { text: ` ${BOOT_LABEL[b]}` },
+        ],
+      ),
       blank,
       line(`  ${bar((at + 0.5) / BOOT_ORDER.length, Math.max(4, Math.min(40, l.width - 12)), l)}${clock}`),
       ...(inStage > STALL_MS ? hang('  ', stall, l.width, { color: 'yellow' }) : []),
@@ -103,24 +124,33 @@ function ready(s: UiState, l: Look): View {
   const nameCols = Math.max(8, l.width - 14);
   // A name longer than its column is cut; a shorter one is padded so the sizes line up.
   const name = (n: string, cols: number, pad = cols) =>
-    (width(n) > cols ? Array.from(n).slice(0, cols - width(m.more)).join('') + m.more : n.padEnd(pad));
+    width(n) > cols
+      ? Array.from(n)
+          .slice(0, cols - width(m.more))
+          .join('') + m.more
+      : n.padEnd(pad);
   const percent = (u: UiState['uploads'][number]) => (u.total ? Math.round((u.sent / u.total) * 100) : 0);
   const upName = Math.max(8, Math.min(24, l.width - 30));
   const barCols = Math.max(4, Math.min(20, l.width - upName - 10));
   return {
-    key: 'ready', anchor: 'bottom',
+    key: 'ready',
+    anchor: 'bottom',
     head: [
       ...wrap('Ready. Drop files on this window, or type a question.', l.width).map((row) => line(row, { bold: true })),
       line(`Files (${s.files.length}${free})`),
       ...files.map((f) => line(`  ${name(safe(f.name), nameCols, Math.min(40, nameCols))} ${formatBytes(f.size).padStart(9)}`)),
       ...(files.length < s.files.length ? [line(`  ${m.more} and ${s.files.length - files.length} more`)] : []),
-      ...uploads.flatMap((u) => (u.state === 'refused' ? hang(`  ${m.bad} `, safe(u.message ?? u.name), l.width, { color: 'red' })
-        : [line(`  ${name(safe(u.name), upName)} ${bar(percent(u) / 100, barCols, l)} ${percent(u)}%`)])),
+      ...uploads.flatMap((u) =>
+        u.state === 'refused'
+          ? hang(`  ${m.bad} `, safe(u.message ?? u.name), l.width, { color: 'red' })
+          : [line(`  ${name(safe(u.name), upName)} ${bar(percent(u) / 100, barCols, l)} ${percent(u)}%`)],
+      ),
     ],
     body: s.exchanges.flatMap((x) => [
       ...hang(`${m.prompt} `, safe(x.question), l.width),
-      ...wrap(safe(x.answer || (x.done ? '' : m.more), true).trimEnd(), l.width - 2)
-        .map((row) => line(`  ${row}`, x.failed ? { color: 'red' } : {})),
+      ...wrap(safe(x.answer || (x.done ? '' : m.more), true).trimEnd(), l.width - 2).map((row) =>
+        line(`  ${row}`, x.failed ? { color: 'red' } : {}),
+      ),
     ]),
     foot: prompt(s, l, '/help', '/details', `${QUIT_HINT} quits`),
   };
@@ -129,10 +159,12 @@ function ready(s: UiState, l: Look): View {
 function errorView(s: UiState, l: Look): View {
   const e = s.error!;
   return {
-    key: 'error', anchor: 'top',
+    key: 'error',
+    anchor: 'top',
     head: [line('Something went wrong', { color: 'red', bold: true }), blank],
     body: [
-      ...wrap(safe(e.message), l.width).map((row) => line(row)), blank,
+      ...wrap(safe(e.message), l.width).map((row) => line(row)),
+      blank,
       ...wrap(e.whatToDo, l.width).map((row) => line(row)),
       ...(e.detail ? wrap(safe(e.detail, true).split('\n').slice(-4).join('\n'), l.width).map((row) => line(row, { color: 'gray' })) : []),
       ...(e.logPath ? hang('Log: ', e.logPath, l.width) : []),
@@ -143,15 +175,20 @@ function errorView(s: UiState, l: Look): View {
 
 function theEnd(s: UiState, l: Look): View {
   const done = `Everything was erased${s.erasedMs !== null ? ` (${seconds(s.erasedMs)})` : ''}.`;
-  const body = s.screen === 'wiping' ? [line(`Erasing everything${marks(l).more}`)]
-    : [...(s.stoppedEarly ? wrap('Stopped before the appliance was ready, as you asked.', l.width).map((row) => line(row)) : []),
-      ...wrap(done, l.width).map((row) => line(row, { color: 'green', bold: true }))];
+  const body =
+    s.screen === 'wiping'
+      ? [line(`Erasing everything${marks(l).more}`)]
+      : [
+          ...(s.stoppedEarly ? wrap('Stopped before the appliance was ready, as you asked.', l.width).map((row) => line(row)) : []),
+          ...wrap(done, l.width).map((row) => line(row, { color: 'green', bold: true })),
+        ];
   return { key: s.screen, anchor: 'top', head: [], body, foot: [] };
 }
 
 function overlay(title: string, body: Line[], l: Look): View {
   return {
-    key: title, anchor: 'top',
+    key: title,
+    anchor: 'top',
     head: [line(title, { bold: true }), line(marks(l).rule.repeat(Math.min(l.width, 60)), { color: 'gray' })],
     body,
     foot: keys(l, 'Esc closes this'),
@@ -162,29 +199,38 @@ function help(l: Look): View {
   const cols = l.width;
   const say = (text: string) => wrap(text, cols).map((row) => line(row));
   const name = Math.max(...COMMANDS.map((c) => width(c.name))) + 2;
-  return overlay('Help', [
-    ...say('Drop files on this window to add them, or type a file\'s full path and press Enter; they stay only while ai-way runs.'),
-    ...say('Type a question and press Enter; the answer comes from your files.'),
-    ...say('Everything you type is text, never a key: commands are typed as a whole line.'),
-    blank,
-    ...COMMANDS.flatMap((c) => hang(c.name.padEnd(name), c.does, cols)),
-    ...hang('Ctrl-C'.padEnd(name), 'quit and erase everything; twice, at once', cols),
-    ...hang('Esc'.padEnd(name), 'closes this view', cols),
-  ], l);
+  return overlay(
+    'Help',
+    [
+      ...say("Drop files on this window to add them, or type a file's full path and press Enter; they stay only while ai-way runs."),
+      ...say('Type a question and press Enter; the answer comes from your files.'),
+      ...say('Everything you type is text, never a key: commands are typed as a whole line.'),
+      blank,
+      ...COMMANDS.flatMap((c) => hang(c.name.padEnd(name), c.does, cols)),
+      ...hang('Ctrl-C'.padEnd(name), 'quit and erase everything; twice, at once', cols),
+      ...hang('Esc'.padEnd(name), 'closes this view', cols),
+    ],
+    l,
+  );
 }
 
 /** Label and value pairs; the value under its label where the window is narrow. */
 function pairs(rows: { label: string; value: string }[], l: Look): Line[] {
   const cols = Math.min(19, Math.max(...rows.map((r) => width(safe(r.label)))));
-  return rows.flatMap((r) => (l.width >= 60 ? hang(`${safe(r.label).padEnd(cols)} `, safe(r.value), l.width)
-    : [line(safe(r.label), { bold: true }), ...hang('  ', safe(r.value), l.width)]));
+  return rows.flatMap((r) =>
+    l.width >= 60
+      ? hang(`${safe(r.label).padEnd(cols)} `, safe(r.value), l.width)
+      : [line(safe(r.label), { bold: true }), ...hang('  ', safe(r.value), l.width)],
+  );
 }
 
 function details(s: UiState, l: Look): View {
   // Before anything started, the checks, with what fixes each (the command as it must be typed).
-  const checks = s.checks.flatMap((c) => [{ label: c.label, value: c.detail || c.status },
+  const checks = s.checks.flatMap((c) => [
+    { label: c.label, value: c.detail || c.status },
     ...(c.status !== 'ok' && c.howTo ? [{ label: '  how to fix', value: c.howTo }] : []),
-    ...(c.status !== 'ok' && c.fixCommand ? [{ label: '  command', value: c.fixCommand }] : [])]);
+    ...(c.status !== 'ok' && c.fixCommand ? [{ label: '  command', value: c.fixCommand }] : []),
+  ]);
   const rows = s.details.length ? s.details : checks;
   return overlay('Details', rows.length ? pairs(rows, l) : [line('Nothing started yet.')], l);
 }
@@ -193,11 +239,16 @@ export function view(s: UiState, l: Look): View {
   if (s.overlay === 'help') return help(l);
   if (s.overlay === 'details') return details(s, l);
   switch (s.screen) {
-    case 'preflight': return preflight(s, l);
-    case 'boot': return boot(s, l);
-    case 'ready': return ready(s, l);
-    case 'error': return errorView(s, l);
-    default: return theEnd(s, l);
+    case 'preflight':
+      return preflight(s, l);
+    case 'boot':
+      return boot(s, l);
+    case 'ready':
+      return ready(s, l);
+    case 'error':
+      return errorView(s, l);
+    default:
+      return theEnd(s, l);
   }
 }
 

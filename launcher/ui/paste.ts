@@ -103,13 +103,17 @@ function* shellWords(text: string): Words {
       i++;
     } else if (c === '\\') {
       const next = text[i + 1];
-      if (next === undefined) word += '\\'; // a lone trailing backslash escapes nothing
+      if (next === undefined)
+        word += '\\'; // a lone trailing backslash escapes nothing
       else if (next !== '\n') word += next; // backslash-newline is a line continuation: nothing
       inWord = true;
       i += 2;
     } else if (c === "'") {
       const close = text.indexOf("'", i + 1);
-      if (close < 0) { yield null; return; }
+      if (close < 0) {
+        yield null;
+        return;
+      }
       word += text.slice(i + 1, close);
       inWord = true;
       i = close + 1;
@@ -117,7 +121,10 @@ function* shellWords(text: string): Words {
       i++;
       for (;;) {
         const d = text[i];
-        if (d === undefined) { yield null; return; }
+        if (d === undefined) {
+          yield null;
+          return;
+        }
         i++;
         if (d === '"') break;
         const e = text[i];
@@ -159,13 +166,16 @@ function* windowsWords(text: string): Words {
       inWord = true;
     }
   }
-  if (quoted) { yield null; return; }
+  if (quoted) {
+    yield null;
+    return;
+  }
   if (inWord) yield word;
 }
 
 /** One raw path or URI per line, blanks around it ignored (a file manager's copied list, Konsole). */
 function* lineWords(text: string): Words {
-  for (let start = 0; start <= text.length;) {
+  for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     let a = start;

@@ -11,11 +11,13 @@ export function Screen({ s, l }: { s: UiState; l: Look }) {
     <Box flexDirection="column" width={l.width}>
       {frame(s, l).map((row, i) => (
         <Text key={i} wrap="truncate">
-          {row.some((span) => span.text) ? row.map((span, j) => (
-            <Text key={j} color={l.color ? span.color : undefined} bold={!l.plain && span.bold} inverse={!l.plain && span.inverse}>
-              {span.text}
-            </Text>
-          )) : ' '}
+          {row.some((span) => span.text)
+            ? row.map((span, j) => (
+                <Text key={j} color={l.color ? span.color : undefined} bold={!l.plain && span.bold} inverse={!l.plain && span.inverse}>
+                  {span.text}
+                </Text>
+              ))
+            : ' '}
         </Text>
       ))}
     </Box>

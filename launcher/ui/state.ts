@@ -21,15 +21,30 @@ export type BootStage = Exclude<Stage, 'smoke check' | 'wiping'> | 'ready';
 
 // Every stage a session reports is named here, so a new one cannot go unshown (or show the last).
 const BOOT_STAGE: Record<Stage, BootStage | null> = {
-  preparing: 'preparing', starting: 'starting', 'checking isolation': 'checking isolation',
-  'waiting for the app': 'waiting for the app', 'smoke check': null, wiping: null,
+  preparing: 'preparing',
+  starting: 'starting',
+  'checking isolation': 'checking isolation',
+  'waiting for the app': 'waiting for the app',
+  'smoke check': null,
+  wiping: null,
 };
 
 /** The boot step a session's progress event starts, or null for one that is not part of the boot. */
 export const bootStage = (stage: Stage): BootStage | null => BOOT_STAGE[stage];
 
-export interface Upload { name: string; sent: number; total: number; state: 'sending' | 'done' | 'refused'; message?: string }
-export interface Exchange { question: string; answer: string; done: boolean; failed?: boolean }
+export interface Upload {
+  name: string;
+  sent: number;
+  total: number;
+  state: 'sending' | 'done' | 'refused';
+  message?: string;
+}
+export interface Exchange {
+  question: string;
+  answer: string;
+  done: boolean;
+  failed?: boolean;
+}
 
 export interface UiState {
   screen: 'preflight' | 'boot' | 'ready' | 'wiping' | 'erased' | 'error';
@@ -57,11 +72,25 @@ export interface UiState {
 }
 
 export const initialState = (now: number): UiState => ({
-  screen: 'preflight', checks: [], checksDone: false,
+  screen: 'preflight',
+  checks: [],
+  checksDone: false,
   boot: { stage: 'preparing', stageSince: now, startedAt: now, now },
-  files: [], freeBytes: null, totalBytes: null, uploads: [], exchanges: [], input: '',
-  overlay: null, scroll: { view: '', by: 0 }, confirmQuit: false, quitAnswer: '', notice: null, erasedMs: null, stoppedEarly: false,
-  error: null, details: [],
+  files: [],
+  freeBytes: null,
+  totalBytes: null,
+  uploads: [],
+  exchanges: [],
+  input: '',
+  overlay: null,
+  scroll: { view: '', by: 0 },
+  confirmQuit: false,
+  quitAnswer: '',
+  notice: null,
+  erasedMs: null,
+  stoppedEarly: false,
+  error: null,
+  details: [],
 });
 
 const FRAME_MS = 50; // 20 frames a second at most

@@ -3,7 +3,12 @@
 // ASCII where the terminal cannot show Unicode (render/style.ts decides).
 
 export type Color = 'green' | 'red' | 'yellow' | 'cyan' | 'gray';
-export interface Span { text: string; color?: Color; bold?: boolean; inverse?: boolean }
+export interface Span {
+  text: string;
+  color?: Color;
+  bold?: boolean;
+  inverse?: boolean;
+}
 /** One row of the window. */
 export type Line = Span[];
 
@@ -18,10 +23,34 @@ export interface Look {
 
 export function marks(l: Pick<Look, 'unicode'>) {
   return l.unicode
-    ? { ok: '✔', bad: '✘', skip: '–', unknown: '?', spin: '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏', full: '█', empty: '░', prompt: '›',
-      dot: ' · ', more: '…', rule: '─', scroll: '↑↓ PgUp PgDn to scroll' }
-    : { ok: '+', bad: 'x', skip: '-', unknown: '?', spin: '|/-\\', full: '#', empty: '.', prompt: '>',
-      dot: ' - ', more: '...', rule: '-', scroll: 'Up/Down PgUp PgDn' };
+    ? {
+        ok: '✔',
+        bad: '✘',
+        skip: '–',
+        unknown: '?',
+        spin: '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏',
+        full: '█',
+        empty: '░',
+        prompt: '›',
+        dot: ' · ',
+        more: '…',
+        rule: '─',
+        scroll: '↑↓ PgUp PgDn to scroll',
+      }
+    : {
+        ok: '+',
+        bad: 'x',
+        skip: '-',
+        unknown: '?',
+        spin: '|/-\\',
+        full: '#',
+        empty: '.',
+        prompt: '>',
+        dot: ' - ',
+        more: '...',
+        rule: '-',
+        scroll: 'Up/Down PgUp PgDn',
+      };
 }
 
 /** Characters, not UTF-16 units: what a row's width is counted in. */
@@ -38,7 +67,10 @@ export function wrap(text: string, cols: number): string[] {
     let rest = Array.from(paragraph.trimEnd());
     if (rest.length === 0) rows.push('');
     while (rest.length > 0) {
-      if (rest.length <= max) { rows.push(rest.join('')); break; }
+      if (rest.length <= max) {
+        rows.push(rest.join(''));
+        break;
+      }
       const space = rest.lastIndexOf(' ', max);
       const cut = space > 0 ? space : max;
       rows.push(rest.slice(0, cut).join('').trimEnd());

@@ -46,9 +46,4 @@ export interface Artifacts {
 }
 
 /** Environment variables detection uses; nothing else is ever recorded. */
-export const RECORDED_ENV = [
-  'WSL_DISTRO_NAME',
-  'WSL_INTEROP',
-  'PROCESSOR_ARCHITECTURE',
-  'PROCESSOR_ARCHITEW6432',
-] as const;
+export const RECORDED_ENV = ['WSL_DISTRO_NAME', 'WSL_INTEROP', 'PROCESSOR_ARCHITECTURE', 'PROCESSOR_ARCHITEW6432'] as const;

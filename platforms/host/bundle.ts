@@ -75,7 +75,11 @@ export async function writeBundle(dir: string, a: Artifacts, secrets?: Secrets):
 /** Reads a bundle directory or .tar.gz archive, within the limits above. */
 export async function readBundle(location: string): Promise<Artifacts> {
   let st;
-  try { st = await stat(location); } catch { throw new BundleError(`no bundle at ${location}`); }
+  try {
+    st = await stat(location);
+  } catch {
+    throw new BundleError(`no bundle at ${location}`);
+  }
   try {
     const entries = st.isDirectory() ? await readDirEntries(location) : await readArchiveEntries(location);
     return artifactsFromEntries(entries, location);
@@ -119,19 +123,31 @@ async function readArchiveEntries(location: string): Promise<TarEntry[]> {
   const bytes = await readRegularFile(location, MAX_BUNDLE_BYTES);
   let tar = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try { tar = gunzipAtMost(bytes, MAX_BUNDLE_BYTES, location); } catch (e) {
+    try {
+      tar = gunzipAtMost(bytes, MAX_BUNDLE_BYTES, location);
+    } catch (e) {
       if (e instanceof ReadRefused) throw e;
       throw new BundleError(`${location} is not a readable .tar.gz`);
     }
   }
   let entries: TarEntry[];
-  try { entries = unpackTar(tar, { maxEntries: MAX_BUNDLE_ENTRIES, maxEntryBytes: MAX_ARTIFACT_BYTES }); } catch (e) { throw new BundleError(`${location}: ${(e as Error).message}`); }
+  try {
+    entries = unpackTar(tar, { maxEntries: MAX_BUNDLE_ENTRIES, maxEntryBytes: MAX_ARTIFACT_BYTES });
+  } catch (e) {
+    throw new BundleError(`${location}: ${(e as Error).message}`);
+  }
   // Archives hold one top folder (DIR/...): strip it when host.json sits under it.
   const top = entries.find((e) => e.path.endsWith('host.json'))?.path.slice(0, -'host.json'.length) ?? '';
   return entries.filter((e) => e.path.startsWith(top)).map((e) => ({ path: e.path.slice(top.length), data: e.data }));
 }
 
-function describeIssue(issue: { code: string; message: string; values?: readonly unknown[]; expected?: unknown; minimum?: unknown }): string {
+function describeIssue(issue: {
+  code: string;
+  message: string;
+  values?: readonly unknown[];
+  expected?: unknown;
+  minimum?: unknown;
+}): string {
   if (issue.code === 'invalid_value' && issue.values) return `must be one of ${issue.values.join(', ')}`;
   if (issue.code === 'invalid_type') return `must be ${issue.expected === 'int' ? 'a whole number' : `a ${String(issue.expected)}`}`;
   if (issue.code === 'too_small') return `must be at least ${String(issue.minimum)}`;
@@ -143,7 +159,9 @@ export function artifactsFromEntries(entries: readonly TarEntry[], location: str
   const hostBytes = byPath.get('host.json');
   if (!hostBytes) throw new BundleError(`${location} has no host.json: it is not an ai-way support bundle`);
   let hostDoc: unknown;
-  try { hostDoc = JSON.parse(decodeText(hostBytes)); } catch (e) {
+  try {
+    hostDoc = JSON.parse(decodeText(hostBytes));
+  } catch (e) {
     throw new BundleError(`${path.join(location, 'host.json')}: not valid JSON (${(e as Error).message})`);
   }
   const parsed = hostInfoSchema.safeParse(hostDoc);
@@ -168,8 +186,12 @@ export function artifactsFromEntries(entries: readonly TarEntry[], location: str
   }
   const lineList = (name: string) => {
     const data = byPath.get(name);
-    return data === undefined ? null : decodeText(data).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    return data === undefined
+      ? null
+      : decodeText(data)
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter(Boolean);
   };
   return { host: parsed.data, files, devices: lineList('devices.txt'), listing: lineList('listing.txt'), commands };
 }
-

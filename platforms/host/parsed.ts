@@ -3,7 +3,14 @@
 import type { Artifacts } from './artifacts.ts';
 import { commandText, decodeText, type CommandText } from './text.ts';
 import {
-  parseCpuinfo, parseLdconfig, parseMeminfoTotal, parseModules, parseOsRelease, type CpuInfo, type LdconfigEntry, type OsRelease,
+  parseCpuinfo,
+  parseLdconfig,
+  parseMeminfoTotal,
+  parseModules,
+  parseOsRelease,
+  type CpuInfo,
+  type LdconfigEntry,
+  type OsRelease,
 } from './parse/linux.ts';
 import { parseListing, type Listing } from './parse/listing.ts';
 import { isGpuClass, parseLspci, parsePciUevent, type PciDevice } from './parse/pci.ts';
@@ -84,7 +91,8 @@ function pciGpus(p: ParsedArtifacts): PciDevice[] {
     if (dev && isGpuClass(dev.classCode)) byBus.set(dev.pciBusId, dev);
   }
   const lspci = p.command('lspci-nnk');
-  if (lspci && !lspci.timedOut) { // a non-zero exit (a warning about one device) still lists the rest
+  if (lspci && !lspci.timedOut) {
+    // a non-zero exit (a warning about one device) still lists the rest
     for (const dev of parseLspci(lspci.out)) {
       if (!isGpuClass(dev.classCode)) continue;
       const known = byBus.get(dev.pciBusId);

@@ -31,11 +31,15 @@ const podman: CommandSpec[] = [
 const bolt: CommandSpec = { name: 'bolt-version', argv: ['bolt', '--version'], timeoutMs: QUICK };
 
 const qemu = (arch: string): CommandSpec => ({
-  name: 'qemu-version', argv: [arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64', '--version'], timeoutMs: QUICK,
+  name: 'qemu-version',
+  argv: [arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64', '--version'],
+  timeoutMs: QUICK,
 });
 
 const powershell = (name: string, query: string): CommandSpec => ({
-  name, argv: ['powershell.exe', '-NoProfile', '-NonInteractive', '-Command', query], timeoutMs: SLOW,
+  name,
+  argv: ['powershell.exe', '-NoProfile', '-NonInteractive', '-Command', query],
+  timeoutMs: SLOW,
 });
 
 export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] {
@@ -45,7 +49,9 @@ export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] 
         ...vendorCommands('linux'),
         { name: 'lspci-nnk', argv: ['lspci', '-nnk'], timeoutMs: QUICK },
         { name: 'ldconfig-p', argv: ['ldconfig', '-p'], timeoutMs: QUICK },
-        ...podman, qemu(host.arch), bolt,
+        ...podman,
+        qemu(host.arch),
+        bolt,
       ];
     case 'darwin':
       return [
@@ -57,7 +63,9 @@ export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] 
         { name: 'limactl-version', argv: ['limactl', '--version'], timeoutMs: QUICK },
         { name: 'limactl-list-json', argv: ['limactl', 'list', '--json'], timeoutMs: SLOW },
         ...vendorCommands('darwin'),
-        ...podman, qemu(host.arch), bolt,
+        ...podman,
+        qemu(host.arch),
+        bolt,
       ];
     case 'win32':
       return [
@@ -67,8 +75,14 @@ export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] 
         { name: 'wsl-version', argv: ['wsl.exe', '--version'], timeoutMs: SLOW },
         { name: 'wsl-list-verbose', argv: ['wsl.exe', '--list', '--verbose'], timeoutMs: SLOW },
         { name: 'systeminfo', argv: ['systeminfo.exe'], timeoutMs: 15_000, fullOnly: true },
-        powershell('win32-videocontroller', 'Get-CimInstance Win32_VideoController | Format-List Name,AdapterRAM,DriverVersion,PNPDeviceID,VideoProcessor,Status'),
-        powershell('win32-processor', 'Get-CimInstance Win32_Processor | Format-List Name,VirtualizationFirmwareEnabled,VMMonitorModeExtensions,SecondLevelAddressTranslationExtensions'),
+        powershell(
+          'win32-videocontroller',
+          'Get-CimInstance Win32_VideoController | Format-List Name,AdapterRAM,DriverVersion,PNPDeviceID,VideoProcessor,Status',
+        ),
+        powershell(
+          'win32-processor',
+          'Get-CimInstance Win32_Processor | Format-List Name,VirtualizationFirmwareEnabled,VMMonitorModeExtensions,SecondLevelAddressTranslationExtensions',
+        ),
         powershell('win32-computersystem', 'Get-CimInstance Win32_ComputerSystem | Format-List HypervisorPresent,TotalPhysicalMemory'),
         { name: 'podman-version', argv: ['podman.exe', '--version'], timeoutMs: QUICK },
       ];
@@ -77,8 +91,14 @@ export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] 
 
 /** Files read on Linux hosts (WSL2 included); globs expand one '*' per path segment. */
 export const LINUX_FILES: readonly string[] = [
-  '/proc/version', '/proc/cpuinfo', '/proc/meminfo', '/proc/modules', '/etc/os-release',
-  '/sys/bus/pci/devices/*/uevent', '/sys/fs/cgroup/cgroup.controllers', ...fromVendors('files'),
+  '/proc/version',
+  '/proc/cpuinfo',
+  '/proc/meminfo',
+  '/proc/modules',
+  '/etc/os-release',
+  '/sys/bus/pci/devices/*/uevent',
+  '/sys/fs/cgroup/cgroup.controllers',
+  ...fromVendors('files'),
 ];
 
 /** PCI files kept only for GPUs (display or accelerator class), to keep bundles small. */
@@ -86,7 +106,13 @@ export const PCI_GPU_FILES: readonly string[] = fromVendors('pciFiles');
 
 /** Device nodes looked for (globs allowed). */
 export const DEVICE_PATTERNS: readonly string[] = [
-  ...fromVendors('devices'), '/dev/dri/*', '/dev/dxg', '/dev/kvm', '/dev/vhost-vsock', '/dev/net/tun', '/dev/fuse',
+  ...fromVendors('devices'),
+  '/dev/dri/*',
+  '/dev/dxg',
+  '/dev/kvm',
+  '/dev/vhost-vsock',
+  '/dev/net/tun',
+  '/dev/fuse',
 ];
 
 /**
@@ -96,8 +122,11 @@ export const DEVICE_PATTERNS: readonly string[] = [
  */
 export const LINUX_LISTED: readonly string[] = [
   ...fromVendors('listed'),
-  '/usr/lib/wsl/lib/*', '/usr/lib/wsl/drivers/*',
-  '/dev/dri/by-path/*', '/sys/class/drm/card*', '/sys/class/drm/renderD*',
+  '/usr/lib/wsl/lib/*',
+  '/usr/lib/wsl/drivers/*',
+  '/dev/dri/by-path/*',
+  '/sys/class/drm/card*',
+  '/sys/class/drm/renderD*',
 ];
 
 /** More to list, in the folders the linker cache names for a maker's libraries. */
@@ -110,5 +139,10 @@ export const EXTRA_PATH_LINUX: readonly string[] = [...fromVendors('extraPath'),
 export const PODMAN_PROFILE_RECORD = 'ai-way-podman-profile';
 
 /** Every command name a bundle may hold (the README documents each). */
-export const COMMAND_NAMES: readonly string[] = [...new Set((['linux', 'darwin', 'win32'] as const)
-  .flatMap((os) => commandsFor({ os, arch: 'x64' }).map((c) => c.name)).concat(PODMAN_PROFILE_RECORD))].sort();
+export const COMMAND_NAMES: readonly string[] = [
+  ...new Set(
+    (['linux', 'darwin', 'win32'] as const)
+      .flatMap((os) => commandsFor({ os, arch: 'x64' }).map((c) => c.name))
+      .concat(PODMAN_PROFILE_RECORD),
+  ),
+].sort();

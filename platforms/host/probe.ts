@@ -6,7 +6,14 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { MAX_ARTIFACT_BYTES, RECORDED_ENV, type Artifacts, type CommandRecord, type HostInfo } from './artifacts.ts';
 import {
-  commandsFor, PODMAN_PROFILE_RECORD, DEVICE_PATTERNS, EXTRA_PATH_LINUX, LINUX_FILES, LINUX_LISTED, PCI_GPU_FILES, linkerListed,
+  commandsFor,
+  PODMAN_PROFILE_RECORD,
+  DEVICE_PATTERNS,
+  EXTRA_PATH_LINUX,
+  LINUX_FILES,
+  LINUX_LISTED,
+  PCI_GPU_FILES,
+  linkerListed,
   type CommandSpec,
 } from './probe-spec.ts';
 import { parseLdconfig } from './parse/linux.ts';
@@ -51,11 +58,16 @@ export async function probeHost(options: ProbeOptions = {}): Promise<Artifacts> 
     linux ? listDevices() : Promise.resolve(null),
     linux ? listPaths(LINUX_LISTED) : Promise.resolve(null),
     linux ? readQuietly(profilePath()) : Promise.resolve(null),
-    runAll(commandsFor(host).filter((c) => options.depth === 'full' || !c.fullOnly).map((c) => ({ ...c, timeoutMs: Math.round(c.timeoutMs * scale) })), commandEnv),
+    runAll(
+      commandsFor(host)
+        .filter((c) => options.depth === 'full' || !c.fullOnly)
+        .map((c) => ({ ...c, timeoutMs: Math.round(c.timeoutMs * scale) })),
+      commandEnv,
+    ),
   ]);
   // What ai-way learned about this user's Podman earlier (a canary container), kept as if recorded.
   if (profile) commands.set(PODMAN_PROFILE_RECORD, { out: profile, exit: 0 });
-  if (listing) listing.push(...await listLinkerFolders(commands, listing));
+  if (listing) listing.push(...(await listLinkerFolders(commands, listing)));
   return { host, files, devices, listing: listing?.sort() ?? null, commands };
 }
 
@@ -84,7 +96,11 @@ export function runCommand(spec: CommandSpec, env: NodeJS.ProcessEnv): Promise<C
     const err: Buffer[] = [];
     let settled = false;
     const bytes = (chunks: Buffer[]) => new Uint8Array(Buffer.concat(chunks));
-    const record = (extra: Partial<CommandRecord>): CommandRecord => ({ out: bytes(out), ...(err.length ? { err: bytes(err) } : {}), ...extra });
+    const record = (extra: Partial<CommandRecord>): CommandRecord => ({
+      out: bytes(out),
+      ...(err.length ? { err: bytes(err) } : {}),
+      ...extra,
+    });
     const finish = (rec: CommandRecord | null) => {
       if (settled) return;
       settled = true;
@@ -106,7 +122,9 @@ export function runCommand(spec: CommandSpec, env: NodeJS.ProcessEnv): Promise<C
     child.stderr.on('data', collect(err));
     // EACCES is what a search through an unreadable PATH folder (another user's home) ends with
     // when the command is nowhere: not installed, for this user.
-    child.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ENOENT' || e.code === 'EACCES' ? null : record({ err: new TextEncoder().encode(e.message), exit: 126 })));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      finish(e.code === 'ENOENT' || e.code === 'EACCES' ? null : record({ err: new TextEncoder().encode(e.message), exit: 126 })),
+    );
     child.on('close', (code, signal) => finish(record({ exit: code ?? 128 + (signal ? osSignal(signal) : 0) })));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -142,7 +160,11 @@ async function readLinuxFiles(): Promise<Map<string, Uint8Array>> {
 
 /** A regular file of at most what a bundle may hold of it; null when absent, unreadable, special or too big. */
 async function readQuietly(p: string): Promise<Uint8Array | null> {
-  try { return await readRegularFile(p, MAX_ARTIFACT_BYTES); } catch { return null; }
+  try {
+    return await readRegularFile(p, MAX_ARTIFACT_BYTES);
+  } catch {
+    return null;
+  }
 }
 
 /** Expands a star within path segments, as in /dev/nvidia<star> or /proc/driver/nvidia/gpus/<star>/information. */
@@ -150,11 +172,23 @@ export async function expandGlob(pattern: string, list: (dir: string) => Promise
   const segments = pattern.split('/').filter(Boolean);
   let found = ['/'];
   for (const seg of segments) {
-    if (!seg.includes('*')) { found = found.map((f) => path.posix.join(f, seg)); continue; }
+    if (!seg.includes('*')) {
+      found = found.map((f) => path.posix.join(f, seg));
+      continue;
+    }
     const re = new RegExp(`^${seg.split('*').map(escapeRe).join('.*')}$`);
-    const next = await Promise.all(found.map(async (dir) => {
-      try { return (await list(dir)).filter((n) => re.test(n)).sort().map((n) => path.posix.join(dir, n)); } catch { return []; }
-    }));
+    const next = await Promise.all(
+      found.map(async (dir) => {
+        try {
+          return (await list(dir))
+            .filter((n) => re.test(n))
+            .sort()
+            .map((n) => path.posix.join(dir, n));
+        } catch {
+          return [];
+        }
+      }),
+    );
     found = next.flat();
   }
   return found;
@@ -174,15 +208,19 @@ async function listPaths(patterns: readonly string[]): Promise<string[]> {
     return folders.get(dir)!;
   };
   const paths = [...new Set((await Promise.all(patterns.map((p) => expandGlob(p, list)))).flat())];
-  const named = await Promise.all(paths.map(async (p): Promise<string[]> => {
-    try {
-      const st = await lstat(p);
-      if (st.isDirectory()) return [`${p}/`];
-      if (!st.isSymbolicLink()) return [p];
-      const target = await realpath(p);
-      return [`${p} -> ${target}`, (await lstat(target)).isDirectory() ? `${target}/` : target];
-    } catch { return []; } // gone meanwhile, or a dangling link: nothing to pass on
-  }));
+  const named = await Promise.all(
+    paths.map(async (p): Promise<string[]> => {
+      try {
+        const st = await lstat(p);
+        if (st.isDirectory()) return [`${p}/`];
+        if (!st.isSymbolicLink()) return [p];
+        const target = await realpath(p);
+        return [`${p} -> ${target}`, (await lstat(target)).isDirectory() ? `${target}/` : target];
+      } catch {
+        return [];
+      } // gone meanwhile, or a dangling link: nothing to pass on
+    }),
+  );
   return [...new Set(named.flat())];
 }
 
@@ -200,5 +238,12 @@ async function listDevices(): Promise<string[]> {
 }
 
 async function exists(p: string): Promise<boolean> {
-  try { await readdir(path.posix.dirname(p)).then((names) => { if (!names.includes(path.posix.basename(p))) throw new Error(); }); return true; } catch { return false; }
+  try {
+    await readdir(path.posix.dirname(p)).then((names) => {
+      if (!names.includes(path.posix.basename(p))) throw new Error();
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }

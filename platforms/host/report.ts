@@ -17,8 +17,18 @@ export type DriverName = VendorDriverName | 'none' | 'unknown';
  * driver is loaded; not-passable: ai-way cannot pass this GPU into an appliance here.
  */
 export type GpuVerdict =
-  | 'ready' | 'no-driver' | 'not-loaded' | 'wrong-driver' | 'driver-mismatch' | 'driver-failed' | 'blocked'
-  | 'missing-node' | 'not-listed' | 'no-tool' | 'unchecked' | 'not-passable';
+  | 'ready'
+  | 'no-driver'
+  | 'not-loaded'
+  | 'wrong-driver'
+  | 'driver-mismatch'
+  | 'driver-failed'
+  | 'blocked'
+  | 'missing-node'
+  | 'not-listed'
+  | 'no-tool'
+  | 'unchecked'
+  | 'not-passable';
 
 export interface GpuReport {
   vendor: GpuVendor;

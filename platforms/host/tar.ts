@@ -62,16 +62,25 @@ export function packTar(entries: readonly TarEntry[], mtime = 0): Uint8Array {
     for (let i = 1; i <= parts.length; i++) {
       if (i === parts.length && !e.directory) break;
       const d = parts.slice(0, i).join('/') + '/';
-      if (!dirs.has(d)) { dirs.add(d); chunks.push(header(d, 0, '5', mtime, i === parts.length ? e.mode : undefined)); }
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        chunks.push(header(d, 0, '5', mtime, i === parts.length ? e.mode : undefined));
+      }
     }
     if (e.directory) continue;
-    if (e.linkTarget !== undefined) { chunks.push(header(e.path, 0, '2', mtime, 0o777, e.linkTarget)); continue; }
+    if (e.linkTarget !== undefined) {
+      chunks.push(header(e.path, 0, '2', mtime, 0o777, e.linkTarget));
+      continue;
+    }
     chunks.push(header(e.path, e.data.length, '0', mtime, e.mode), e.data, new Uint8Array((BLOCK - (e.data.length % BLOCK)) % BLOCK));
   }
   chunks.push(new Uint8Array(BLOCK * 2));
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let off = 0;
-  for (const c of chunks) { out.set(c, off); off += c.length; }
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
   return out;
 }
 
@@ -100,13 +109,14 @@ export function* tarItems(read: ReadAt, size: number, maxEntries: number): Gener
   let longName: string | null = null;
   let paxPath: string | null = null;
   let headers = 0;
-  for (let off = 0; off + BLOCK <= size;) {
+  for (let off = 0; off + BLOCK <= size; ) {
     const h = read(off, BLOCK);
     if (h.length < BLOCK) throw new Error('damaged archive (it ends inside a header)');
     if (h.every((b) => b === 0)) return;
     if (++headers > maxEntries) throw new Error(`the archive has more than ${maxEntries} entries`);
     const length = parseInt(field(h, 124, 12).trim() || '0', 8);
-    if (!Number.isFinite(length) || length < 0 || off + BLOCK + length > size) throw new Error('damaged archive (an entry runs past its end)');
+    if (!Number.isFinite(length) || length < 0 || off + BLOCK + length > size)
+      throw new Error('damaged archive (an entry runs past its end)');
     const type = String.fromCharCode(h[156]!);
     const prefix = field(h, 345, 155);
     const name = longName ?? paxPath ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
@@ -129,7 +139,8 @@ export function unpackTar(tar: Uint8Array, limits: { maxEntries: number; maxEntr
   const entries: TarEntry[] = [];
   for (const item of tarItems((offset, length) => tar.subarray(offset, offset + length), tar.length, limits.maxEntries)) {
     if (item.type !== '0' && item.type !== '\0') continue;
-    if (item.size > limits.maxEntryBytes) throw new Error(`${item.path} inside is larger than the ${sizeText(limits.maxEntryBytes)} an entry may have`);
+    if (item.size > limits.maxEntryBytes)
+      throw new Error(`${item.path} inside is larger than the ${sizeText(limits.maxEntryBytes)} an entry may have`);
     entries.push({ path: item.path, data: tar.slice(item.offset, item.offset + item.size) });
   }
   return entries;

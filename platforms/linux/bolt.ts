@@ -6,8 +6,21 @@ import { runCommand } from '../host/probe.ts';
 import { decodeText } from '../host/text.ts';
 
 /** The flags ai-way's `run` uses that carry the isolation (see appliance/engines/podman.ts). */
-export const ISOLATION_FLAGS = ['--interactive', '--network', '--read-only', '--cap-drop', '--security-opt', '--tmpfs',
-  '--memory', '--pids-limit', '--ulimit', '--device', '--volume', '--env', '--entrypoint'] as const;
+export const ISOLATION_FLAGS = [
+  '--interactive',
+  '--network',
+  '--read-only',
+  '--cap-drop',
+  '--security-opt',
+  '--tmpfs',
+  '--memory',
+  '--pids-limit',
+  '--ulimit',
+  '--device',
+  '--volume',
+  '--env',
+  '--entrypoint',
+] as const;
 
 /** The isolation flags `bolt run --help` does not list. */
 export async function boltMissingFlags(): Promise<{ found: boolean; missing: string[] }> {

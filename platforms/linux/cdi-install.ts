@@ -34,7 +34,11 @@ export async function removeSessionSpec(sessionId: string, dir = CDI_RUN_DIR): P
 /** Removes the spec files of sessions whose launcher is gone (it died before the appliance said hello). */
 export async function reapSessionSpecs(dir = CDI_RUN_DIR): Promise<string[]> {
   let names: string[];
-  try { names = await readdir(dir); } catch { return []; }
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
   const stale = names.filter((n) => {
     const m = FILE.exec(n);
     return m !== null && !stillRunning(Number(m[1]), m[2] ?? null);

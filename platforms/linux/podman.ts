@@ -25,7 +25,12 @@ async function podman(args: string[], timeoutMs = 30_000) {
   return { ...text, ok: !text.timedOut && text.exit === 0 };
 }
 
-const lastLines = (s: string, n = 5) => s.split('\n').filter((l) => l.trim() && !/is not a shared mount/.test(l)).slice(-n).join('\n');
+const lastLines = (s: string, n = 5) =>
+  s
+    .split('\n')
+    .filter((l) => l.trim() && !/is not a shared mount/.test(l))
+    .slice(-n)
+    .join('\n');
 
 /**
  * An image archive may be tens of GiB (a model inside). The launcher never holds it: Podman loads
@@ -60,7 +65,11 @@ export function archiveImageId(read: ReadAt, size: number): string {
     const e = entries.get(name);
     if (!e) throw new Error(`it has no ${name}, so it is not an OCI archive`);
     if (e.size > MAX_IMAGE_METADATA_BYTES) throw new Error(`its ${name} is larger than the ${sizeText(MAX_IMAGE_METADATA_BYTES)} allowed`);
-    try { return JSON.parse(decodeText(read(e.offset, e.size))); } catch { throw new Error(`its ${name} is not valid JSON`); }
+    try {
+      return JSON.parse(decodeText(read(e.offset, e.size)));
+    } catch {
+      throw new Error(`its ${name} is not valid JSON`);
+    }
   };
   // A digest becomes an argument of podman: only sha256:<64 hex> is taken.
   const hex = (digest: unknown, what: string) => {
@@ -77,8 +86,9 @@ export function archiveImageId(read: ReadAt, size: number): string {
 export async function ensureImage(source: ImageSource): Promise<string> {
   if (source.kind === 'registry') {
     if ((await podman(['image', 'exists', source.ref])).ok) return source.ref;
-    throw new Failure('image', `the image ${source.ref} is not on this computer`,
-      { fix: 'build or load it first; ai-way never downloads images' });
+    throw new Failure('image', `the image ${source.ref} is not on this computer`, {
+      fix: 'build or load it first; ai-way never downloads images',
+    });
   }
   let id: string;
   let carried: Uint8Array | null;
@@ -121,21 +131,39 @@ function canaryVariants(): PodmanProfile[] {
  * What this host's Podman needs, found by running a canary (`busybox true` in the appliance image)
  * with each variant until one works, and remembered per Podman version and user.
  */
-export async function podmanProfile(image: string, knownVersion?: string | null): Promise<PodmanProfile & { tried: number; cached: boolean }> {
+export async function podmanProfile(
+  image: string,
+  knownVersion?: string | null,
+): Promise<PodmanProfile & { tried: number; cached: boolean }> {
   const version = knownVersion ?? (await podman(['--version'])).out.trim();
   const key = `${version} uid=${process.getuid?.() ?? 'na'} profile=3`;
   try {
     const cached = JSON.parse(decodeText(await readRegularFile(profilePath(), MAX_PROFILE_BYTES)));
     if (cached.key === key) return { ...cached.profile, tried: 0, cached: true };
-  } catch { /* no cache yet */ }
+  } catch {
+    /* no cache yet */
+  }
   const failures: string[] = [];
   for (const [i, variant] of canaryVariants().entries()) {
-    const r = await podman([...variant.globalArgs, 'run', '--rm', '--pull=never', '--network=none', '--log-driver=none', ...usernsArgs(variant.userns, 0),
+    const r = await podman([
+      ...variant.globalArgs,
+      'run',
+      '--rm',
+      '--pull=never',
+      '--network=none',
+      '--log-driver=none',
+      ...usernsArgs(variant.userns, 0),
       ...(variant.nofileUlimit ? ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'] : []),
-      '--entrypoint', '/bin/busybox', image, 'true']);
+      '--entrypoint',
+      '/bin/busybox',
+      image,
+      'true',
+    ]);
     if (r.ok) {
       // A cache that cannot be written (a home under /proc) only costs the canary next time.
-      await makeFolders(path.dirname(profilePath())).then(() => writeFile(profilePath(), JSON.stringify({ key, profile: variant }))).catch(() => undefined);
+      await makeFolders(path.dirname(profilePath()))
+        .then(() => writeFile(profilePath(), JSON.stringify({ key, profile: variant })))
+        .catch(() => undefined);
       return { ...variant, tried: i + 1, cached: false };
     }
     failures.push(lastLines(r.err, 1));
@@ -157,9 +185,15 @@ export async function listSessionContainers(): Promise<SessionContainer[]> {
   const r = await podman(['ps', '-a', '--filter', `label=${SESSION_LABEL}`, '--format', 'json']);
   if (!r.ok) return [];
   let rows: any[] = [];
-  try { rows = JSON.parse(r.out || '[]'); } catch { return []; }
+  try {
+    rows = JSON.parse(r.out || '[]');
+  } catch {
+    return [];
+  }
   return rows.map((c) => ({
-    id: String(c.Id), name: String(c.Names?.[0] ?? ''), sessionId: String(c.Labels?.[SESSION_LABEL] ?? ''),
+    id: String(c.Id),
+    name: String(c.Names?.[0] ?? ''),
+    sessionId: String(c.Labels?.[SESSION_LABEL] ?? ''),
     launcherPid: /^\d+$/.test(c.Labels?.[LAUNCHER_PID_LABEL] ?? '') ? Number(c.Labels[LAUNCHER_PID_LABEL]) : null,
     launcherStart: c.Labels?.[LAUNCHER_START_LABEL] === undefined ? null : String(c.Labels[LAUNCHER_START_LABEL]),
   }));
@@ -186,16 +220,19 @@ export async function reapOrphans(): Promise<string[]> {
  * the monitor, so a removed container ends it too.
  */
 export function watchMonitor(nameOrId: string, onGone: () => void, everyMs = 1000): void {
-  void podman(['inspect', '--format', '{{.State.ConmonPid}}', nameOrId]).then((r) => {
-    const pid = Number(r.out.trim());
-    const start = r.ok && pid > 0 ? processStartTime(pid) : null;
-    if (start === null) return;
-    const timer = setInterval(() => {
-      if (stillRunning(pid, start)) return;
-      clearInterval(timer);
-      onGone();
-    }, everyMs).unref();
-  }, () => undefined);
+  void podman(['inspect', '--format', '{{.State.ConmonPid}}', nameOrId]).then(
+    (r) => {
+      const pid = Number(r.out.trim());
+      const start = r.ok && pid > 0 ? processStartTime(pid) : null;
+      if (start === null) return;
+      const timer = setInterval(() => {
+        if (stillRunning(pid, start)) return;
+        clearInterval(timer);
+        onGone();
+      }, everyMs).unref();
+    },
+    () => undefined,
+  );
 }
 
 /** Starts `<engine> <args>` in its own process group, so a terminal's Ctrl-C reaches only the launcher. */

@@ -17,19 +17,22 @@ export interface FixtureCase {
 export function fixtureCases(artifact: string): FixtureCase[] {
   const dir = path.join(FIXTURES, artifact);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.out')).sort().map((f) => {
-    const base = path.join(dir, f.slice(0, -4));
-    const read = (ext: string) => (existsSync(base + ext) ? readFileSync(base + ext) : null);
-    const bytes = new Uint8Array(readFileSync(`${base}.out`));
-    return {
-      name: f.slice(0, -4),
-      bytes,
-      out: new TextDecoder().decode(bytes),
-      err: read('.err')?.toString('utf8') ?? '',
-      exit: read('.exit') ? Number(read('.exit')!.toString().trim()) : null,
-      expect: read('.expect.json') ? JSON.parse(read('.expect.json')!.toString()) : {},
-    };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.out'))
+    .sort()
+    .map((f) => {
+      const base = path.join(dir, f.slice(0, -4));
+      const read = (ext: string) => (existsSync(base + ext) ? readFileSync(base + ext) : null);
+      const bytes = new Uint8Array(readFileSync(`${base}.out`));
+      return {
+        name: f.slice(0, -4),
+        bytes,
+        out: new TextDecoder().decode(bytes),
+        err: read('.err')?.toString('utf8') ?? '',
+        exit: read('.exit') ? Number(read('.exit')!.toString().trim()) : null,
+        expect: read('.expect.json') ? JSON.parse(read('.expect.json')!.toString()) : {},
+      };
+    });
 }
 
 /** wsl.exe writes UTF-16LE; public reports quote it as text. This gives back wsl.exe's bytes. */

@@ -27,14 +27,19 @@ describe.each([
   it('reads the value with or without the name prefix', () => expect(parseSysctlValue(c.out, c.key)).toBe(c.want));
 });
 
-describe.each(['limactl-version', 'podman-version', 'podman-version-block', 'qemu-version'].flatMap((d) => fixtureCases(d).map((c) => ({ ...c, tool: d }))))('$tool: $name', (c) => {
-  it('reads the version (the client\'s, for podman)', () => expect(parseToolVersion(c.out)).toBe(c.expect.version ?? null));
+describe.each(
+  ['limactl-version', 'podman-version', 'podman-version-block', 'qemu-version'].flatMap((d) =>
+    fixtureCases(d).map((c) => ({ ...c, tool: d })),
+  ),
+)('$tool: $name', (c) => {
+  it("reads the version (the client's, for podman)", () => expect(parseToolVersion(c.out)).toBe(c.expect.version ?? null));
 });
 
 describe.each(fixtureCases('limactl-list-json'))('limactl list --json: $name', (c) => {
   it('lists instances', () => {
-    expect(parseLimaList(c.out).map((i) => ({ name: i.name, status: i.status, arch: i.arch })))
-      .toEqual(c.expect.instances.map((i: any) => ({ name: i.name, status: i.status, arch: i.arch })));
+    expect(parseLimaList(c.out).map((i) => ({ name: i.name, status: i.status, arch: i.arch }))).toEqual(
+      c.expect.instances.map((i: any) => ({ name: i.name, status: i.status, arch: i.arch })),
+    );
   });
 });
 
@@ -48,8 +53,9 @@ describe.each(fixtureCases('podman-info-json'))('podman info --format json: $nam
 describe.each(fixtureCases('rocminfo'))('rocminfo: $name', (c) => {
   it('lists agents with marketing names and device types', () => {
     const type = (t: string) => (t === 'GPU' || t === 'CPU' ? t : 'other');
-    expect(parseRocminfo(c.out).map((a) => ({ marketingName: a.marketingName, deviceType: a.deviceType })))
-      .toEqual(c.expect.agents.map((a: any) => ({ marketingName: a.marketingName, deviceType: type(a.deviceType) })));
+    expect(parseRocminfo(c.out).map((a) => ({ marketingName: a.marketingName, deviceType: a.deviceType }))).toEqual(
+      c.expect.agents.map((a: any) => ({ marketingName: a.marketingName, deviceType: type(a.deviceType) })),
+    );
   });
 });
 
@@ -64,7 +70,8 @@ describe('rocminfo pools', () => {
 describe.each(fixtureCases('ldconfig-p-grep-nvidia'))('ldconfig -p (NVIDIA lines): $name', (c) => {
   it('maps libraries to paths', () => {
     const libs = parseLdconfig(c.out);
-    for (const [name, p] of Object.entries(c.expect.libs ?? {})) expect(libs.filter((e) => e.name === name).map((e) => e.path)).toContain(p);
+    for (const [name, p] of Object.entries(c.expect.libs ?? {}))
+      expect(libs.filter((e) => e.name === name).map((e) => e.path)).toContain(p);
   });
 });
 
@@ -79,7 +86,11 @@ describe.each(fixtureCases('sys-pci-uevent'))('sysfs PCI uevent: $name', (c) => 
 describe.each(fixtureCases('proc-cpuinfo'))('/proc/cpuinfo: $name', (c) => {
   it('reads the processor count, model, and whether it offers VT-x or AMD-V', () => {
     const info = parseCpuinfo(c.out);
-    expect({ cpus: info.count, model: info.model, flag: info.virtualizationFlag, hypervisor: info.underHypervisor })
-      .toEqual({ cpus: c.expect.cpus, model: c.expect.model, flag: c.expect.virtualizationFlag !== null, hypervisor: c.expect.hypervisor });
+    expect({ cpus: info.count, model: info.model, flag: info.virtualizationFlag, hypervisor: info.underHypervisor }).toEqual({
+      cpus: c.expect.cpus,
+      model: c.expect.model,
+      flag: c.expect.virtualizationFlag !== null,
+      hypervisor: c.expect.hypervisor,
+    });
   });
 });

@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureCases } from './fixtures.ts';
 import {
-  classifyNvidiaSmiFailure, flavorFromLicense, parseModinfo, parseNvidiaGpuInformation, parseNvidiaProcVersion,
-  parseNvidiaSmiList, parseNvidiaSmiTable, parseNvidiaSmiXml,
+  classifyNvidiaSmiFailure,
+  flavorFromLicense,
+  parseModinfo,
+  parseNvidiaGpuInformation,
+  parseNvidiaProcVersion,
+  parseNvidiaSmiList,
+  parseNvidiaSmiTable,
+  parseNvidiaSmiXml,
 } from '../../platforms/host/vendors/nvidia/parse.ts';
 
 const MiB = 1024 ** 2;
-const ERRORS: Record<string, string> = { 'no-driver': 'no-driver', mismatch: 'version-mismatch', 'no-devices': 'no-devices', 'device-handle-unknown-error': 'failed' };
+const ERRORS: Record<string, string> = {
+  'no-driver': 'no-driver',
+  mismatch: 'version-mismatch',
+  'no-devices': 'no-devices',
+  'device-handle-unknown-error': 'failed',
+};
 
 describe.each(fixtureCases('nvidia-smi').concat(fixtureCases('nvidia-smi-wsl')))('nvidia-smi table: $name', (c) => {
   it('reads driver, CUDA and each GPU, or the failure', () => {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { asUtf16le, fixtureCases } from './fixtures.ts';
 import { decodeText } from '../../platforms/host/text.ts';
 import {
-  parseSysteminfoVirtualization, parseWslListVerbose, parseWslStatusDefaultVersion, parseWslVersion, wslAnswer,
+  parseSysteminfoVirtualization,
+  parseWslListVerbose,
+  parseWslStatusDefaultVersion,
+  parseWslVersion,
+  wslAnswer,
 } from '../../platforms/host/parse/windows.ts';
 import { wslKindFromKernel } from '../../platforms/host/parse/linux.ts';
 
@@ -38,7 +42,8 @@ describe.each(fixtureCases('wsl-list-verbose'))('wsl --list --verbose: $name', (
 });
 
 const wslAnswers = ['wsl-version', 'wsl-status', 'wsl-list-verbose', 'wsl-error']
-  .flatMap((d) => fixtureCases(d).map((c) => ({ ...c, form: d }))).filter((c) => c.expect.wslInstalled !== undefined);
+  .flatMap((d) => fixtureCases(d).map((c) => ({ ...c, form: d })))
+  .filter((c) => c.expect.wslInstalled !== undefined);
 
 describe.each(wslAnswers)('what wsl.exe shows: $form $name', (c) => {
   it('says whether WSL is installed by exit code, error code and structure, in any language', () => {
@@ -53,8 +58,11 @@ describe.each(wslAnswers)('what wsl.exe shows: $form $name', (c) => {
 // tell, and ai-way reports such a host as plain Linux (a known limit, in the README).
 const KERNEL_ONLY_UNKNOWABLE = new Set(['wsl1-3-4-0-no-microsoft-string']);
 
-describe.each([...fixtureCases('proc-version-wsl'), ...fixtureCases('uname-a-wsl'), ...fixtureCases('uname-r-wsl')]
-  .filter((c) => !KERNEL_ONLY_UNKNOWABLE.has(c.name)))('kernel string inside WSL: $name', (c) => {
+describe.each(
+  [...fixtureCases('proc-version-wsl'), ...fixtureCases('uname-a-wsl'), ...fixtureCases('uname-r-wsl')].filter(
+    (c) => !KERNEL_ONLY_UNKNOWABLE.has(c.name),
+  ),
+)('kernel string inside WSL: $name', (c) => {
   it('tells WSL1 from WSL2', () => {
     expect(wslKindFromKernel(c.out)).toBe(c.expect.platform);
   });
@@ -62,9 +70,13 @@ describe.each([...fixtureCases('proc-version-wsl'), ...fixtureCases('uname-a-wsl
 
 describe.each(fixtureCases('systeminfo'))('systeminfo (English): $name', (c) => {
   it('reads whether virtualization is usable', () => {
-    const want = c.expect.hypervisorPresent ? 'available'
-      : c.expect.virtualizationFirmwareEnabled === true ? 'available'
-      : c.expect.virtualizationFirmwareEnabled === false ? 'disabled' : null;
+    const want = c.expect.hypervisorPresent
+      ? 'available'
+      : c.expect.virtualizationFirmwareEnabled === true
+        ? 'available'
+        : c.expect.virtualizationFirmwareEnabled === false
+          ? 'disabled'
+          : null;
     expect(parseSysteminfoVirtualization(c.out)).toBe(want);
   });
 });

@@ -22,7 +22,12 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-cli-'));
 /** Runs in a folder of its own, which is returned: nothing may be written there unasked. */
 function aiWayWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   const cwd = tmp();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr, cwd };
 }
 
@@ -69,8 +74,10 @@ describe('ai-way CLI', () => {
     expect(JSON.parse(plan1.out)).toMatchObject({ schema: 1, image: { flavor: expect.any(String) }, engine: { name: 'podman' } });
     // selftest ships Alpine only: asked for Fedora, the plan says so and takes what there is, as run would.
     expect(JSON.parse(aiWay('plan', '--json', '--bundle', dir, '--image', 'fedora', '--gpu', 'none').out)).toMatchObject({
-      image: { flavor: 'alpine', rule: 'override-fallback' }, gpu: { mode: 'none' },
-      warnings: ['selftest has no fedora image for x86_64; its alpine image is used'] });
+      image: { flavor: 'alpine', rule: 'override-fallback' },
+      gpu: { mode: 'none' },
+      warnings: ['selftest has no fedora image for x86_64; its alpine image is used'],
+    });
   });
 
   it.each([
@@ -129,7 +136,9 @@ describe('ai-way CLI', () => {
     chmodSync(dir, 0o555);
     const child = aiWayAsUser(['bundle', 'collect', path.join(dir, 'bundle')]);
     let err = '';
-    child.stderr!.on('data', (b) => { err += String(b); });
+    child.stderr!.on('data', (b) => {
+      err += String(b);
+    });
     expect(await new Promise((res) => child.on('close', res))).toBe(EXIT.badInput);
     expect(err).toBe(`ai-way: cannot write the bundle to ${path.join(dir, 'bundle')} (EACCES); choose a new folder you can write to\n`);
   });
@@ -148,11 +157,17 @@ describe('ai-way CLI', () => {
 
   it('plan follows the appliance, as run does: its resources, its image, and the default appliance without --appliance', () => {
     const file = path.join(tmp(), 'appliance.toml');
-    writeFileSync(file, readFileSync(path.join(ROOT, 'images/selftest/appliance.toml'), 'utf8')
-      .replace('memory = "128MiB"', 'memory = "256MiB"').replace('name = "selftest"', 'name = "roomier"'));
+    writeFileSync(
+      file,
+      readFileSync(path.join(ROOT, 'images/selftest/appliance.toml'), 'utf8')
+        .replace('memory = "128MiB"', 'memory = "256MiB"')
+        .replace('name = "selftest"', 'name = "roomier"'),
+    );
     const plan = (...args: string[]) => JSON.parse(aiWay('plan', '--json', ...args).out);
-    expect(plan('--appliance', file))
-      .toMatchObject({ resources: { memBytes: 256 * 1024 ** 2, source: 'manifest' }, appliance: { name: 'roomier' } });
+    expect(plan('--appliance', file)).toMatchObject({
+      resources: { memBytes: 256 * 1024 ** 2, source: 'manifest' },
+      appliance: { name: 'roomier' },
+    });
     expect(plan()).toMatchObject({ resources: { memBytes: 128 * 1024 ** 2, source: 'manifest' }, appliance: { name: 'selftest' } });
     expect(aiWay('plan', '--appliance', file).out).toMatch(/^ {2}Appliance +roomier 0\.1\.0\n[\s\S]*Resources +256 MiB memory/);
     // A plan that cannot start is shown, then said: one line on stderr, exit 4, as run would end.
@@ -167,12 +182,14 @@ describe('ai-way with no command (the main job)', () => {
   takeSessionTurns();
   const podman = spawnSync('podman', ['--version']).error === undefined;
 
-  it.skipIf(!podman)('a run that fails says so in one line on stderr, what to do included; the appliance\'s words go to the log', () => {
+  it.skipIf(!podman)("a run that fails says so in one line on stderr, what to do included; the appliance's words go to the log", () => {
     const cache = tmp();
     const r = aiWayWith({ XDG_CACHE_HOME: cache }, 'run', '--headless', '--timeout', '50ms');
     expect(r.code).toBe(EXIT.healthTimeout);
-    const line = new RegExp('^ai-way: the appliance was not ready within 0\\.05 s, so it was erased; '
-      + 'give it longer with --timeout \\(for example --timeout 2m\\)( \\(details in (.+)\\))?\\n$');
+    const line = new RegExp(
+      '^ai-way: the appliance was not ready within 0\\.05 s, so it was erased; ' +
+        'give it longer with --timeout \\(for example --timeout 2m\\)( \\(details in (.+)\\))?\\n$',
+    );
     expect(r.err).toMatch(line);
     expect(r.out).toMatch(/everything was erased/);
     expect(r.out).not.toMatch(/not ready|✘/);
@@ -190,14 +207,17 @@ describe('ai-way with no command (the main job)', () => {
     expect(r.code).toBe(EXIT.ok);
   });
 
-  it('without Podman prints the doctor\'s fix and exits with the prerequisite code', () => {
+  it("without Podman prints the doctor's fix and exits with the prerequisite code", () => {
     const bin = tmp(); // a PATH with nothing but node on it
     symlinkSync(process.execPath, path.join(bin, 'node'));
     const r = aiWayWith({ PATH: bin });
     expect(r.code).toBe(EXIT.prerequisiteMissing);
     expect(r.out).toBe('');
-    expect(r.err.split('\n')).toEqual(['ai-way: not a terminal, so running headless',
-      'ai-way: Podman is not installed; install Podman, the program that runs the appliance: sudo apt-get install -y podman uidmap', '']);
+    expect(r.err.split('\n')).toEqual([
+      'ai-way: not a terminal, so running headless',
+      'ai-way: Podman is not installed; install Podman, the program that runs the appliance: sudo apt-get install -y podman uidmap',
+      '',
+    ]);
   });
 
   it('an appliance that does not exist is bad input, in one line on stderr', () => {
@@ -245,7 +265,7 @@ describe('hostile files: refused at once, in one line, exit 3, with bounded memo
     [fifo, 'this is a named pipe (FIFO), not a regular file'],
     ['/dev/zero', 'this is a character device, not a regular file'],
     [huge, 'the file is larger than the 64 KiB a manifest may have'],
-    [dotted, 'unknown key \'a\''],
+    [dotted, "unknown key 'a'"],
   ])('manifest %s', (file, problem) => {
     const r = aiWayWith({ NODE_OPTIONS: '--max-old-space-size=64' }, 'run', '--json', '--appliance', file);
     expect(r.code).toBe(EXIT.badInput);
@@ -260,7 +280,10 @@ describe('hostile files: refused at once, in one line, exit 3, with bounded memo
   writeFileSync(bomb, gzipSync(new Uint8Array(64 * 1024 ** 2)));
   const naming = (image: string) => {
     const file = path.join(tmp(), 'appliance.toml');
-    writeFileSync(file, readFileSync(path.join(ROOT, 'images/selftest/appliance.toml'), 'utf8').replace(/^x86_64 = .*$/m, `x86_64 = "oci-archive:${image}"`));
+    writeFileSync(
+      file,
+      readFileSync(path.join(ROOT, 'images/selftest/appliance.toml'), 'utf8').replace(/^x86_64 = .*$/m, `x86_64 = "oci-archive:${image}"`),
+    );
     return file;
   };
 
@@ -271,8 +294,12 @@ describe('hostile files: refused at once, in one line, exit 3, with bounded memo
   ])('image %s', (image, why) => {
     const r = aiWayWith({ NODE_OPTIONS: '--max-old-space-size=64' }, 'run', '--json', '--appliance', naming(image));
     expect(r.code).toBe(EXIT.badInput);
-    expect(lastEvent(r)).toMatchObject({ type: 'error', code: 'image-refused', exitCode: EXIT.badInput,
-      message: `the appliance image ${image} cannot be used: ${why}` });
+    expect(lastEvent(r)).toMatchObject({
+      type: 'error',
+      code: 'image-refused',
+      exitCode: EXIT.badInput,
+      message: `the appliance image ${image} cannot be used: ${why}`,
+    });
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });
@@ -290,20 +317,28 @@ describe('GPU and Bolt commands', () => {
     expect(aiWay('gpu', 'cdi', '--format', 'xml').code).toBe(EXIT.usage);
     expect(aiWay('gpu', 'cdi', 'extra').code).toBe(EXIT.usage);
   });
-  it('export boltfile writes the appliance with its isolation in Bolt\'s keys', async () => {
+  it("export boltfile writes the appliance with its isolation in Bolt's keys", async () => {
     const r = aiWay('export', 'boltfile');
     expect(r.code).toBe(EXIT.ok);
     const { parse } = await import('smol-toml');
     const doc = parse(r.out) as any;
     expect(typeof doc.project).toBe('string');
-    expect(doc.services[doc.project]).toMatchObject({ network_mode: 'none', read_only: true, cap_drop: ['ALL'], security_opt: ['no-new-privileges'], stdin_open: true });
+    expect(doc.services[doc.project]).toMatchObject({
+      network_mode: 'none',
+      read_only: true,
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges'],
+      stdin_open: true,
+    });
     expect(doc.services[doc.project].tmpfs[0]).toMatch(/^\/workspace:rw,size=\d+,mode=0700,nodev,nosuid,noexec$/);
   });
   it('run --engine bolt without Bolt: one line, exit 4', () => {
     const r = aiWay('run', '--headless', '--engine', 'bolt');
     expect(r.code).toBe(EXIT.prerequisiteMissing);
     expect(r.out).toBe('');
-    expect(r.err).toBe('ai-way: Bolt was not found (bolt --version did not answer): install it, or use --engine podman; '
-      + 'run "ai-way doctor" for the fix\n');
+    expect(r.err).toBe(
+      'ai-way: Bolt was not found (bolt --version did not answer): install it, or use --engine podman; ' +
+        'run "ai-way doctor" for the fix\n',
+    );
   });
 });

@@ -9,7 +9,8 @@ import { takeSessionTurns } from '../support/sessions.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const EXE = path.join(ROOT, 'dist', 'ai-way-linux-x64');
-const missing = process.arch !== 'x64' ? 'not an x86_64 machine' : existsSync(EXE) ? null : `${EXE} is not built (node scripts/package.mjs linux-x64)`;
+const missing =
+  process.arch !== 'x64' ? 'not an x86_64 machine' : existsSync(EXE) ? null : `${EXE} is not built (node scripts/package.mjs linux-x64)`;
 if (missing) console.warn(`SKIPPING single-file tests: ${missing}`);
 const podman = spawnSync('podman', ['--version']).error === undefined;
 
@@ -44,7 +45,10 @@ describe.skipIf(missing !== null)('ai-way-linux-x64 alone', () => {
 
   it.skipIf(!podman)('runs a headless session of the selftest appliance it carries, and erases it', () => {
     const r = run('run', '--headless', '--json');
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.find((e) => e.type === 'verified')?.proven).toBe(true);
     expect(events.find((e) => e.type === 'smoke')?.ok).toBe(true);
     expect(events.at(-1)?.type).toBe('wiped');

@@ -17,15 +17,23 @@ if (!podman) console.warn('SKIPPING terminal UI sessions: podman is not installe
 /** A person's environment: no CI variables (under them Ink draws only the last frame). */
 function personEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(CI|CI_.*|CONTINUOUS_INTEGRATION|BUILD_NUMBER|RUN_ID)$/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(CI|CI_.*|CONTINUOUS_INTEGRATION|BUILD_NUMBER|RUN_ID)$/.test(k)) env[k] = v;
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
 function terminal(env: Record<string, string> = {}, nodeArgs: string[] = [], o: { args?: string[]; cols?: number; rows?: number } = {}) {
-  const term = pty.spawn(process.execPath, [...nodeArgs, BIN, ...(o.args ?? [])],
-    { name: env.TERM ?? 'xterm-256color', cols: o.cols ?? 80, rows: o.rows ?? 24, cwd: os.tmpdir(), env: personEnv(env) });
+  const term = pty.spawn(process.execPath, [...nodeArgs, BIN, ...(o.args ?? [])], {
+    name: env.TERM ?? 'xterm-256color',
+    cols: o.cols ?? 80,
+    rows: o.rows ?? 24,
+    cwd: os.tmpdir(),
+    env: personEnv(env),
+  });
   let out = '';
-  term.onData((d) => { out += d; });
+  term.onData((d) => {
+    out += d;
+  });
   const exit = new Promise<number>((res) => term.onExit(({ exitCode }) => res(exitCode)));
   const plain = () => out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
   const waitFor = async (text: string | RegExp, ms = 30_000) => {
@@ -37,7 +45,12 @@ function terminal(env: Record<string, string> = {}, nodeArgs: string[] = [], o: 
     throw new Error(`screen never showed ${text}; it shows:\n${plain().slice(-1500)}`);
   };
   /** Keys sent in one burst arrive as one input: one at a time, as a person types. */
-  const type = async (keys: string) => { for (const k of keys) { term.write(k); await new Promise((r) => setTimeout(r, 30)); } };
+  const type = async (keys: string) => {
+    for (const k of keys) {
+      term.write(k);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
   /** Quits as a person does: /quit, then the whole answer y and Enter. */
   const quit = async () => {
     await type('/quit\r');
@@ -74,7 +87,9 @@ describe.skipIf(!podman)('terminal UI', () => {
   takeSessionTurns();
   // Another session runs beside these tests all along; none of them may count it.
   let endSomeoneElses = () => undefined as void;
-  beforeAll(() => { endSomeoneElses = someoneElsesSession(rootful); });
+  beforeAll(() => {
+    endSomeoneElses = someoneElsesSession(rootful);
+  });
   afterAll(() => endSomeoneElses());
   it('preflight → boot → drop a file → ask → q → everything erased', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-ui-'));
@@ -212,8 +227,12 @@ function slowAppliance(): string {
   const selftest = path.resolve(import.meta.dirname, '../../images/selftest');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-slow-'));
   const file = path.join(dir, 'appliance.toml');
-  writeFileSync(file, readFileSync(path.join(selftest, 'appliance.toml'), 'utf8')
-    .replace('"oci-archive:../../', `"oci-archive:${path.resolve(selftest, '../..')}/`)
-    .replace('path = "/health"', 'path = "/never"').replace('timeout = "10s"', 'timeout = "60s"'));
+  writeFileSync(
+    file,
+    readFileSync(path.join(selftest, 'appliance.toml'), 'utf8')
+      .replace('"oci-archive:../../', `"oci-archive:${path.resolve(selftest, '../..')}/`)
+      .replace('path = "/health"', 'path = "/never"')
+      .replace('timeout = "10s"', 'timeout = "60s"'),
+  );
   return file;
 }

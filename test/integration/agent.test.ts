@@ -17,7 +17,11 @@ const AGENT = path.resolve(import.meta.dirname, '../../build/native', `ai-way-ag
 const missing = existsSync(AGENT) ? null : `${AGENT} is not built (npm run build)`;
 if (missing) console.warn(`SKIPPING agent tests: ${missing}`);
 
-function startAgent(options: string[] = [], app = ['/bin/sleep', '600'], as: (argv: string[]) => { cmd: string; args: string[] } = (a) => ({ cmd: a[0]!, args: a.slice(1) })) {
+function startAgent(
+  options: string[] = [],
+  app = ['/bin/sleep', '600'],
+  as: (argv: string[]) => { cmd: string; args: string[] } = (a) => ({ cmd: a[0]!, args: a.slice(1) }),
+) {
   const root = mkdtempSync(path.join(os.tmpdir(), 'ai-way-agent-'));
   chmodSync(root, 0o755);
   const workspace = path.join(root, 'workspace');
@@ -64,7 +68,7 @@ describe.skipIf(missing !== null)('ai-way-agent', () => {
     await a.exit;
   });
 
-  it('wipes without following links, and the dead man\'s switch empties the workspace on end of input', async () => {
+  it("wipes without following links, and the dead man's switch empties the workspace on end of input", async () => {
     const a = startAgent();
     await a.ch.expect((m) => m.type === 'hello', 5000, 'hello');
     const outside = path.join(a.root, 'outside');
@@ -85,7 +89,7 @@ describe.skipIf(missing !== null)('ai-way-agent', () => {
     expect(readdirSync(a.workspace)).toEqual([]);
   });
 
-  it('a garbage frame ends the session as the dead man\'s switch does', async () => {
+  it("a garbage frame ends the session as the dead man's switch does", async () => {
     const a = startAgent();
     await a.ch.expect((m) => m.type === 'hello', 5000, 'hello');
     writeFileSync(path.join(a.workspace, 'f'), 'f');
@@ -110,7 +114,10 @@ function guestRoot(dir: string): string {
     mkdirSync(path.dirname(at), { recursive: true });
     if (e.directory) mkdirSync(at, { recursive: true, mode: e.mode ?? 0o755 });
     else if (e.linkTarget) symlinkSync(e.linkTarget, at);
-    else { writeFileSync(at, e.data); chmodSync(at, e.mode ?? 0o644); }
+    else {
+      writeFileSync(at, e.data);
+      chmodSync(at, e.mode ?? 0o644);
+    }
   }
   return root;
 }
@@ -120,18 +127,27 @@ const SANDBOX_ONLY = { workspaceBytes: 1, workspaceExec: false, memBytes: 1, shm
 
 const notRoot = process.getuid?.() !== 0 ? 'building the sandbox without an engine needs root (as in a VM guest)' : null;
 
-describe.skipIf(missing !== null || notRoot !== null || !existsSync('/bin/busybox'))('the app\'s sandbox without a container engine', () => {
-  it('holds on its own: in a guest\'s root folder the app has no network, no privileges, nothing writable but its workspace, and no way to the agent', async () => {
+describe.skipIf(missing !== null || notRoot !== null || !existsSync('/bin/busybox'))("the app's sandbox without a container engine", () => {
+  it("holds on its own: in a guest's root folder the app has no network, no privileges, nothing writable but its workspace, and no way to the agent", async () => {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'ai-way-guest-'));
     try {
       const a = startAgent(['--root', guestRoot(scratch), '--shm-size', String(8 << 20)], ['/bin/busybox', 'sleep', '600']);
       await a.ch.expect((m) => m.type === 'hello', 5000, 'hello');
       const report: any = await a.ch.request(command.report(), 'report', 5000);
-      const facts = Object.fromEntries(verifyIsolation(report, SANDBOX_ONLY)
-        .facts.map((f) => [f.id, f]));
+      const facts = Object.fromEntries(verifyIsolation(report, SANDBOX_ONLY).facts.map((f) => [f.id, f]));
       // This host has real network interfaces; the app sees only its own loopback.
       expect(readFileSync('/proc/net/dev', 'utf8').split('\n').length).toBeGreaterThan(4);
-      for (const id of ['network', 'outbound', 'read-only-root', 'read-only-mounts', 'shared-memory', 'capabilities', 'no-new-privileges', 'seccomp', 'apart-from-agent']) {
+      for (const id of [
+        'network',
+        'outbound',
+        'read-only-root',
+        'read-only-mounts',
+        'shared-memory',
+        'capabilities',
+        'no-new-privileges',
+        'seccomp',
+        'apart-from-agent',
+      ]) {
         expect([id, facts[id]!.ok, facts[id]!.detail]).toEqual([id, true, facts[id]!.detail]);
       }
       // What only an engine or a VM gives: the host's own user ids, a tmpfs workspace, limits.

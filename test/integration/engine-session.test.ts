@@ -22,7 +22,9 @@ if (why) console.warn(`SKIPPING engine judgement sessions: ${why}`);
 
 const bin = mkdtempSync(path.join(os.tmpdir(), 'ai-way-engine-'));
 const savedPath = process.env.PATH;
-afterEach(() => { process.env.PATH = savedPath; });
+afterEach(() => {
+  process.env.PATH = savedPath;
+});
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
 const DROPPED = new Set(['--read-only', '--read-only-tmpfs=false', '--cap-drop=all']);
@@ -46,7 +48,9 @@ async function planWith(engine: Plan['engine']): Promise<Plan & { appliance: Pla
 describe.skipIf(why)('engines judged from inside', () => {
   takeSessionTurns();
   it('an engine that accepts the isolation flags and drops them fails the session (exit 7), and is cleaned up', async () => {
-    process.env.PATH = `${standIn('drops', `
+    process.env.PATH = `${standIn(
+      'drops',
+      `
 const { spawnSync } = require('node:child_process');
 const a = process.argv.slice(2);
 if (a[0] === 'run' && a[1] === '--help') process.exit(spawnSync('podman', ['run', '--help'], { stdio: 'inherit' }).status);
@@ -59,10 +63,14 @@ for (let i = 0; i < a.length; i++) {
   if (a[i] === '--security-opt' && a[i + 1] === 'no-new-privileges') { i++; continue; }
   out.push(a[i] === '--network=none' ? '--network=host' : a[i]);
 }
-process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`)}:${savedPath}`;
+process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`,
+    )}:${savedPath}`;
     const events: any[] = [];
     const session = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'user' }), (e) => events.push(e));
-    const error = await session.boot().then(() => null, (e) => e);
+    const error = await session.boot().then(
+      () => null,
+      (e) => e,
+    );
     await session.wipe('test over');
     expect(error).toBeInstanceOf(Failure);
     expect(error.code).toBe('isolation');
@@ -72,14 +80,19 @@ process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`)}:${s
     expect(facts.filter((f: any) => !f.ok).map((f: any) => f.id)).toEqual(['user-namespace']);
     // the engine's network, writable root, capabilities and privileges never reach the app
     const held = facts.filter((f: any) => f.ok).map((f: any) => f.id);
-    expect(held).toEqual(expect.arrayContaining(['network', 'outbound', 'read-only-root', 'capabilities', 'no-new-privileges', 'seccomp', 'apart-from-agent']));
+    expect(held).toEqual(
+      expect.arrayContaining(['network', 'outbound', 'read-only-root', 'capabilities', 'no-new-privileges', 'seccomp', 'apart-from-agent']),
+    );
     expect(spawnSync('podman', ['container', 'exists', `ai-way-${session.id}`]).status).not.toBe(0);
   }, 60_000);
 
   it('an engine whose run offers none of the flags: refused before anything starts when asked for, replaced by Podman when only found', async () => {
     process.env.PATH = `${standIn('bare', 'process.exit(0);')}:${savedPath}`;
     const asked = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'user' }), () => undefined);
-    const error = await asked.boot().then(() => null, (e) => e);
+    const error = await asked.boot().then(
+      () => null,
+      (e) => e,
+    );
     expect(error).toMatchObject({ exitCode: EXIT.isolationNotProven, message: expect.stringContaining('--network') });
     await asked.wipe('test over');
 

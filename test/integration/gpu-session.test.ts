@@ -29,15 +29,22 @@ describe.skipIf(why)('a session given a CDI spec (rootful Podman)', () => {
     const library = path.join(scratch, 'libstand-in.so.1');
     writeFileSync(library, 'not a real library\n');
     const spec: CdiSpec = {
-      cdiVersion: '0.3.0', kind: 'nvidia.com/gpu',
+      cdiVersion: '0.3.0',
+      kind: 'nvidia.com/gpu',
       devices: [{ name: 'all', containerEdits: { deviceNodes: [{ path: '/dev/fuse', permissions: 'rw' }] } }],
-      containerEdits: { env: [`LD_LIBRARY_PATH=${GPU_LIBRARY_DIR}`], mounts: [{ hostPath: library, containerPath: `${GPU_LIBRARY_DIR}/libstand-in.so.1`, options: ['ro', 'nosuid', 'nodev', 'bind'] }] },
+      containerEdits: {
+        env: [`LD_LIBRARY_PATH=${GPU_LIBRARY_DIR}`],
+        mounts: [{ hostPath: library, containerPath: `${GPU_LIBRARY_DIR}/libstand-in.so.1`, options: ['ro', 'nosuid', 'nodev', 'bind'] }],
+      },
     };
     expect(cdiProblems(spec)).toEqual([]);
     const manifest = await loadAppliance('selftest');
     const { report } = await loadReport(undefined);
     const base = makePlan(report, { image: 'auto', gpu: 'auto' }, manifest);
-    const plan = { ...base, gpu: { mode: 'cdi' as const, vendor: 'nvidia' as const, devices: [], reason: 'test', cdi: { spec, devices: ['all'] } } };
+    const plan = {
+      ...base,
+      gpu: { mode: 'cdi' as const, vendor: 'nvidia' as const, devices: [], reason: 'test', cdi: { spec, devices: ['all'] } },
+    };
     const events: any[] = [];
     const session = new Session(plan as typeof plan & { appliance: NonNullable<typeof plan.appliance> }, (e) => events.push(e));
     const specFiles = () => (existsSync(CDI_RUN_DIR) ? readdirSync(CDI_RUN_DIR).filter((n) => n.startsWith(`ai-way-${session.id}-`)) : []);
@@ -45,9 +52,17 @@ describe.skipIf(why)('a session given a CDI spec (rootful Podman)', () => {
       await session.boot();
       expect(specFiles()).toEqual([]); // applied at creation, then removed
       // What the runtime was given: the spec's mount, node and variable in the container's OCI config.
-      const configPath = spawnSync('podman', ['inspect', `ai-way-${session.id}`, '--format', '{{.OCIConfigPath}}'], { encoding: 'utf8' }).stdout.trim();
+      const configPath = spawnSync('podman', ['inspect', `ai-way-${session.id}`, '--format', '{{.OCIConfigPath}}'], {
+        encoding: 'utf8',
+      }).stdout.trim();
       const oci = JSON.parse(readFileSync(configPath, 'utf8'));
-      expect(oci.mounts).toContainEqual(expect.objectContaining({ destination: `${GPU_LIBRARY_DIR}/libstand-in.so.1`, source: library, options: expect.arrayContaining(['ro', 'nosuid', 'nodev']) }));
+      expect(oci.mounts).toContainEqual(
+        expect.objectContaining({
+          destination: `${GPU_LIBRARY_DIR}/libstand-in.so.1`,
+          source: library,
+          options: expect.arrayContaining(['ro', 'nosuid', 'nodev']),
+        }),
+      );
       expect(oci.linux.devices.map((d: any) => d.path)).toContain('/dev/fuse');
       expect(oci.process.env).toContain(`LD_LIBRARY_PATH=${GPU_LIBRARY_DIR}`);
       const verified = events.find((e) => e.type === 'verified');

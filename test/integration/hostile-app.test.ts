@@ -3,7 +3,17 @@
 // is test/support/attack/attack.c, run as the app: at boot, or as its CGI through `--hold --json`.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { removeInstall, rootlessUnavailable } from '../support/rootless.ts';
-import { endRuns, launcherPid, leftoversOf, rootful, rootless, startRun, takeSessionTurns, type Run, type Runner } from '../support/sessions.ts';
+import {
+  endRuns,
+  launcherPid,
+  leftoversOf,
+  rootful,
+  rootless,
+  startRun,
+  takeSessionTurns,
+  type Run,
+  type Runner,
+} from '../support/sessions.ts';
 import { attackAppliance, attackProgramUnavailable } from '../support/attack-appliance.ts';
 import { EXIT } from '../../launcher/exit-codes.ts';
 
@@ -70,10 +80,11 @@ describe.skipIf(why !== null).each(runners)('a hostile app, $name', (runner) => 
     await quit(run);
   });
 
-  it('cannot hold more shared memory than /dev/shm\'s size, and memory without a cgroup is said to be not enforced', async () => {
+  it("cannot hold more shared memory than /dev/shm's size, and memory without a cgroup is said to be not enforced", async () => {
     const run = await held(runner, appliance('hoarder'));
     const memory = run.events.find((e) => e.type === 'verified').facts.find((f: any) => f.id === 'memory-limit');
-    if (runner.name === 'rootless') expect(memory).toMatchObject({ ok: true, warning: true, detail: expect.stringMatching(/^memory: not enforced/) });
+    if (runner.name === 'rootless')
+      expect(memory).toMatchObject({ ok: true, warning: true, detail: expect.stringMatching(/^memory: not enforced/) });
     else expect(memory).toEqual({ id: 'memory-limit', ok: true, detail: 'memory: 134217728 bytes for the whole appliance (cgroup)' });
     const r = await attack(run, 'shm&200');
     expect(r.stop).toBe('ENOSPC');
@@ -91,7 +102,7 @@ describe.skipIf(why !== null).each(runners)('a hostile app, $name', (runner) => 
 });
 
 describe.skipIf(why !== null)('hostile sessions side by side (rootless: each has user ids of its own)', () => {
-  it('one session\'s fork bomb neither breaks another\'s answers nor stops new sessions', async () => {
+  it("one session's fork bomb neither breaks another's answers nor stops new sessions", async () => {
     const bomber = await held(rootless, appliance('bomber'));
     const bomb = await attack(bomber, 'forkbomb');
     expect(bomb.stop).toBe('EAGAIN');

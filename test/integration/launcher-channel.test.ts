@@ -6,7 +6,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FRAME, FrameDecoder, encodeFrame, type AgentMessage } from '../../appliance/agent-protocol.ts';
@@ -19,7 +29,9 @@ const missing = existsSync(AGENT) ? null : `${AGENT} is not built (npm run build
 if (missing) console.warn(`SKIPPING launcher channel tests: ${missing}`);
 
 const ends: (() => void)[] = [];
-afterEach(() => { for (const end of ends.splice(0)) end(); });
+afterEach(() => {
+  for (const end of ends.splice(0)) end();
+});
 
 function agent(app: string[]): { child: ChildProcessWithoutNullStreams; workspace: string } {
   const workspace = path.join(mkdtempSync(path.join(os.tmpdir(), 'ai-way-channel-')), 'workspace');
@@ -64,7 +76,11 @@ async function serving(answer: string) {
   const a = agent([process.execPath, '-e', server]);
   const ch = new AgentChannel(a.child.stdin, a.child.stdout, () => undefined);
   await ch.expect((m) => m.type === 'hello', 5000, 'hello');
-  await new Promise<void>((resolve) => a.child.stderr.on('data', (b) => { if (String(b).includes('listening')) resolve(); }));
+  await new Promise<void>((resolve) =>
+    a.child.stderr.on('data', (b) => {
+      if (String(b).includes('listening')) resolve();
+    }),
+  );
   return { ...a, ch, port: 8080 };
 }
 
@@ -73,12 +89,20 @@ describe.skipIf(missing !== null)('a flood of events nobody asked for', () => {
     const recorded = await recordedFrames();
     const n = 200_000;
     // The stand-in agent: the recorded hello, the flood, then the recorded STATUS reply to each command.
-    const standIn = spawn(process.execPath, ['-e', `
+    const standIn = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const [hello, exited, status] = process.argv.slice(1).map((b) => Buffer.from(b, 'base64'));
       process.stdout.write(Buffer.concat([hello, Buffer.concat(Array(${n}).fill(exited))]));
       process.stdin.on('data', () => process.stdout.write(status));
       process.stdin.on('end', () => process.exit(0));
-    `, ...['hello', 'app-exited', 'status'].map((t) => Buffer.from(recorded.get(t)!).toString('base64'))], { stdio: ['pipe', 'pipe', 'inherit'] });
+    `,
+        ...['hello', 'app-exited', 'status'].map((t) => Buffer.from(recorded.get(t)!).toString('base64')),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     ends.push(() => standIn.stdin.end());
     const events: AgentMessage[] = [];
     const floods: number[] = [];
@@ -93,7 +117,7 @@ describe.skipIf(missing !== null)('a flood of events nobody asked for', () => {
   });
 });
 
-const notRoot = process.getuid?.() !== 0 ? 'the agent builds its app\'s sandbox only as root outside a container' : null;
+const notRoot = process.getuid?.() !== 0 ? "the agent builds its app's sandbox only as root outside a container" : null;
 
 describe.skipIf(missing !== null || notRoot !== null)('HTTP answers from a hostile app', () => {
   it('an endless answer is cut off at the cap, streamed or not, the agent stops reading it, and the channel goes on', async () => {
@@ -107,11 +131,18 @@ describe.skipIf(missing !== null || notRoot !== null)('HTTP answers from a hosti
       socket.on('drain', more);
       more();`);
     let streamed = 0;
-    await expect(httpRequest(a.ch, a.port, 'GET', '/', '', 60_000, (text) => { streamed += text.length; })).rejects.toThrow(HttpRefused);
+    await expect(
+      httpRequest(a.ch, a.port, 'GET', '/', '', 60_000, (text) => {
+        streamed += text.length;
+      }),
+    ).rejects.toThrow(HttpRefused);
     expect(streamed).toBeLessThanOrEqual(MAX_ANSWER_BYTES);
-    await expect(httpRequest(a.ch, a.port, 'GET', '/', '', 60_000)).rejects.toThrow(`the app's answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, so it was cut off`);
+    await expect(httpRequest(a.ch, a.port, 'GET', '/', '', 60_000)).rejects.toThrow(
+      `the app's answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, so it was cut off`,
+    );
     let closed = '';
-    for (const until = Date.now() + 5000; closed !== 'closed: 2' && Date.now() < until;) closed = (await httpRequest(a.ch, a.port, 'GET', '/', '', 5000)).body;
+    for (const until = Date.now() + 5000; closed !== 'closed: 2' && Date.now() < until; )
+      closed = (await httpRequest(a.ch, a.port, 'GET', '/', '', 5000)).body;
     expect(closed).toBe('closed: 2');
     expect(await a.ch.request('LIST', 'list', 5000)).toMatchObject({ type: 'list' });
   });
@@ -121,14 +152,25 @@ describe.skipIf(missing !== null || notRoot !== null)('HTTP answers from a hosti
       const timer = setInterval(() => socket.write('.'), 50);
       socket.on('close', () => clearInterval(timer));`);
     let trickled = '';
-    await expect(httpRequest(a.ch, a.port, 'GET', '/', '', 1000, (text) => { trickled += text; })).rejects.toThrow('no complete HTTP answer within 1000 ms');
+    await expect(
+      httpRequest(a.ch, a.port, 'GET', '/', '', 1000, (text) => {
+        trickled += text;
+      }),
+    ).rejects.toThrow('no complete HTTP answer within 1000 ms');
     expect(trickled).toMatch(/^\.+$/);
   });
 
   it('a request line with CR, LF or an unknown method is refused before anything is sent', async () => {
     // The server answers with how many connections it has had: only the last request may reach it.
     const a = await serving("socket.end('HTTP/1.0 200 OK\\r\\n\\r\\nconnections: ' + connections);");
-    for (const [method, p] of [['GET', '/x\r\nX-Injected: 1'], ['GET', '/x y'], ['GET', 'x'], ['GET', '/\u0000'], ['PUT', '/x'], ['GET /x HTTP/1.0\r\n', '/x']]) {
+    for (const [method, p] of [
+      ['GET', '/x\r\nX-Injected: 1'],
+      ['GET', '/x y'],
+      ['GET', 'x'],
+      ['GET', '/\u0000'],
+      ['PUT', '/x'],
+      ['GET /x HTTP/1.0\r\n', '/x'],
+    ]) {
       await expect(httpRequest(a.ch, a.port, method!, p!, '', 5000)).rejects.toThrow(HttpRefused);
     }
     expect(await httpRequest(a.ch, a.port, 'GET', '/x', '', 5000)).toEqual({ status: 200, body: 'connections: 1' });
@@ -157,8 +199,20 @@ describe.skipIf(missing !== null)('files in, when the file changes under the lau
   }
 
   it.each([
-    ['a link to another file', (f: ReturnType<typeof files>) => { unlinkSync(f.file); symlinkSync(f.secret, f.file); }],
-    ['a FIFO', (f: ReturnType<typeof files>) => { renameSync(f.file, `${f.file}.old`); spawnSync('mkfifo', [f.file]); }],
+    [
+      'a link to another file',
+      (f: ReturnType<typeof files>) => {
+        unlinkSync(f.file);
+        symlinkSync(f.secret, f.file);
+      },
+    ],
+    [
+      'a FIFO',
+      (f: ReturnType<typeof files>) => {
+        renameSync(f.file, `${f.file}.old`);
+        spawnSync('mkfifo', [f.file]);
+      },
+    ],
   ])('a file swapped for %s after it was looked at: what was checked is sent, never the new thing', async (_, swap) => {
     const f = files();
     const a = await readyAgent();
@@ -173,8 +227,12 @@ describe.skipIf(missing !== null)('files in, when the file changes under the lau
     const a = await readyAgent();
     symlinkSync(f.secret, path.join(f.dir, 'link.txt'));
     spawnSync('mkfifo', [path.join(f.dir, 'fifo')]);
-    await expect(uploadFile(a.ch, path.join(f.dir, 'link.txt'))).rejects.toThrow('link.txt: only regular files can be added (this is a link)');
-    await expect(uploadFile(a.ch, path.join(f.dir, 'fifo'))).rejects.toThrow('fifo: only regular files can be added (this is a device or special file)');
+    await expect(uploadFile(a.ch, path.join(f.dir, 'link.txt'))).rejects.toThrow(
+      'link.txt: only regular files can be added (this is a link)',
+    );
+    await expect(uploadFile(a.ch, path.join(f.dir, 'fifo'))).rejects.toThrow(
+      'fifo: only regular files can be added (this is a device or special file)',
+    );
     await expect(uploadFile(a.ch, f.dir)).rejects.toThrow('only regular files can be added (this is a folder)');
   });
 
@@ -183,7 +241,14 @@ describe.skipIf(missing !== null)('files in, when the file changes under the lau
     writeFileSync(f.file, Buffer.alloc(1024 * 1024, 'a'));
     const a = await readyAgent();
     let grown = false;
-    const upload = uploadFile(a.ch, f.file, () => { if (!grown) { grown = true; appendFileSync(f.file, 'more'); } });
-    await expect(upload).rejects.toThrow(new FileRefused('notes.txt: the file changed while it was being read; add it again once it is complete'));
+    const upload = uploadFile(a.ch, f.file, () => {
+      if (!grown) {
+        grown = true;
+        appendFileSync(f.file, 'more');
+      }
+    });
+    await expect(upload).rejects.toThrow(
+      new FileRefused('notes.txt: the file changed while it was being read; add it again once it is complete'),
+    );
   });
 });

@@ -11,7 +11,11 @@ import { analyzeHost } from '../../platforms/host/analyze.ts';
 import { chooseImage } from '../../appliance/image-policy.ts';
 
 function podmanVersion(): string | null {
-  try { return /(\d+\.\d+\.\d+)/.exec(execFileSync('podman', ['--version'], { encoding: 'utf8' }))?.[1] ?? null; } catch { return null; }
+  try {
+    return /(\d+\.\d+\.\d+)/.exec(execFileSync('podman', ['--version'], { encoding: 'utf8' }))?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 describe('live probe of this machine', () => {
@@ -45,7 +49,9 @@ describe('a command that hangs', () => {
     const r = analyzeHost(a);
     expect(r.notes.join('\n')).toMatch(/nvidia-smi .* did not answer in time/);
     await new Promise((res) => setTimeout(res, 300));
-    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(dir));
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(dir));
     expect(left).toEqual([]);
   });
 });

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { aiWayAsUser, podmanAsUser, removeInstall, rootlessUnavailable } from '../support/rootless.ts';
 import {
-  endRuns, launcherPid, rootless, sessionContainers, someoneElsesSession, startRun, takeSessionTurns, type Run,
+  endRuns,
+  launcherPid,
+  rootless,
+  sessionContainers,
+  someoneElsesSession,
+  startRun,
+  takeSessionTurns,
+  type Run,
 } from '../support/sessions.ts';
 import { attackAppliance } from '../support/attack-appliance.ts';
 import { plantedFault } from '../support/planted-fault.ts';
@@ -18,10 +25,22 @@ const why = rootlessUnavailable();
 if (why) console.warn(`SKIPPING real appliance sessions: ${why}`);
 
 const runs: Run[] = [];
-const start = (args: string[], nodeArgs: string[] = []) => { const run = startRun(rootless, args, nodeArgs); runs.push(run); return run; };
+const start = (args: string[], nodeArgs: string[] = []) => {
+  const run = startRun(rootless, args, nodeArgs);
+  runs.push(run);
+  return run;
+};
 
-const volumesAndPods = () => [...podmanAsUser(['volume', 'ls', '-q']).out.split('\n').filter(Boolean).map((v) => `volume ${v}`),
-  ...podmanAsUser(['pod', 'ls', '-q']).out.split('\n').filter(Boolean).map((p) => `pod ${p}`)];
+const volumesAndPods = () => [
+  ...podmanAsUser(['volume', 'ls', '-q'])
+    .out.split('\n')
+    .filter(Boolean)
+    .map((v) => `volume ${v}`),
+  ...podmanAsUser(['pod', 'ls', '-q'])
+    .out.split('\n')
+    .filter(Boolean)
+    .map((p) => `pod ${p}`),
+];
 let before = new Set<string>();
 
 /**
@@ -33,7 +52,10 @@ async function noLeftovers(run: Run, withinMs = 5000): Promise<string[]> {
   expect(run.launcher).not.toBeNull();
   const left = () => [...sessionContainers(rootless, run.launcher!), ...volumesAndPods().filter((x) => !before.has(x))];
   let now = left();
-  while (now.length && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); now = left(); }
+  while (now.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    now = left();
+  }
   return now;
 }
 
@@ -41,9 +63,13 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
   takeSessionTurns();
   // Another session runs beside these tests all along; none of them may count it.
   let endSomeoneElses = () => undefined as void;
-  beforeAll(() => { endSomeoneElses = someoneElsesSession(rootless); });
+  beforeAll(() => {
+    endSomeoneElses = someoneElsesSession(rootless);
+  });
   afterAll(() => endSomeoneElses());
-  beforeEach(() => { before = new Set(volumesAndPods()); });
+  beforeEach(() => {
+    before = new Set(volumesAndPods());
+  });
   const scratch: string[] = [];
   afterAll(() => {
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
@@ -58,7 +84,18 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     const verified = await run.next('verified');
     expect(verified.proven).toBe(true);
     const facts = Object.fromEntries(verified.facts.map((f: any) => [f.id, f]));
-    for (const id of ['network', 'outbound', 'read-only-root', 'workspace', 'capabilities', 'no-new-privileges', 'seccomp', 'user-namespace', 'memory-limit', 'pids-limit']) {
+    for (const id of [
+      'network',
+      'outbound',
+      'read-only-root',
+      'workspace',
+      'capabilities',
+      'no-new-privileges',
+      'seccomp',
+      'user-namespace',
+      'memory-limit',
+      'pids-limit',
+    ]) {
       expect([id, facts[id]?.ok]).toEqual([id, true]);
     }
     expect(facts.network.detail).toBe('network interfaces: lo');
@@ -69,7 +106,9 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     expect(await run.exit).toBe(EXIT.ok);
     expect(await noLeftovers(run)).toEqual([]);
     // No host temporary folder of the session (Podman's own runtime folders persist by design).
-    expect(readdirSync('/tmp').filter((f) => !tmpBefore.has(f) && !/^(podman-run-|containers-user-|storage-run-|run-\d)/.test(f))).toEqual([]);
+    expect(readdirSync('/tmp').filter((f) => !tmpBefore.has(f) && !/^(podman-run-|containers-user-|storage-run-|run-\d)/.test(f))).toEqual(
+      [],
+    );
   });
 
   it('takes files in, refuses bad ones, answers from the workspace, and wipes on end of input', async () => {
@@ -91,11 +130,21 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     await run.next('ready');
     const send = (c: object) => run.child.stdin!.write(`${JSON.stringify(c)}\n`);
     send({ op: 'add', path: good });
-    expect(await run.next('uploaded')).toMatchObject({ name: 'notes.txt', size: text.length, sha256: createHash('sha256').update(text).digest('hex') });
+    expect(await run.next('uploaded')).toMatchObject({
+      name: 'notes.txt',
+      size: text.length,
+      sha256: createHash('sha256').update(text).digest('hex'),
+    });
     // Each refusal names the file once, sizes in the units the UI shows.
-    for (const [file, reason] of [[link, /a link/], ['/dev/null', /a device/], [dir, /a folder/], [ctrl, /control characters/],
-      [big, /^big\.bin: 65 MiB does not fit; the workspace has 6\d MiB free$/], [good, /^notes\.txt: already added/],
-      [path.join(dir, 'gone.txt'), new RegExp(`^${dir}/gone\\.txt: file not found$`)]] as const) {
+    for (const [file, reason] of [
+      [link, /a link/],
+      ['/dev/null', /a device/],
+      [dir, /a folder/],
+      [ctrl, /control characters/],
+      [big, /^big\.bin: 65 MiB does not fit; the workspace has 6\d MiB free$/],
+      [good, /^notes\.txt: already added/],
+      [path.join(dir, 'gone.txt'), new RegExp(`^${dir}/gone\\.txt: file not found$`)],
+    ] as const) {
       send({ op: 'add', path: file });
       expect((await run.next('refused')).message).toMatch(reason);
     }
@@ -120,7 +169,7 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     expect(await noLeftovers(run)).toEqual([]);
   });
 
-  it('SIGKILL of the launcher mid-session: the dead man\'s switch leaves nothing within 5 s', async () => {
+  it("SIGKILL of the launcher mid-session: the dead man's switch leaves nothing within 5 s", async () => {
     const run = start(['--hold']);
     await run.next('ready');
     const pid = launcherPid(run);
@@ -131,8 +180,21 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
   });
 
   it('a session left by a crash is reaped at the next start', async () => {
-    const made = podmanAsUser(['run', '-d', '--pull=never', '--network=none', '--label', 'ai-way.session=crashed', '--label', 'ai-way.launcher-pid=999999',
-      '--entrypoint', '/bin/busybox', 'localhost/ai-way-selftest:0.1.0', 'sleep', '600']);
+    const made = podmanAsUser([
+      'run',
+      '-d',
+      '--pull=never',
+      '--network=none',
+      '--label',
+      'ai-way.session=crashed',
+      '--label',
+      'ai-way.launcher-pid=999999',
+      '--entrypoint',
+      '/bin/busybox',
+      'localhost/ai-way-selftest:0.1.0',
+      'sleep',
+      '600',
+    ]);
     expect(made.code).toBe(0);
     const run = start([]);
     expect((await run.next('warning')).message).toMatch(/removed \d+ session/); // this one, and any other crash's
@@ -146,7 +208,9 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     const send = (run: Run, c: object) => run.child.stdin!.write(`${JSON.stringify(c)}\n`);
 
     it('an endless answer is cut off at the cap; the session goes on, the launcher stays small, and wipes', async () => {
-      const manifest = attackAppliance('endless', { cgi: { endless: "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nexec yes 'an answer that never ends'" } });
+      const manifest = attackAppliance('endless', {
+        cgi: { endless: "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nexec yes 'an answer that never ends'" },
+      });
       const run = start(['--hold', '--appliance', manifest]);
       await run.next('ready', 120_000);
       send(run, { op: 'http', method: 'GET', path: '/cgi-bin/endless' });
@@ -166,7 +230,10 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
       const run = start(['--hold']);
       await run.next('ready');
       for (const [c, why] of [
-        [{ path: '/health\r\nX-Injected: 1' }, /^the HTTP path must start with "\/" and have no spaces or control characters \(got "\/health\\r\\nX-Injected: 1"\)$/],
+        [
+          { path: '/health\r\nX-Injected: 1' },
+          /^the HTTP path must start with "\/" and have no spaces or control characters \(got "\/health\\r\\nX-Injected: 1"\)$/,
+        ],
         [{ path: '/health HTTP/1.1\nX: 1' }, /HTTP path/],
         [{ path: 'health' }, /HTTP path/],
         [{ method: 'DELETE', path: '/health' }, /^the HTTP method must be GET or POST \(got "DELETE"\)$/],
@@ -183,13 +250,31 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     });
 
     /** The `podman run` the launcher started: its child. */
-    const enginePid = (launcher: number) => Number(spawnSync('ps', ['-o', 'pid=', '--ppid', String(launcher)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+    const enginePid = (launcher: number) =>
+      Number(
+        spawnSync('ps', ['-o', 'pid=', '--ppid', String(launcher)], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')[0],
+      );
     const faults: [string, (launcher: number, container: string) => void][] = [
-      ['the podman run process is killed', (launcher) => { process.kill(enginePid(launcher), 'SIGKILL'); }],
-      ['the container\'s conmon is killed', (_, container) => {
-        process.kill(Number(podmanAsUser(['inspect', '--format', '{{.State.ConmonPid}}', container]).out.trim()), 'SIGKILL');
-      }],
-      ['podman kill stops the container', (_, container) => { podmanAsUser(['kill', container]); }],
+      [
+        'the podman run process is killed',
+        (launcher) => {
+          process.kill(enginePid(launcher), 'SIGKILL');
+        },
+      ],
+      [
+        "the container's conmon is killed",
+        (_, container) => {
+          process.kill(Number(podmanAsUser(['inspect', '--format', '{{.State.ConmonPid}}', container]).out.trim()), 'SIGKILL');
+        },
+      ],
+      [
+        'podman kill stops the container',
+        (_, container) => {
+          podmanAsUser(['kill', container]);
+        },
+      ],
     ];
     it.each(faults)('%s during a held session: an error event, everything wiped, exit 5', async (_, fault) => {
       const run = start(['--hold']);
@@ -207,9 +292,14 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
     it('the appliance going away while it boots is that failure (exit 5), not a health timeout', async () => {
       const run = start(['--appliance', attackAppliance('unhealthy', { healthy: false })]);
       const deadline = Date.now() + 60_000;
-      while (!run.events.some((e) => e.stage === 'waiting for the app') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!run.events.some((e) => e.stage === 'waiting for the app') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       process.kill(enginePid(launcherPid(run)), 'SIGKILL');
-      expect(await run.next('error')).toMatchObject({ code: 'stopped', exitCode: EXIT.bootFailed, message: 'the appliance stopped unexpectedly' });
+      expect(await run.next('error')).toMatchObject({
+        code: 'stopped',
+        exitCode: EXIT.bootFailed,
+        message: 'the appliance stopped unexpectedly',
+      });
       expect(await run.exit).toBe(EXIT.bootFailed);
       expect(await noLeftovers(run)).toEqual([]);
     });
@@ -219,9 +309,28 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
       try {
         const stat = readFileSync(`/proc/${other.pid}/stat`, 'utf8');
         const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-        const leftover = (name: string, start: string) => expect(podmanAsUser(['run', '-d', '--pull=never', '--network=none', '--name', name,
-          '--label', 'ai-way.session=crashed', '--label', `ai-way.launcher-pid=${other.pid}`, '--label', `ai-way.launcher-start=${start}`,
-          '--entrypoint', '/bin/busybox', 'localhost/ai-way-selftest:0.1.0', 'sleep', '600']).code).toBe(0);
+        const leftover = (name: string, start: string) =>
+          expect(
+            podmanAsUser([
+              'run',
+              '-d',
+              '--pull=never',
+              '--network=none',
+              '--name',
+              name,
+              '--label',
+              'ai-way.session=crashed',
+              '--label',
+              `ai-way.launcher-pid=${other.pid}`,
+              '--label',
+              `ai-way.launcher-start=${start}`,
+              '--entrypoint',
+              '/bin/busybox',
+              'localhost/ai-way-selftest:0.1.0',
+              'sleep',
+              '600',
+            ]).code,
+          ).toBe(0);
         leftover('ai-way-pid-reused', String(Number(started) + 1));
         leftover('ai-way-launcher-alive', started);
         const run = start([]);
@@ -236,39 +345,55 @@ describe.skipIf(why !== null)('selftest appliance, rootless', () => {
       }
     });
 
-    it.each(['exception', 'rejection'] as const)('an uncaught %s while a session runs wipes it and ends in one line, exit 1', async (kind) => {
-      const fault = plantedFault(kind, '"type":"ready"');
-      const run = start(['--hold'], ['--require', fault]);
-      await run.next('ready');
-      await run.next('wiped');
-      expect(await run.exit).toBe(EXIT.internal);
-      expect(run.stderr.join('')).toBe('ai-way: unexpected error: planted fault (run again with --debug for details)\n');
-      expect(await noLeftovers(run)).toEqual([]);
-    });
+    it.each(['exception', 'rejection'] as const)(
+      'an uncaught %s while a session runs wipes it and ends in one line, exit 1',
+      async (kind) => {
+        const fault = plantedFault(kind, '"type":"ready"');
+        const run = start(['--hold'], ['--require', fault]);
+        await run.next('ready');
+        await run.next('wiped');
+        expect(await run.exit).toBe(EXIT.internal);
+        expect(run.stderr.join('')).toBe('ai-way: unexpected error: planted fault (run again with --debug for details)\n');
+        expect(await noLeftovers(run)).toEqual([]);
+      },
+    );
 
     it('shows what the app sends as visible text in human output, and exactly in JSON', async () => {
       // An answer that would retitle the window, clear the screen, write the clipboard and reverse the text.
       const hostile = '\\033]0;owned\\007\\033[2J\\033]52;c;b3duZWQ=\\007\\r\\302\\233\\342\\200\\256';
-      const manifest = attackAppliance('noisy', { cgi: { ask: `printf 'Content-Type: text/plain\\r\\n\\r\\n'\nprintf 'bye ${hostile} done\\n'` } });
+      const manifest = attackAppliance('noisy', {
+        cgi: { ask: `printf 'Content-Type: text/plain\\r\\n\\r\\n'\nprintf 'bye ${hostile} done\\n'` },
+      });
       const human = aiWayAsUser(['run', '--headless', '--appliance', manifest]);
       let [out, err] = ['', ''];
-      human.stdout!.on('data', (b) => { out += String(b); });
-      human.stderr!.on('data', (b) => { err += String(b); });
+      human.stdout!.on('data', (b) => {
+        out += String(b);
+      });
+      human.stderr!.on('data', (b) => {
+        err += String(b);
+      });
       expect(await new Promise((res) => human.on('close', res))).toBe(EXIT.smokeFailed);
       expect(out).toContain('got HTTP 200: bye \\e]0;owned\\x07\\e[2J\\e]52;c;b3duZWQ=\\x07\\r\\x9b\\u202e done\\n (');
       // eslint-disable-next-line no-control-regex
       expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
       // The failure: one line on stderr only, the app's answer kept in the log.
-      const line = new RegExp('^ai-way: the app inside failed its smoke check; the app inside answered wrongly; '
-        + 'share the log with whoever made the appliance \\(details in (/.+/\\.cache/ai-way/last-error\\.log)\\)\\n$');
+      const line = new RegExp(
+        '^ai-way: the app inside failed its smoke check; the app inside answered wrongly; ' +
+          'share the log with whoever made the appliance \\(details in (/.+/\\.cache/ai-way/last-error\\.log)\\)\\n$',
+      );
       expect(err).toMatch(line);
       expect(out).not.toContain('failed its smoke check');
       expect(readFileSync(line.exec(err)![1]!, 'utf8')).toContain('bye \x1b]0;owned');
 
       const run = start(['--appliance', manifest]);
-      expect((await run.next('smoke')).detail).toBe('expected HTTP 200 containing "hello", got HTTP 200: bye \x1b]0;owned\x07\x1b[2J\x1b]52;c;b3duZWQ=\x07\r\x9b\u202e done\n');
-      expect(await run.next('error')).toMatchObject({ code: 'smoke', exitCode: EXIT.smokeFailed, 
-        message: 'the app inside failed its smoke check' });
+      expect((await run.next('smoke')).detail).toBe(
+        'expected HTTP 200 containing "hello", got HTTP 200: bye \x1b]0;owned\x07\x1b[2J\x1b]52;c;b3duZWQ=\x07\r\x9b\u202e done\n',
+      );
+      expect(await run.next('error')).toMatchObject({
+        code: 'smoke',
+        exitCode: EXIT.smokeFailed,
+        message: 'the app inside failed its smoke check',
+      });
       expect(await run.exit).toBe(EXIT.smokeFailed);
       expect(run.stderr.join('')).toMatch(/^ai-way: the app inside failed its smoke check; [^\n]*\n$/);
     }, 120_000);

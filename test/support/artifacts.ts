@@ -15,7 +15,10 @@ export interface HostSpec {
   host?: Partial<HostInfo>;
   files?: Record<string, string | Uint8Array>;
   devices?: string[] | null;
-  commands?: Record<string, Uint8Array | string | (Omit<CommandRecord, 'out' | 'err'> & { out?: Uint8Array | string; err?: Uint8Array | string })>;
+  commands?: Record<
+    string,
+    Uint8Array | string | (Omit<CommandRecord, 'out' | 'err'> & { out?: Uint8Array | string; err?: Uint8Array | string })
+  >;
 }
 
 const bytes = (v: string | Uint8Array | undefined) => (v === undefined ? new Uint8Array() : typeof v === 'string' ? enc.encode(v) : v);

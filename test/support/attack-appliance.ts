@@ -51,18 +51,34 @@ export function attackAppliance(name: string, { cgi = {}, program = false, boot 
   const dir = mkdtempSync(path.join(os.tmpdir(), `ai-way-attack-${name}-`));
   chmodSync(dir, 0o755); // the rootless test user loads the image and reads the manifest
   const enc = new TextEncoder();
-  const selftestFile = (f: string, mode: number) => ({ path: `www/${f}`, data: new Uint8Array(readFileSync(path.join(ROOT, 'images', 'selftest', 'www', f))), mode });
+  const selftestFile = (f: string, mode: number) => ({
+    path: `www/${f}`,
+    data: new Uint8Array(readFileSync(path.join(ROOT, 'images', 'selftest', 'www', f))),
+    mode,
+  });
   // The selftest's own health page and ask script (unless the test replaces it) keep the boot and the smoke check.
   const www = [
-    ...(healthy ? [selftestFile('health', 0o644)] : []), ...(cgi.ask === undefined ? [selftestFile('cgi-bin/ask', 0o755)] : []),
-    ...Object.entries(cgi).map(([script, body]) => ({ path: `www/cgi-bin/${script}`, data: enc.encode(`#!/bin/sh\n${body}\n`), mode: 0o755 })),
+    ...(healthy ? [selftestFile('health', 0o644)] : []),
+    ...(cgi.ask === undefined ? [selftestFile('cgi-bin/ask', 0o755)] : []),
+    ...Object.entries(cgi).map(([script, body]) => ({
+      path: `www/cgi-bin/${script}`,
+      data: enc.encode(`#!/bin/sh\n${body}\n`),
+      mode: 0o755,
+    })),
     ...(program || boot.length ? [{ path: 'www/cgi-bin/attack', data: attackBinary(), mode: 0o755 }] : []),
   ];
   const image = path.join(dir, 'image.oci.tar');
-  writeFileSync(image, ociArchive(busyboxApplianceFiles('/bin/busybox', AGENT, www),
-    { ref: `localhost/ai-way-attack-${name}:test`, arch: ARCH === 'aarch64' ? 'arm64' : 'amd64', entrypoint: ['/sbin/ai-way-agent'] }));
+  writeFileSync(
+    image,
+    ociArchive(busyboxApplianceFiles('/bin/busybox', AGENT, www), {
+      ref: `localhost/ai-way-attack-${name}:test`,
+      arch: ARCH === 'aarch64' ? 'arm64' : 'amd64',
+      entrypoint: ['/sbin/ai-way-agent'],
+    }),
+  );
   let manifest = readFileSync(path.join(ROOT, 'images', 'selftest', 'appliance.toml'), 'utf8')
-    .replace(/^name = .*$/m, `name = "attack-${name}"`).replace(/^x86_64 = .*$/m, `${ARCH} = "oci-archive:${image}"`);
+    .replace(/^name = .*$/m, `name = "attack-${name}"`)
+    .replace(/^x86_64 = .*$/m, `${ARCH} = "oci-archive:${image}"`);
   if (boot.length) {
     const httpd = JSON.parse(/^command = (.*)$/m.exec(manifest)![1]!) as string[];
     manifest = manifest.replace(/^command = .*$/m, `command = ${JSON.stringify(['/www/cgi-bin/attack', 'boot', ...boot, '--', ...httpd])}`);

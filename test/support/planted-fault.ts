@@ -6,7 +6,9 @@ import path from 'node:path';
 
 export function plantedFault(kind: 'exception' | 'rejection', trigger: string): string {
   const file = path.join(os.tmpdir(), `planted-${kind}.cjs`);
-  writeFileSync(file, `const write = process.stdout.write;
+  writeFileSync(
+    file,
+    `const write = process.stdout.write;
 let planted = false;
 process.stdout.write = function (chunk, ...rest) {
   if (!planted && String(chunk).includes(${JSON.stringify(trigger)})) {
@@ -15,7 +17,8 @@ process.stdout.write = function (chunk, ...rest) {
   }
   return write.call(this, chunk, ...rest);
 };
-`);
+`,
+  );
   chmodSync(file, 0o644); // the rootless test user runs it
   return file;
 }

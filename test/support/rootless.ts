@@ -12,7 +12,7 @@ const isRoot = process.getuid?.() === 0;
 
 function userHome(): string | null {
   const r = spawnSync('getent', ['passwd', TEST_USER], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.split(':')[5] ?? null : null;
+  return r.status === 0 ? (r.stdout.split(':')[5] ?? null) : null;
 }
 
 /** Why rootless sessions cannot run here, or null when they can. */
@@ -28,7 +28,11 @@ export function asUser(argv: string[]): { cmd: string; args: string[]; env: Node
   if (!isRoot) return { cmd: argv[0]!, args: argv.slice(1), env: { ...process.env, NO_COLOR: '1' } };
   const home = userHome()!;
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, USER: TEST_USER, LANG: 'C.UTF-8', NO_COLOR: '1' };
-  return { cmd: 'runuser', args: ['-u', TEST_USER, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], env: process.env };
+  return {
+    cmd: 'runuser',
+    args: ['-u', TEST_USER, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv],
+    env: process.env,
+  };
 }
 
 let installed: string | null = null;
@@ -42,7 +46,8 @@ function userBin(): string {
   if (!installed) {
     installed = mkdtempSync(path.join(os.tmpdir(), 'ai-way-install-'));
     chmodSync(installed, 0o755);
-    for (const part of ['package.json', 'bin', 'build', 'images']) cpSync(path.join(ROOT, part), path.join(installed, part), { recursive: true });
+    for (const part of ['package.json', 'bin', 'build', 'images'])
+      cpSync(path.join(ROOT, part), path.join(installed, part), { recursive: true });
   }
   return path.join(installed, 'bin', 'ai-way.mjs');
 }

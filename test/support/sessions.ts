@@ -19,7 +19,12 @@ export const rootless: Runner = { name: 'rootless', aiWay: aiWayAsUser, podman: 
 
 export const rootful: Runner = {
   name: 'rootful',
-  aiWay: (args, nodeArgs = []) => spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' }),
+  aiWay: (args, nodeArgs = []) =>
+    spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: '/',
+    }),
   podman: (args, input) => {
     const r = spawnSync('podman', args, { encoding: 'utf8', cwd: '/', timeout: 60_000, input });
     return { out: r.stdout, err: r.stderr, code: r.status };
@@ -59,21 +64,56 @@ export function startRun(runner: Runner, args: string[], nodeArgs: string[] = []
   const stderr: string[] = [];
   child.stderr!.on('data', (b) => stderr.push(String(b)));
   // Read while it surely runs: it is writing.
-  child.stdout!.once('data', () => { try { run.launcher = launcherPid(run); } catch { /* gone already: it started nothing */ } });
-  const exit = new Promise<number | null>((res) => child.on('close', (code) => {
-    // Nothing more will come: a test waiting for an event learns it now, with what did come.
-    for (const w of waiters.splice(0)) w.reject(new Error(`the run ended (exit ${code}) without a ${w.type} event; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`));
-    res(code);
-  }));
+  child.stdout!.once('data', () => {
+    try {
+      run.launcher = launcherPid(run);
+    } catch {
+      /* gone already: it started nothing */
+    }
+  });
+  const exit = new Promise<number | null>((res) =>
+    child.on('close', (code) => {
+      // Nothing more will come: a test waiting for an event learns it now, with what did come.
+      for (const w of waiters.splice(0))
+        w.reject(
+          new Error(
+            `the run ended (exit ${code}) without a ${w.type} event; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`,
+          ),
+        );
+      res(code);
+    }),
+  );
   const run: Run = {
-    runner, child, events, stderr, exit, launcher: null,
+    runner,
+    child,
+    events,
+    stderr,
+    exit,
+    launcher: null,
     send: (c) => child.stdin!.write(`${JSON.stringify(c)}\n`),
     next: (type, ms = 60_000) => {
       const seen = events.find((e) => e.type === type && !e.__taken);
-      if (seen) { seen.__taken = true; return Promise.resolve(seen); }
+      if (seen) {
+        seen.__taken = true;
+        return Promise.resolve(seen);
+      }
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no ${type} event in ${ms} ms; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`)), ms);
-        waiters.push({ type, resolve: (e) => { clearTimeout(t); e.__taken = true; resolve(e); }, reject: (e) => { clearTimeout(t); reject(e); } });
+        const t = setTimeout(
+          () => reject(new Error(`no ${type} event in ${ms} ms; events: ${JSON.stringify(events)}; stderr: ${stderr.join('')}`)),
+          ms,
+        );
+        waiters.push({
+          type,
+          resolve: (e) => {
+            clearTimeout(t);
+            e.__taken = true;
+            resolve(e);
+          },
+          reject: (e) => {
+            clearTimeout(t);
+            reject(e);
+          },
+        });
       });
     },
   };
@@ -89,8 +129,18 @@ export function someoneElsesSession(runner: Runner): () => void {
   const stat = readFileSync(`/proc/${launcher.pid}/stat`, 'utf8');
   const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
   runner.podman(['load', '--quiet'], readFileSync(path.join(ROOT, 'build', 'images', 'selftest-x86_64.oci.tar')));
-  const made = runner.podman(['create', '--pull=never', '--network=none', '--label', 'ai-way.session=someone-else',
-    '--label', `ai-way.launcher-pid=${launcher.pid}`, '--label', `ai-way.launcher-start=${start}`, 'localhost/ai-way-selftest:0.1.0']);
+  const made = runner.podman([
+    'create',
+    '--pull=never',
+    '--network=none',
+    '--label',
+    'ai-way.session=someone-else',
+    '--label',
+    `ai-way.launcher-pid=${launcher.pid}`,
+    '--label',
+    `ai-way.launcher-start=${start}`,
+    'localhost/ai-way-selftest:0.1.0',
+  ]);
   if (made.code !== 0) throw new Error(`someone else's session could not be made: ${made.err}`);
   return () => {
     runner.podman(['rm', '--force', '--time', '0', made.out.trim()]);
@@ -100,12 +150,17 @@ export function someoneElsesSession(runner: Runner): () => void {
 
 /** Processes whose parent is `pid` (read from /proc/N/stat: this kernel has no /proc/N/task/N/children). */
 function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
-    try {
-      const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch { return false; }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** The launcher's own pid: the run's process, or under runuser its only child. */
@@ -119,16 +174,30 @@ export function launcherPid(run: Run): number {
 
 /** Names of the containers of ai-way sessions: all, or one launcher's. */
 export function sessionContainers(runner: Runner, ofLauncher?: number): string[] {
-  const r = runner.podman(['ps', '-a', '--filter', 'label=ai-way.session', '--format', '{{.Names}} {{index .Labels "ai-way.launcher-pid"}}']);
-  return r.out.split('\n').filter(Boolean).map((l) => l.split(' '))
-    .filter(([, pid]) => ofLauncher === undefined || pid === String(ofLauncher)).map(([name]) => name!);
+  const r = runner.podman([
+    'ps',
+    '-a',
+    '--filter',
+    'label=ai-way.session',
+    '--format',
+    '{{.Names}} {{index .Labels "ai-way.launcher-pid"}}',
+  ]);
+  return r.out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' '))
+    .filter(([, pid]) => ofLauncher === undefined || pid === String(ofLauncher))
+    .map(([name]) => name!);
 }
 
 /** A launcher's containers still there after `withinMs` (none is the wanted answer). */
 export async function leftoversOf(runner: Runner, pid: number, withinMs = 5000): Promise<string[]> {
   const deadline = Date.now() + withinMs;
   let now = sessionContainers(runner, pid);
-  while (now.length && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); now = sessionContainers(runner, pid); }
+  while (now.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    now = sessionContainers(runner, pid);
+  }
   return now;
 }
 
@@ -136,7 +205,11 @@ export async function leftoversOf(runner: Runner, pid: number, withinMs = 5000):
 export async function endRuns(runs: Run[]): Promise<void> {
   for (const run of runs.splice(0)) {
     let pid: number | null = null;
-    try { pid = launcherPid(run); } catch { /* already gone */ }
+    try {
+      pid = launcherPid(run);
+    } catch {
+      /* already gone */
+    }
     run.child.stdin?.end();
     await Promise.race([run.exit, new Promise((r) => setTimeout(r, 5000))]);
     if (pid !== null) for (const c of sessionContainers(run.runner, pid)) run.runner.podman(['rm', '-f', c]);
@@ -165,6 +238,8 @@ async function takeSessionTurn(timeoutMs: number): Promise<() => void> {
 /** Called in a describe that starts sessions: its tests wait for their turn, and give it up after. */
 export function takeSessionTurns(timeoutMs = 900_000): void {
   let end = () => undefined as void;
-  beforeAll(async () => { end = await takeSessionTurn(timeoutMs); }, timeoutMs + 10_000);
+  beforeAll(async () => {
+    end = await takeSessionTurn(timeoutMs);
+  }, timeoutMs + 10_000);
   afterAll(() => end());
 }

@@ -62,7 +62,7 @@ function agentSources(): Record<string, string> {
   return Object.fromEntries(files.map((f) => [f, readFileSync(path.join(AGENT, f), 'utf8')]));
 }
 
-describe('the agent\'s include graph', () => {
+describe("the agent's include graph", () => {
   const graph = includeGraph(agentSources());
 
   it('has no circle', () => {
@@ -80,7 +80,10 @@ describe('the agent\'s include graph', () => {
 
   it('the checker finds a circle through a header and a source file (it can fail)', () => {
     const circle = includeGraph({
-      'a.c': '#include "a.h"\n#include "b.h"\n', 'a.h': '', 'b.c': '#include "b.h"\n#include "a.h"\n', 'b.h': '#include <stdio.h>\n',
+      'a.c': '#include "a.h"\n#include "b.h"\n',
+      'a.h': '',
+      'b.c': '#include "b.h"\n#include "a.h"\n',
+      'b.h': '#include <stdio.h>\n',
     });
     expect(findCycle(circle)).toEqual(['a', 'b', 'a']);
     expect(findCycle(includeGraph({ 'a.c': '#include "b.h"\n', 'b.h': '#include "c.h"\n', 'c.h': '' }))).toBeNull();

@@ -30,10 +30,12 @@ describe('terminalText', () => {
   });
 
   it('never lets a control through, whatever the text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.boolean(), (s, lines) => {
-      const out = terminalText(s, lines);
-      expect(UNSAFE.test(lines ? out.replace(/[\n\t]/g, '') : out)).toBe(false);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.boolean(), (s, lines) => {
+        const out = terminalText(s, lines);
+        expect(UNSAFE.test(lines ? out.replace(/[\n\t]/g, '') : out)).toBe(false);
+      }),
+    );
   });
 });
 
@@ -45,21 +47,27 @@ describe('headless human output', () => {
     { type: 'uploaded', name: HOSTILE, size: 1, sha256: '0'.repeat(64) },
     { type: 'refused', message: `x: the appliance refused it (name: ${HOSTILE})` },
     { type: 'smoke', ok: false, status: 200, ms: 1, detail: `got HTTP 200: ${HOSTILE}\n` },
-    { type: 'verified', proven: false, facts: [{ id: 'network', ok: false, detail: `network interfaces: ${HOSTILE}` }], limits: { memory: null, cpu: null, pids: null }, devices: [] },
+    {
+      type: 'verified',
+      proven: false,
+      facts: [{ id: 'network', ok: false, detail: `network interfaces: ${HOSTILE}` }],
+      limits: { memory: null, cpu: null, pids: null },
+      devices: [],
+    },
   ];
 
-  it.each(events.map((e) => [e.type, e] as const))('%s: the appliance\'s text is shown, its controls are not sent', (_, e) => {
+  it.each(events.map((e) => [e.type, e] as const))("%s: the appliance's text is shown, its controls are not sent", (_, e) => {
     const out = renderEvent(e, style);
     expect(out).toContain(SHOWN);
     expect(UNSAFE.test(out)).toBe(false);
   });
 
-  it('an answer and an error\'s log keep their lines; one-line texts stay on one line', () => {
+  it("an answer and an error's log keep their lines; one-line texts stay on one line", () => {
     expect(renderEvent(events[0]!, style)).toBe(`line one\n${SHOWN}\n`);
     expect(renderEvent(events[4]!, style)).toBe(`  ✘ smoke check: got HTTP 200: ${SHOWN}\\n (0.0 s)`);
   });
 
-  it('a failure is one line on stderr, the appliance\'s text shown, its controls not sent', () => {
+  it("a failure is one line on stderr, the appliance's text shown, its controls not sent", () => {
     const failure = new Failure('stopped', `the appliance stopped unexpectedly (${HOSTILE})`, { detail: `log one\n${HOSTILE}` });
     const line = failureLine(failure, '/x/log');
     expect(line).toContain(SHOWN);
@@ -73,15 +81,24 @@ describe('the UI', () => {
   const frame = (s: Partial<UiState>) => render(<Screen s={{ ...initialState(0), ...s }} l={look} />).lastFrame() ?? '';
 
   it('shows file names, uploads, answers and notices from the appliance with their controls visible', () => {
-    const f = frame({ screen: 'ready', files: [{ name: HOSTILE, size: 1 }], freeBytes: 1, totalBytes: 2,
+    const f = frame({
+      screen: 'ready',
+      files: [{ name: HOSTILE, size: 1 }],
+      freeBytes: 1,
+      totalBytes: 2,
       uploads: [{ name: 'x.txt', sent: 0, total: 0, state: 'refused', message: `the appliance refused it (${HOSTILE})` }],
-      exchanges: [{ question: 'q', answer: `first\n${HOSTILE}`, done: true }], notice: `the app exited (code ${HOSTILE}, signal -)` });
+      exchanges: [{ question: 'q', answer: `first\n${HOSTILE}`, done: true }],
+      notice: `the app exited (code ${HOSTILE}, signal -)`,
+    });
     expect(f.split(SHOWN).length - 1).toBe(4);
     expect(UNSAFE.test(f.replace(/\n/g, ''))).toBe(false);
   });
 
-  it('shows an error\'s message and log tail with their controls visible', () => {
-    const f = frame({ screen: 'error', error: { message: `stopped (${HOSTILE})`, whatToDo: 'Try again.', detail: `one\n${HOSTILE}`, logPath: null } });
+  it("shows an error's message and log tail with their controls visible", () => {
+    const f = frame({
+      screen: 'error',
+      error: { message: `stopped (${HOSTILE})`, whatToDo: 'Try again.', detail: `one\n${HOSTILE}`, logPath: null },
+    });
     expect(f).toContain(SHOWN);
     expect(UNSAFE.test(f.replace(/\n/g, ''))).toBe(false);
   });

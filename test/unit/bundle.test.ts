@@ -15,17 +15,18 @@ import { asUtf16le } from '../contract/fixtures.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-test-'));
 
-const sample = () => artifacts({
-  host: { release: '6.1.0-13-amd64', env: { WSL_DISTRO_NAME: 'Ubuntu' } },
-  devices: ['/dev/nvidia0', '/dev/nvidiactl'],
-  files: { '/proc/driver/nvidia/version': fixture('proc-driver-nvidia-version', 'open-565-57-01-x86_64-ubuntu2404') },
-  commands: {
-    'nvidia-smi-L': fixture('nvidia-smi-L', 'dual-a10'),
-    'wsl-list-verbose': { out: asUtf16le(new TextDecoder().decode(fixture('wsl-list-verbose', 'en-single-ubuntu'))), exit: 0 },
-    'nvidia-smi': { out: '', err: fixture('nvidia-smi', 'failed-no-driver'), exit: 9 },
-    'rocminfo': { out: '', timeoutMs: 5000 },
-  },
-});
+const sample = () =>
+  artifacts({
+    host: { release: '6.1.0-13-amd64', env: { WSL_DISTRO_NAME: 'Ubuntu' } },
+    devices: ['/dev/nvidia0', '/dev/nvidiactl'],
+    files: { '/proc/driver/nvidia/version': fixture('proc-driver-nvidia-version', 'open-565-57-01-x86_64-ubuntu2404') },
+    commands: {
+      'nvidia-smi-L': fixture('nvidia-smi-L', 'dual-a10'),
+      'wsl-list-verbose': { out: asUtf16le(new TextDecoder().decode(fixture('wsl-list-verbose', 'en-single-ubuntu'))), exit: 0 },
+      'nvidia-smi': { out: '', err: fixture('nvidia-smi', 'failed-no-driver'), exit: 9 },
+      rocminfo: { out: '', timeoutMs: 5000 },
+    },
+  });
 
 describe('bundle directory and archive', () => {
   it('round-trips every byte, exit code and time-out, as a folder and as .tar.gz', async () => {
@@ -72,10 +73,15 @@ describe('bundle directory and archive', () => {
   it('ignores entries that climb out of the bundle', async () => {
     const enc = new TextEncoder();
     const file = path.join(tmp(), 'evil.tar.gz');
-    writeFileSync(file, gzipSync(packTar([
-      { path: 'b/host.json', data: enc.encode('{"os":"linux","arch":"x64"}') },
-      { path: 'b/files/../../etc/passwd', data: enc.encode('x') },
-    ])));
+    writeFileSync(
+      file,
+      gzipSync(
+        packTar([
+          { path: 'b/host.json', data: enc.encode('{"os":"linux","arch":"x64"}') },
+          { path: 'b/files/../../etc/passwd', data: enc.encode('x') },
+        ]),
+      ),
+    );
     const a = await readBundle(file);
     expect([...a.files.keys()]).toEqual([]);
   });
@@ -85,13 +91,20 @@ describe('what is not a bundle is refused at once, in one line, holding no more 
   const enc = new TextEncoder();
   const HOST = enc.encode('{"os":"linux","arch":"x64"}');
   const refusal = async (location: string) => {
-    const e = await readBundle(location).then(() => null, (err: unknown) => err);
+    const e = await readBundle(location).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(BundleError);
     expect((e as BundleError).oneLine()).not.toContain('\n');
     return (e as BundleError).oneLine();
   };
   /** A file of `bytes` that takes no room on disk. */
-  const sparse = (file: string, bytes: number) => { writeFileSync(file, ''); truncateSync(file, bytes); return file; };
+  const sparse = (file: string, bytes: number) => {
+    writeFileSync(file, '');
+    truncateSync(file, bytes);
+    return file;
+  };
 
   it('a named pipe: refused without waiting for a writer', async () => {
     const fifo = path.join(tmp(), 'bundle.tar.gz');
@@ -100,8 +113,9 @@ describe('what is not a bundle is refused at once, in one line, holding no more 
   });
 
   it('a character device', async () => {
-    expect(await refusal('/dev/zero'))
-      .toBe('/dev/zero is a character device, not a regular file; give the folder written by "ai-way bundle collect" or its .tar.gz');
+    expect(await refusal('/dev/zero')).toBe(
+      '/dev/zero is a character device, not a regular file; give the folder written by "ai-way bundle collect" or its .tar.gz',
+    );
   });
 
   it('an archive larger than a bundle may be (8 GiB, sparse)', async () => {
@@ -110,7 +124,15 @@ describe('what is not a bundle is refused at once, in one line, holding no more 
 
   it('a gzip bomb: decompression stops at the cap', async () => {
     const file = path.join(tmp(), 'bomb.tar.gz');
-    writeFileSync(file, gzipSync(packTar([{ path: 'b/host.json', data: HOST }, { path: 'b/files/zero', data: new Uint8Array(MAX_BUNDLE_BYTES) }])));
+    writeFileSync(
+      file,
+      gzipSync(
+        packTar([
+          { path: 'b/host.json', data: HOST },
+          { path: 'b/files/zero', data: new Uint8Array(MAX_BUNDLE_BYTES) },
+        ]),
+      ),
+    );
     expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES / 100);
     expect(await refusal(file)).toMatch(/bomb\.tar\.gz is larger than the 32 MiB allowed once decompressed; /);
   });
@@ -122,7 +144,15 @@ describe('what is not a bundle is refused at once, in one line, holding no more 
     sparse(path.join(dir, 'files', 'big'), MAX_ARTIFACT_BYTES + 1);
     expect(await refusal(dir)).toMatch(/files\/big is larger than the 8 MiB allowed; /);
     const file = path.join(tmp(), 'big.tar.gz');
-    writeFileSync(file, gzipSync(packTar([{ path: 'b/host.json', data: HOST }, { path: 'b/files/big', data: new Uint8Array(MAX_ARTIFACT_BYTES + 1) }])));
+    writeFileSync(
+      file,
+      gzipSync(
+        packTar([
+          { path: 'b/host.json', data: HOST },
+          { path: 'b/files/big', data: new Uint8Array(MAX_ARTIFACT_BYTES + 1) },
+        ]),
+      ),
+    );
     expect(await refusal(file)).toMatch(/big\.tar\.gz: b\/files\/big inside is larger than the 8 MiB an entry may have/);
   });
 
@@ -143,15 +173,24 @@ describe('what is not a bundle is refused at once, in one line, holding no more 
 describe('tar', () => {
   it('round-trips arbitrary files, long paths included', () => {
     const entry = fc.record({
-      path: fc.array(fc.stringMatching(/^[a-z0-9._-]{1,40}$/).filter((s) => s !== '.' && s !== '..'), { minLength: 1, maxLength: 6 }).map((p) => p.join('/')),
+      path: fc
+        .array(
+          fc.stringMatching(/^[a-z0-9._-]{1,40}$/).filter((s) => s !== '.' && s !== '..'),
+          { minLength: 1, maxLength: 6 },
+        )
+        .map((p) => p.join('/')),
       data: fc.uint8Array({ maxLength: 1500 }),
     });
-    fc.assert(fc.property(fc.uniqueArray(entry, { selector: (e) => e.path, maxLength: 8 }), (entries) => {
-      const files = entries.filter((e) => !entries.some((o) => o.path.startsWith(`${e.path}/`)));
-      const back = unpackTar(packTar(files), { maxEntries: 100, maxEntryBytes: 1500 });
-      expect(back.map((e) => [e.path, Buffer.from(e.data).toString('hex')]).sort())
-        .toEqual(files.map((e) => [e.path, Buffer.from(e.data).toString('hex')]).sort());
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.uniqueArray(entry, { selector: (e) => e.path, maxLength: 8 }), (entries) => {
+        const files = entries.filter((e) => !entries.some((o) => o.path.startsWith(`${e.path}/`)));
+        const back = unpackTar(packTar(files), { maxEntries: 100, maxEntryBytes: 1500 });
+        expect(back.map((e) => [e.path, Buffer.from(e.data).toString('hex')]).sort()).toEqual(
+          files.map((e) => [e.path, Buffer.from(e.data).toString('hex')]).sort(),
+        );
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('rejects a truncated archive with a clear error', () => {
@@ -163,7 +202,8 @@ describe('tar', () => {
 describe('privacy', () => {
   const secrets = { username: 'alice', homedir: '/home/alice', hostname: 'alice-laptop' };
   it('hides the user, home folder, host name and serials, and keeps words that contain them', () => {
-    const text = '"graphRoot": "/home/alice/.local/share/containers/storage", "hostname": "alice-laptop", "rootless": true, ' +
+    const text =
+      '"graphRoot": "/home/alice/.local/share/containers/storage", "hostname": "alice-laptop", "rootless": true, ' +
       'user alice2 /var/alice/x <serial>1324321000123</serial>';
     const out = redactText(text, secrets);
     expect(out).not.toMatch(/\/home\/alice|alice-laptop|1324321000123|\/alice\//);
@@ -172,7 +212,9 @@ describe('privacy', () => {
   });
 
   it('hides network addresses only where asked, so versions stay intact', () => {
-    expect(redactText('IP address(es) [01]: 192.168.1.23 fe80::1 00-15-5D-01-02-03', secrets, true)).toBe('IP address(es) [01]: <ip> <ip> <mac>');
+    expect(redactText('IP address(es) [01]: 192.168.1.23 fe80::1 00-15-5D-01-02-03', secrets, true)).toBe(
+      'IP address(es) [01]: <ip> <ip> <mac>',
+    );
     expect(redactText('bus 0000:01:00.0 at 12:30:45 2001:db8:0:0:1:0:0:1', secrets, true)).toBe('bus 0000:01:00.0 at 12:30:45 <ip>');
     expect(redactText('WSL version: 2.0.9.0', secrets)).toBe('WSL version: 2.0.9.0');
   });
@@ -182,8 +224,11 @@ describe('privacy', () => {
     const a = artifacts({ commands: { 'podman-info-json': fixture('podman-info-json', 'docs-example-rootless-4-0-0-fedora34') } });
     const dir = path.join(tmp(), 'b');
     await writeBundle(dir, a, { username: 'dwalsh', homedir: '/home/dwalsh', hostname: 'localhost.localdomain' });
-    const all = readdirSync(dir, { recursive: true }).map(String).filter((p) => statSync(path.join(dir, p)).isFile())
-      .map((p) => readFileSync(path.join(dir, p), 'utf8')).join('\n');
+    const all = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((p) => statSync(path.join(dir, p)).isFile())
+      .map((p) => readFileSync(path.join(dir, p), 'utf8'))
+      .join('\n');
     expect(all).not.toMatch(/dwalsh|localhost\.localdomain/);
     expect(all).toContain('"graphRoot": "~/.local/share/containers/storage"');
     expect(all).not.toMatch(/"PATH"|"HOME"/);

@@ -12,17 +12,27 @@ import { Failure } from '../../appliance/failures.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const parse = (...argv: string[]) => parseCommandLine(argv);
 const refusal = (...argv: string[]) => {
-  try { parse(...argv); } catch (e) { return e as Failure; }
+  try {
+    parse(...argv);
+  } catch (e) {
+    return e as Failure;
+  }
   throw new Error(`${argv.join(' ')} was accepted`);
 };
 
 describe('parseCommandLine', () => {
   it('finds the command, its arguments and its options, converted', () => {
     expect(parse('bundle', 'collect', '/tmp/b')).toMatchObject({ command: { words: ['bundle', 'collect'] }, args: ['/tmp/b'] });
-    expect(parse('plan', '--appliance=x.toml', '--json', '--image', 'alpine').values)
-      .toEqual({ appliance: 'x.toml', json: true, image: 'alpine' });
-    expect(parse('--hold', '--timeout', '1.5m'))
-      .toMatchObject({ command: { words: ['run'] }, named: false, values: { hold: true, timeout: 90 } });
+    expect(parse('plan', '--appliance=x.toml', '--json', '--image', 'alpine').values).toEqual({
+      appliance: 'x.toml',
+      json: true,
+      image: 'alpine',
+    });
+    expect(parse('--hold', '--timeout', '1.5m')).toMatchObject({
+      command: { words: ['run'] },
+      named: false,
+      values: { hold: true, timeout: 90 },
+    });
     expect(parse('bundle', 'collect', '--', '--odd-name').args).toEqual(['--odd-name']);
     expect(parse('-V').values).toEqual({ version: true });
   });

@@ -3,16 +3,28 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FloodGate } from '../../launcher/session/flood-gate.ts';
 
 describe('FloodGate', () => {
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   const gate = () => {
     const passed: number[] = [];
     const held: number[] = [];
-    return { passed, held, g: new FloodGate<number>({ limit: 3, quietMs: 1000 }, (m) => passed.push(m), (n) => held.push(n)) };
+    return {
+      passed,
+      held,
+      g: new FloodGate<number>(
+        { limit: 3, quietMs: 1000 },
+        (m) => passed.push(m),
+        (n) => held.push(n),
+      ),
+    };
   };
 
-  it('lets a burst\'s first messages through and reports the rest once, when the burst has been quiet', () => {
+  it("lets a burst's first messages through and reports the rest once, when the burst has been quiet", () => {
     const { passed, held, g } = gate();
     for (let i = 0; i < 100_000; i++) g.push(i);
     expect(passed).toEqual([0, 1, 2]);
@@ -29,7 +41,10 @@ describe('FloodGate', () => {
 
   it('never holds back messages that come one at a time', () => {
     const { passed, held, g } = gate();
-    for (let i = 0; i < 10; i++) { g.push(i); vi.advanceTimersByTime(1000); }
+    for (let i = 0; i < 10; i++) {
+      g.push(i);
+      vi.advanceTimersByTime(1000);
+    }
     expect(passed).toHaveLength(10);
     expect(held).toEqual([]);
   });

@@ -9,13 +9,20 @@ import { EMBEDDED_ROOT, readCarried } from '../../platforms/embedded.ts';
 import { makeFolders } from '../../platforms/make-folders.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-files-'));
-const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as ReadRefused);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as ReadRefused,
+  );
 
 describe('readRegularFile', () => {
   it('reads to the end, whatever the size says: /proc files say 0', async () => {
     expect(statSync('/proc/self/status').size).toBe(0);
     expect(new TextDecoder().decode(await readRegularFile('/proc/self/status', 64 * 1024))).toMatch(/^Name:/);
-    expect(await refusal(readRegularFile('/proc/self/status', 64))).toMatchObject({ code: 'EFBIG', message: '/proc/self/status is larger than the 64 bytes allowed' });
+    expect(await refusal(readRegularFile('/proc/self/status', 64))).toMatchObject({
+      code: 'EFBIG',
+      message: '/proc/self/status is larger than the 64 bytes allowed',
+    });
   });
 
   it('a file of exactly the cap is read; one byte more is refused', async () => {
@@ -32,12 +39,23 @@ describe('readRegularFile', () => {
 
 describe('a file carried inside the single executable obeys the same cap', () => {
   // The entry (packaging/sea-entry.cjs) hands the program its assets; here, two of known sizes.
-  const assets = new Map([['images/a/appliance.toml', new ArrayBuffer(1024)], ['images/b/appliance.toml', new ArrayBuffer(1025)]]);
+  const assets = new Map([
+    ['images/a/appliance.toml', new ArrayBuffer(1024)],
+    ['images/b/appliance.toml', new ArrayBuffer(1025)],
+  ]);
   const globals = globalThis as { __aiWaySea?: unknown };
   beforeEach(() => {
-    globals.__aiWaySea = { getAsset: (key: string) => { if (!assets.has(key)) throw new Error('no asset'); return assets.get(key); }, loadUi: async () => null };
+    globals.__aiWaySea = {
+      getAsset: (key: string) => {
+        if (!assets.has(key)) throw new Error('no asset');
+        return assets.get(key);
+      },
+      loadUi: async () => null,
+    };
   });
-  afterEach(() => { delete globals.__aiWaySea; });
+  afterEach(() => {
+    delete globals.__aiWaySea;
+  });
 
   it('up to the cap it is read; past it, refused; absent, ENOENT', async () => {
     expect((await readCarried(`${EMBEDDED_ROOT}/images/a/appliance.toml`, 1024)).length).toBe(1024);

@@ -16,7 +16,11 @@ const enc = new TextEncoder();
 const MiB = 1024 ** 2;
 
 const LAYER_BYTES = 4 * MiB;
-const ARCHIVE = ociArchive([{ path: 'data.bin', data: new Uint8Array(LAYER_BYTES).fill(7) }], { ref: 'localhost/t:1', arch: 'amd64', entrypoint: ['/x'] });
+const ARCHIVE = ociArchive([{ path: 'data.bin', data: new Uint8Array(LAYER_BYTES).fill(7) }], {
+  ref: 'localhost/t:1',
+  arch: 'amd64',
+  entrypoint: ['/x'],
+});
 
 /** The config digest, read the plain way: the whole archive unpacked in memory. */
 function configDigest(archive: Uint8Array): string {
@@ -37,7 +41,11 @@ describe('archiveImageId', () => {
     const file = write('image.oci.tar', ARCHIVE);
     const { id, bytesRead } = await withRegularFile(file, MAX_IMAGE_ARCHIVE_BYTES, (f) => {
       let n = 0;
-      const id = archiveImageId((offset, length) => { const b = f.readAt(offset, length); n += b.length; return b; }, f.size);
+      const id = archiveImageId((offset, length) => {
+        const b = f.readAt(offset, length);
+        n += b.length;
+        return b;
+      }, f.size);
       return { id, bytesRead: n };
     });
     expect(id).toBe(configDigest(ARCHIVE));
@@ -48,7 +56,10 @@ describe('archiveImageId', () => {
 
 describe('ensureImage refuses what is not an uncompressed OCI archive, as bad input, before Podman is asked', () => {
   const refusal = async (file: string) => {
-    const e = await ensureImage({ kind: 'oci-archive', path: file }).then(() => null, (err: unknown) => err);
+    const e = await ensureImage({ kind: 'oci-archive', path: file }).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(e).toMatchObject({ code: 'image-refused', exitCode: 3 });
     expect((e as Error).message).not.toContain('\n');
     return (e as Error).message;
@@ -75,7 +86,9 @@ describe('ensureImage refuses what is not an uncompressed OCI archive, as bad in
 
   it('a damaged archive, one without an index, and digests that are not sha256 (they become Podman arguments)', async () => {
     expect(await refusal(write('cut.oci.tar', ARCHIVE.subarray(0, 4096)))).toMatch(/damaged archive/);
-    expect(await refusal(write('other.tar', packTar([{ path: 'README', data: enc.encode('hi') }])))).toMatch(/it has no index\.json, so it is not an OCI archive/);
+    expect(await refusal(write('other.tar', packTar([{ path: 'README', data: enc.encode('hi') }])))).toMatch(
+      /it has no index\.json, so it is not an OCI archive/,
+    );
     const index = (digest: string) => packTar([{ path: 'index.json', data: enc.encode(JSON.stringify({ manifests: [{ digest }] })) }]);
     expect(await refusal(write('flag.oci.tar', index('--privileged')))).toMatch(/its image manifest is not a sha256 digest/);
     expect(await refusal(write('climb.oci.tar', index('sha256:../../index.json')))).toMatch(/its image manifest is not a sha256 digest/);

@@ -5,9 +5,23 @@ import type { HostFacts } from '../../appliance/host-facts.ts';
 
 const GiB = 1024 ** 3;
 type Gpu = HostFacts['gpus'][number];
-const gpu = (vendor: Gpu['vendor'], usable = true): Gpu => ({ vendor, usable, model: `${vendor} gpu`, pciBusId: '0000:01:00.0', uuid: null });
-const facts = (platform: HostFacts['host']['platform'], arch: 'x86_64' | 'aarch64', memGiB: number, gpus: Gpu[] = [], bolt = false): HostFacts => ({
-  host: { platform, arch, memBytes: memGiB * GiB, cpus: 8 }, gpus, tools: { bolt: { found: bolt, version: bolt ? '0.9.0' : null } },
+const gpu = (vendor: Gpu['vendor'], usable = true): Gpu => ({
+  vendor,
+  usable,
+  model: `${vendor} gpu`,
+  pciBusId: '0000:01:00.0',
+  uuid: null,
+});
+const facts = (
+  platform: HostFacts['host']['platform'],
+  arch: 'x86_64' | 'aarch64',
+  memGiB: number,
+  gpus: Gpu[] = [],
+  bolt = false,
+): HostFacts => ({
+  host: { platform, arch, memBytes: memGiB * GiB, cpus: 8 },
+  gpus,
+  tools: { bolt: { found: bolt, version: bolt ? '0.9.0' : null } },
 });
 
 describe('image policy: the architecture table, top to bottom', () => {
@@ -29,8 +43,13 @@ describe('image policy: the architecture table, top to bottom', () => {
     expect(c.reason.length).toBeGreaterThan(10);
   });
 
-  it('the user\'s choice wins and is the recorded reason', () => {
-    expect(chooseImage(facts('linux', 'x86_64', 64), 'fedora')).toEqual({ flavor: 'fedora', arch: 'x86_64', rule: 'override', reason: 'chosen by the user (--image fedora)' });
+  it("the user's choice wins and is the recorded reason", () => {
+    expect(chooseImage(facts('linux', 'x86_64', 64), 'fedora')).toEqual({
+      flavor: 'fedora',
+      arch: 'x86_64',
+      rule: 'override',
+      reason: 'chosen by the user (--image fedora)',
+    });
   });
 });
 
@@ -41,8 +60,20 @@ describe('plan', () => {
   });
 
   it('passes a usable NVIDIA GPU by CDI on Linux, through /dev/dxg on WSL2, when its nodes were found', () => {
-    const withNodes = (platform: 'linux' | 'wsl2'): HostFacts => ({ ...facts(platform, 'x86_64', 32, [{ ...gpu('nvidia'), deviceNodes: platform === 'linux' ? ['/dev/nvidia0'] : [] }]),
-      gpuDrivers: [{ vendor: 'nvidia', wsl: platform === 'wsl2', nodes: platform === 'linux' ? ['/dev/nvidiactl'] : ['/dev/dxg'], libraries: [], files: [], folders: [], version: null }] });
+    const withNodes = (platform: 'linux' | 'wsl2'): HostFacts => ({
+      ...facts(platform, 'x86_64', 32, [{ ...gpu('nvidia'), deviceNodes: platform === 'linux' ? ['/dev/nvidia0'] : [] }]),
+      gpuDrivers: [
+        {
+          vendor: 'nvidia',
+          wsl: platform === 'wsl2',
+          nodes: platform === 'linux' ? ['/dev/nvidiactl'] : ['/dev/dxg'],
+          libraries: [],
+          files: [],
+          folders: [],
+          version: null,
+        },
+      ],
+    });
     expect(makePlan(withNodes('linux')).gpu).toMatchObject({ mode: 'cdi', vendor: 'nvidia', cdi: { devices: ['all'] } });
     expect(makePlan(withNodes('wsl2')).gpu).toMatchObject({ mode: 'wsl', vendor: 'nvidia', cdi: { devices: ['all'] } });
     // Without them nothing could be passed: the Plan says so instead of promising a GPU.
@@ -51,7 +82,10 @@ describe('plan', () => {
   });
 
   it('--gpu none turns the GPU off, and says so', () => {
-    expect(makePlan(facts('linux', 'x86_64', 32, [gpu('nvidia')]), { image: 'auto', gpu: 'none' }).gpu).toMatchObject({ mode: 'none', reason: expect.stringContaining('--gpu none') });
+    expect(makePlan(facts('linux', 'x86_64', 32, [gpu('nvidia')]), { image: 'auto', gpu: 'none' }).gpu).toMatchObject({
+      mode: 'none',
+      reason: expect.stringContaining('--gpu none'),
+    });
   });
 
   it('--image alpine on an NVIDIA host warns that the GPU cannot be used', () => {

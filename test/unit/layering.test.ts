@@ -7,7 +7,10 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function sources(dir: string): string[] {
-  return readdirSync(path.join(ROOT, dir), { recursive: true }).map(String).filter((f) => /\.tsx?$/.test(f)).map((f) => path.join(dir, f));
+  return readdirSync(path.join(ROOT, dir), { recursive: true })
+    .map(String)
+    .filter((f) => /\.tsx?$/.test(f))
+    .map((f) => path.join(dir, f));
 }
 
 function imports(file: string): { target: string; typeOnly: boolean }[] {
@@ -24,7 +27,8 @@ describe('layering', () => {
   });
 
   it('platforms/ imports itself and appliance/ only', () => {
-    for (const f of sources('platforms')) for (const i of imports(f)) expect([f, ['platforms', 'appliance'].includes(i.target)]).toEqual([f, true]);
+    for (const f of sources('platforms'))
+      for (const i of imports(f)) expect([f, ['platforms', 'appliance'].includes(i.target)]).toEqual([f, true]);
   });
 
   it('the checker sees real imports (it can fail)', () => {

@@ -63,25 +63,44 @@ describe('parseManifest', () => {
     } satisfies Manifest);
   });
 
-  it('resolves archive paths against the manifest\'s folder, and keeps absolute ones', () => {
-    const m = parseManifest(edit('x86_64 = "localhost/demo:1.0.0"', 'x86_64 = "oci-archive:out/demo.tar"\naarch64 = "oci-archive:/abs/demo.tar"'),
-      '/srv/demo/appliance.toml');
-    expect(m.images.alpine).toEqual({ x86_64: { kind: 'oci-archive', path: '/srv/demo/out/demo.tar' }, aarch64: { kind: 'oci-archive', path: '/abs/demo.tar' } });
+  it("resolves archive paths against the manifest's folder, and keeps absolute ones", () => {
+    const m = parseManifest(
+      edit('x86_64 = "localhost/demo:1.0.0"', 'x86_64 = "oci-archive:out/demo.tar"\naarch64 = "oci-archive:/abs/demo.tar"'),
+      '/srv/demo/appliance.toml',
+    );
+    expect(m.images.alpine).toEqual({
+      x86_64: { kind: 'oci-archive', path: '/srv/demo/out/demo.tar' },
+      aarch64: { kind: 'oci-archive', path: '/abs/demo.tar' },
+    });
   });
 
   it('accepts every spelling TOML allows: dotted keys, inline tables, quoted keys, CRLF, a BOM', () => {
     const text = [
-      '\uFEFFname = "demo"', 'version = "1.0.0"', 'images.alpine.x86_64 = "localhost/demo:1.0.0"',
-      'app = { command = ["/usr/bin/demo"], port = 8080 }', 'workspace.size = "1GiB"', 'workspace."exec" = true',
-      '"resources" = { memory = "1 GiB", cpus = 0.5, pids = 8 }', "[ 'health' ]", 'path = "/"', 'timeout = "1m"', 'interval = "10s"',
+      '\uFEFFname = "demo"',
+      'version = "1.0.0"',
+      'images.alpine.x86_64 = "localhost/demo:1.0.0"',
+      'app = { command = ["/usr/bin/demo"], port = 8080 }',
+      'workspace.size = "1GiB"',
+      'workspace."exec" = true',
+      '"resources" = { memory = "1 GiB", cpus = 0.5, pids = 8 }',
+      "[ 'health' ]",
+      'path = "/"',
+      'timeout = "1m"',
+      'interval = "10s"',
     ].join('\r\n');
     expect(parseManifest(text, '/x/appliance.toml')).toMatchObject({
-      workspace: { sizeBytes: GiB, exec: true }, resources: { memBytes: GiB, cpus: 0.5, pids: 8 }, health: { timeoutMs: 60_000, intervalMs: 10_000 },
+      workspace: { sizeBytes: GiB, exec: true },
+      resources: { memBytes: GiB, cpus: 0.5, pids: 8 },
+      health: { timeoutMs: 60_000, intervalMs: 10_000 },
     });
   });
 
   it('accepts registry references by tag, digest and port', () => {
-    for (const ref of ['quay.io/x/y@sha256:' + 'a'.repeat(64), 'registry.example:5000/team/app:1.2', 'localhost/a_b/c-d:v1@sha256:' + 'f'.repeat(64)]) {
+    for (const ref of [
+      'quay.io/x/y@sha256:' + 'a'.repeat(64),
+      'registry.example:5000/team/app:1.2',
+      'localhost/a_b/c-d:v1@sha256:' + 'f'.repeat(64),
+    ]) {
       expect(parseManifest(edit('localhost/demo:1.0.0', ref), FILE).images.alpine?.x86_64).toEqual({ kind: 'registry', ref });
     }
   });
@@ -94,15 +113,34 @@ describe('sizes and durations', () => {
   });
 
   it('parseSize rejects junk', () => {
-    for (const junk of ['12 parsecs', '-1MiB', 'NaN', 'NaNMiB', '1.5GiB', '64', '', ' 64MiB', '64MiB ', '64  MiB', 'MiB', '1e3MiB',
-      '0x10MiB', 'InfinityGiB', '99999999999999TiB', '64 constructor', '64__proto__', '64kibibytes']) {
+    for (const junk of [
+      '12 parsecs',
+      '-1MiB',
+      'NaN',
+      'NaNMiB',
+      '1.5GiB',
+      '64',
+      '',
+      ' 64MiB',
+      '64MiB ',
+      '64  MiB',
+      'MiB',
+      '1e3MiB',
+      '0x10MiB',
+      'InfinityGiB',
+      '99999999999999TiB',
+      '64 constructor',
+      '64__proto__',
+      '64kibibytes',
+    ]) {
       expect([junk, parseSize(junk)]).toEqual([junk, null]);
     }
   });
 
   it('parseDuration: ms, s, m, fractions, and a bare number of seconds', () => {
-    expect(['500ms', '10s', '5m', '0ms', '1 s', '1.5m', '0.25s', '10', '2.5', '1.0004s'].map(parseDuration))
-      .toEqual([500, 10_000, 300_000, 0, 1000, 90_000, 250, 10_000, 2500, 1000]);
+    expect(['500ms', '10s', '5m', '0ms', '1 s', '1.5m', '0.25s', '10', '2.5', '1.0004s'].map(parseDuration)).toEqual([
+      500, 10_000, 300_000, 0, 1000, 90_000, 250, 10_000, 2500, 1000,
+    ]);
     for (const junk of ['-1s', '10h', '10S', 'NaNs', 's', '', '1e3ms', '10 seconds', '.5s', '5.s', '1,5s', 'Infinity', '0x10', ' 10s']) {
       expect([junk, parseDuration(junk)]).toEqual([junk, null]);
     }
@@ -115,6 +153,11 @@ describe('sizes and durations', () => {
   });
 
   it('editDistance counts a swap as one edit', () => {
-    expect([editDistance('memroy', 'memory'), editDistance('pid', 'pids'), editDistance('', 'abc'), editDistance('smoke', 'smoke')]).toEqual([1, 1, 3, 0]);
+    expect([
+      editDistance('memroy', 'memory'),
+      editDistance('pid', 'pids'),
+      editDistance('', 'abc'),
+      editDistance('smoke', 'smoke'),
+    ]).toEqual([1, 1, 3, 0]);
   });
 });

@@ -43,14 +43,18 @@ describe('unbracket', () => {
 describe('pastedPaths: each terminal style', () => {
   it('macOS Terminal / iTerm2: backslash-escaped, separated by spaces', () => {
     const exists = only('/Users/ann/My File (1).pdf', '/Users/ann/b&c.txt');
-    expect(pastedPaths('/Users/ann/My\\ File\\ \\(1\\).pdf /Users/ann/b\\&c.txt ', exists, 'darwin'))
-      .toEqual(['/Users/ann/My File (1).pdf', '/Users/ann/b&c.txt']);
+    expect(pastedPaths('/Users/ann/My\\ File\\ \\(1\\).pdf /Users/ann/b\\&c.txt ', exists, 'darwin')).toEqual([
+      '/Users/ann/My File (1).pdf',
+      '/Users/ann/b&c.txt',
+    ]);
   });
 
   it("GNOME Terminal / VTE: single-quoted with '\\'' for a quote, trailing space", () => {
     const exists = only('/home/ann/a b.txt', "/home/ann/it's.txt");
-    expect(pastedPaths("'/home/ann/a b.txt' '/home/ann/it'\\''s.txt' ", exists, 'linux'))
-      .toEqual(['/home/ann/a b.txt', "/home/ann/it's.txt"]);
+    expect(pastedPaths("'/home/ann/a b.txt' '/home/ann/it'\\''s.txt' ", exists, 'linux')).toEqual([
+      '/home/ann/a b.txt',
+      "/home/ann/it's.txt",
+    ]);
   });
 
   it('one path per line, spaces and all (Konsole, file managers)', () => {
@@ -71,8 +75,13 @@ describe('pastedPaths: each terminal style', () => {
 
   it('mixed quoting in one paste', () => {
     const exists = only('/tmp/a b', '/tmp/c d', '/tmp/e f', '/tmp/g h', '/tmp/plain');
-    expect(pastedPaths(`'/tmp/a b' "/tmp/c d" /tmp/e\\ f file:///tmp/g%20h /tmp/plain`, exists, 'linux'))
-      .toEqual(['/tmp/a b', '/tmp/c d', '/tmp/e f', '/tmp/g h', '/tmp/plain']);
+    expect(pastedPaths(`'/tmp/a b' "/tmp/c d" /tmp/e\\ f file:///tmp/g%20h /tmp/plain`, exists, 'linux')).toEqual([
+      '/tmp/a b',
+      '/tmp/c d',
+      '/tmp/e f',
+      '/tmp/g h',
+      '/tmp/plain',
+    ]);
     expect(pastedPaths(`/tmp/'a b'"/"x`, only('/tmp/a b/x'), 'linux')).toEqual(['/tmp/a b/x']);
   });
 
@@ -82,20 +91,31 @@ describe('pastedPaths: each terminal style', () => {
   });
 
   it('no-break and other Unicode spaces belong to the name', () => {
-    expect(pastedPaths('/tmp/a\u00a0b /tmp/c\u3000d', only('/tmp/a\u00a0b', '/tmp/c\u3000d'), 'linux')).toEqual(['/tmp/a\u00a0b', '/tmp/c\u3000d']);
+    expect(pastedPaths('/tmp/a\u00a0b /tmp/c\u3000d', only('/tmp/a\u00a0b', '/tmp/c\u3000d'), 'linux')).toEqual([
+      '/tmp/a\u00a0b',
+      '/tmp/c\u3000d',
+    ]);
   });
 });
 
 describe('pastedPaths: file:// URIs', () => {
   it('percent-decodes %20 and UTF-8 escapes', () => {
     const exists = only('/home/ann/a b.txt', '/home/ann/ä.txt', '/home/ann/日本.txt');
-    expect(pastedPaths('file:///home/ann/a%20b.txt\r\nfile:///home/ann/%C3%A4.txt\r\nfile:///home/ann/%E6%97%A5%E6%9C%AC.txt\r\n', exists, 'linux'))
-      .toEqual(['/home/ann/a b.txt', '/home/ann/ä.txt', '/home/ann/日本.txt']);
+    expect(
+      pastedPaths(
+        'file:///home/ann/a%20b.txt\r\nfile:///home/ann/%C3%A4.txt\r\nfile:///home/ann/%E6%97%A5%E6%9C%AC.txt\r\n',
+        exists,
+        'linux',
+      ),
+    ).toEqual(['/home/ann/a b.txt', '/home/ann/ä.txt', '/home/ann/日本.txt']);
   });
 
   it('file://localhost/, file:/ and an upper-case scheme', () => {
-    expect(pastedPaths('file://localhost/etc/hosts\nFILE:///tmp/x\nfile:/tmp/y', only('/etc/hosts', '/tmp/x', '/tmp/y'), 'linux'))
-      .toEqual(['/etc/hosts', '/tmp/x', '/tmp/y']);
+    expect(pastedPaths('file://localhost/etc/hosts\nFILE:///tmp/x\nfile:/tmp/y', only('/etc/hosts', '/tmp/x', '/tmp/y'), 'linux')).toEqual([
+      '/etc/hosts',
+      '/tmp/x',
+      '/tmp/y',
+    ]);
   });
 
   it("a URI with characters a file manager leaves unescaped (it's)", () => {
@@ -144,12 +164,29 @@ describe('pastedPaths: not a drop', () => {
   });
 
   it('an exists() that throws means "no"', () => {
-    expect(pastedPaths('/tmp/a', () => { throw new Error('EACCES'); }, 'linux')).toBeNull();
+    expect(
+      pastedPaths(
+        '/tmp/a',
+        () => {
+          throw new Error('EACCES');
+        },
+        'linux',
+      ),
+    ).toBeNull();
   });
 
   it('does not consult the file system for a question', () => {
     const asked: string[] = [];
-    expect(pastedPaths('please summarise /etc/hosts', (p) => { asked.push(p); return true; }, 'linux')).toBeNull();
+    expect(
+      pastedPaths(
+        'please summarise /etc/hosts',
+        (p) => {
+          asked.push(p);
+          return true;
+        },
+        'linux',
+      ),
+    ).toBeNull();
     expect(asked).toEqual([]);
   });
 });
@@ -181,8 +218,10 @@ describe('pastedPaths: Windows', () => {
 
   it('file URIs become drive and UNC paths', () => {
     const exists = only('C:\\Users\\Ann\\a b.txt', '\\\\server\\share\\ä.txt');
-    expect(pastedPaths('file:///C:/Users/Ann/a%20b.txt\r\nfile://server/share/%C3%A4.txt', exists, 'win32'))
-      .toEqual(['C:\\Users\\Ann\\a b.txt', '\\\\server\\share\\ä.txt']);
+    expect(pastedPaths('file:///C:/Users/Ann/a%20b.txt\r\nfile://server/share/%C3%A4.txt', exists, 'win32')).toEqual([
+      'C:\\Users\\Ann\\a b.txt',
+      '\\\\server\\share\\ä.txt',
+    ]);
   });
 
   it('drive-relative and relative paths, and questions, are not drops', () => {
@@ -195,7 +234,10 @@ describe('pastedPaths: Windows', () => {
   });
 
   it('elsewhere a Windows path counts only if it exists', () => {
-    expect(pastedPaths('"C:\\a b\\x.txt" \\\\srv\\s\\y', only('C:\\a b\\x.txt', '\\\\srv\\s\\y'), 'linux')).toEqual(['C:\\a b\\x.txt', '\\\\srv\\s\\y']);
+    expect(pastedPaths('"C:\\a b\\x.txt" \\\\srv\\s\\y', only('C:\\a b\\x.txt', '\\\\srv\\s\\y'), 'linux')).toEqual([
+      'C:\\a b\\x.txt',
+      '\\\\srv\\s\\y',
+    ]);
     expect(pastedPaths('C:\\x.txt', only('/x.txt'), 'linux')).toBeNull();
   });
 });
@@ -217,10 +259,12 @@ describe('pastedPaths: the real file system', () => {
 // ---- round trip: any list of absolute POSIX paths, quoted the way each terminal does, reads back.
 
 const SPECIALS = ' \'"\\$`()&;|<>*?[]{}#%!~=,:@+^'.split('');
-const char = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom(...SPECIALS, 'ä', 'é', '日', '😀', '\u00a0', '\u3000', 'e\u0301') },
-  { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
-).filter((c) => !/[\p{Cc}/]/u.test(c));
+const char = fc
+  .oneof(
+    { weight: 2, arbitrary: fc.constantFrom(...SPECIALS, 'ä', 'é', '日', '😀', '\u00a0', '\u3000', 'e\u0301') },
+    { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
+  )
+  .filter((c) => !/[\p{Cc}/]/u.test(c));
 const segment = fc.string({ unit: char, minLength: 1, maxLength: 10 });
 const absPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((segs) => `/${segs.join('/')}`);
 const pathList = fc.uniqueArray(absPath, { minLength: 1, maxLength: 5 });
@@ -236,10 +280,13 @@ const doubleQuoted: Style = (p) => `"${p.replace(/[\\"$`]/g, '\\$&')}"`;
 const literalQuoted: Style = (p) => (/["\\]/.test(p) ? doubleQuoted(p) : `"${p}"`);
 /** file:// URI, every byte outside the unreserved characters (and /) percent-escaped. */
 const fileUri: Style = (p) =>
-  'file://' + [...new TextEncoder().encode(p)].map((b) => {
-    const c = String.fromCharCode(b);
-    return /[A-Za-z0-9\-._~/]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  }).join('');
+  'file://' +
+  [...new TextEncoder().encode(p)]
+    .map((b) => {
+      const c = String.fromCharCode(b);
+      return /[A-Za-z0-9\-._~/]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
 
 const STYLES: [string, Style, string[]][] = [
   ['backslash-escaped (macOS Terminal, iTerm2)', backslashed, [' ']],
@@ -252,49 +299,70 @@ const STYLES: [string, Style, string[]][] = [
 describe('pastedPaths: round trip', () => {
   for (const [name, style, separators] of STYLES) {
     it(`${name}: quoting then reading gives the same list`, () => {
-      fc.assert(fc.property(pathList, fc.constantFrom(...separators), fc.constantFrom('', ' ', '\n', '\r\n'), fc.constantFrom<NodeJS.Platform>('linux', 'darwin'),
-        (paths, sep, tail, platform) => {
-          const text = paths.map(style).join(sep) + tail;
-          expect(pastedPaths(text, only(...paths), platform)).toEqual(paths);
-        }), { numRuns: 300 });
+      fc.assert(
+        fc.property(
+          pathList,
+          fc.constantFrom(...separators),
+          fc.constantFrom('', ' ', '\n', '\r\n'),
+          fc.constantFrom<NodeJS.Platform>('linux', 'darwin'),
+          (paths, sep, tail, platform) => {
+            const text = paths.map(style).join(sep) + tail;
+            expect(pastedPaths(text, only(...paths), platform)).toEqual(paths);
+          },
+        ),
+        { numRuns: 300 },
+      );
     });
   }
 
   it('mixed styles and separators in one paste', () => {
     const styled = fc.tuple(absPath, fc.constantFrom(...STYLES.map((s) => s[1])));
-    fc.assert(fc.property(fc.uniqueArray(styled, { minLength: 1, maxLength: 6, selector: (t) => t[0] }), fc.constantFrom(' ', '\n', '\r\n', ' \n'),
-      (items, sep) => {
-        const paths = items.map(([p]) => p);
-        expect(pastedPaths(items.map(([p, style]) => style(p)).join(sep), only(...paths), 'linux')).toEqual(paths);
-      }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(styled, { minLength: 1, maxLength: 6, selector: (t) => t[0] }),
+        fc.constantFrom(' ', '\n', '\r\n', ' \n'),
+        (items, sep) => {
+          const paths = items.map(([p]) => p);
+          expect(pastedPaths(items.map(([p, style]) => style(p)).join(sep), only(...paths), 'linux')).toEqual(paths);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('a repeated path reads back once', () => {
-    fc.assert(fc.property(pathList, (paths) => {
-      const text = [...paths, ...paths].map(singleQuoted).join(' ');
-      expect(pastedPaths(text, only(...paths), 'linux')).toEqual(paths);
-    }));
+    fc.assert(
+      fc.property(pathList, (paths) => {
+        const text = [...paths, ...paths].map(singleQuoted).join(' ');
+        expect(pastedPaths(text, only(...paths), 'linux')).toEqual(paths);
+      }),
+    );
   });
 
   it('one missing path anywhere makes the whole paste a question', () => {
-    fc.assert(fc.property(pathList, fc.nat(), (paths, k) => {
-      const missing = paths[k % paths.length]!;
-      const exists = only(...paths.filter((p) => p !== missing));
-      expect(pastedPaths(paths.map(singleQuoted).join(' '), exists, 'linux')).toBeNull();
-    }));
+    fc.assert(
+      fc.property(pathList, fc.nat(), (paths, k) => {
+        const missing = paths[k % paths.length]!;
+        const exists = only(...paths.filter((p) => p !== missing));
+        expect(pastedPaths(paths.map(singleQuoted).join(' '), exists, 'linux')).toBeNull();
+      }),
+    );
   });
 
   it('never throws, whatever the text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.constantFrom<NodeJS.Platform>('linux', 'darwin', 'win32'), (text, platform) => {
-      const r = pastedPaths(text, everything, platform);
-      expect(r === null || r.length > 0).toBe(true);
-      unbracket(text);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.constantFrom<NodeJS.Platform>('linux', 'darwin', 'win32'), (text, platform) => {
+        const r = pastedPaths(text, everything, platform);
+        expect(r === null || r.length > 0).toBe(true);
+        unbracket(text);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
 describe('pathLike: a drop or a typed line of paths, whether or not they exist', () => {
-  it('reads each terminal\'s quoting, without looking at the disk', () => {
+  it("reads each terminal's quoting, without looking at the disk", () => {
     expect(pathLike('/tmp/ai-way-nowhere/x.txt', 'linux')).toEqual(['/tmp/ai-way-nowhere/x.txt']);
     expect(pathLike("'/tmp/no where/a b.txt' /tmp/c.txt ", 'linux')).toEqual(['/tmp/no where/a b.txt', '/tmp/c.txt']);
     expect(pathLike('/Users/ann/My\\ File.pdf', 'darwin')).toEqual(['/Users/ann/My File.pdf']);

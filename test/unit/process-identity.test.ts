@@ -26,9 +26,26 @@ describe.skipIf(process.platform !== 'linux')('process identity', () => {
     expect(stillRunning(other.pid!, null)).toBe(false);
   });
 
-  it('sessions are labelled with the launcher\'s pid and start time', () => {
-    const args = podmanRunArgs({ globalArgs: [], nofileUlimit: false, userns: 'auto' }, { sessionId: 'a', ...thisLauncher(), usernsSlot: 0, image: 'i',
-      command: ['/a'], workspaceBytes: 1, workspaceExec: false, memBytes: 1, shmBytes: 1, cpus: 1, pids: 8, gpu: null });
-    expect(args.join(' ')).toContain(`--label ai-way.launcher-pid=${process.pid} --label ai-way.launcher-start=${processStartTime(process.pid)} `);
+  it("sessions are labelled with the launcher's pid and start time", () => {
+    const args = podmanRunArgs(
+      { globalArgs: [], nofileUlimit: false, userns: 'auto' },
+      {
+        sessionId: 'a',
+        ...thisLauncher(),
+        usernsSlot: 0,
+        image: 'i',
+        command: ['/a'],
+        workspaceBytes: 1,
+        workspaceExec: false,
+        memBytes: 1,
+        shmBytes: 1,
+        cpus: 1,
+        pids: 8,
+        gpu: null,
+      },
+    );
+    expect(args.join(' ')).toContain(
+      `--label ai-way.launcher-pid=${process.pid} --label ai-way.launcher-start=${processStartTime(process.pid)} `,
+    );
   });
 });

@@ -10,8 +10,19 @@ describe('toml-locate', () => {
 
   it('finds headers, keys, dotted and quoted keys, inline tables and array elements', () => {
     const text = [
-      'top = 1  # [not.a.header]', '[a]', 'b.c = { d = 1, "e.f" = [10, { g = 2 }] }', '[ "x" . \'y\' ]', 'z = """', '[fake]', 'k = 1', '"""',
-      '"q\\u0041" = 1', 'arr = [', '  1, # ]', '  "two",', ']',
+      'top = 1  # [not.a.header]',
+      '[a]',
+      'b.c = { d = 1, "e.f" = [10, { g = 2 }] }',
+      '[ "x" . \'y\' ]',
+      'z = """',
+      '[fake]',
+      'k = 1',
+      '"""',
+      '"q\\u0041" = 1',
+      'arr = [',
+      '  1, # ]',
+      '  "two",',
+      ']',
     ].join('\n');
     expect(at(text, 'top')).toBe('1:1');
     expect(at(text, 'not')).toBe('1:1');
@@ -42,6 +53,11 @@ describe('toml-locate', () => {
 
   it('follows arrays of tables', () => {
     const text = '[[srv]]\nname = "a"\n[[srv]]\nname = "b"\n[srv.opts]\nx = 1\n';
-    expect([at(text, 'srv'), at(text, 'srv', 0, 'name'), at(text, 'srv', 1, 'name'), at(text, 'srv', 1, 'opts', 'x')]).toEqual(['1:1', '2:1', '4:1', '6:1']);
+    expect([at(text, 'srv'), at(text, 'srv', 0, 'name'), at(text, 'srv', 1, 'name'), at(text, 'srv', 1, 'opts', 'x')]).toEqual([
+      '1:1',
+      '2:1',
+      '4:1',
+      '6:1',
+    ]);
   });
 });

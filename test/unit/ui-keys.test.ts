@@ -10,7 +10,13 @@ const ui = (state: Partial<UiState> = { screen: 'ready' }) => uiAt(state);
 const QUESTIONS = ['quarterly numbers? yes, by quarter', 'does quitting erase it? y', '? cry, dry, query', 'q', 'y', 'd', '?'];
 
 describe('typed text is never a shortcut', () => {
-  const cases = QUESTIONS.flatMap((q) => [[q, false], [q, true]] as const);
+  const cases = QUESTIONS.flatMap(
+    (q) =>
+      [
+        [q, false],
+        [q, true],
+      ] as const,
+  );
   it.each(cases)('"%s" (burst: %s) is a question: nothing opens, nothing quits', (question, burst) => {
     const t = ui();
     t.type(`${question}\r`, burst);
@@ -88,7 +94,11 @@ describe('the quit question', () => {
 });
 
 describe('stopping during the boot', () => {
-  const ways = [['Ctrl-C twice', '\x03\x03'], ['Ctrl-C, then y', '\x03y\r'], ['/quit, then yes', '/quit\ryes\r']];
+  const ways = [
+    ['Ctrl-C twice', '\x03\x03'],
+    ['Ctrl-C, then y', '\x03y\r'],
+    ['/quit, then yes', '/quit\ryes\r'],
+  ];
   it.each(ways)('%s: exit 130, and it says it stopped as asked', async (_, keys) => {
     const t = ui({ screen: 'boot' });
     t.type(keys);
@@ -108,8 +118,17 @@ describe('stopping during the boot', () => {
 });
 
 describe('the checklist', () => {
-  const checks: UiState['checks'] = [{ id: 'podman', label: 'Sandbox software', status: 'missing', detail: 'missing',
-    fix: 'Run the command below.', fixCommand: 'sudo apt-get install -y podman uidmap', howTo: 'Install Podman:' }];
+  const checks: UiState['checks'] = [
+    {
+      id: 'podman',
+      label: 'Sandbox software',
+      status: 'missing',
+      detail: 'missing',
+      fix: 'Run the command below.',
+      fixCommand: 'sudo apt-get install -y podman uidmap',
+      howTo: 'Install Podman:',
+    },
+  ];
 
   it('c sends the command to the clipboard and says only that it was sent; the command stays on screen', () => {
     const t = ui({ screen: 'preflight', checksDone: true, checks });

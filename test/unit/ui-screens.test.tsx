@@ -15,11 +15,25 @@ const frame = (s: UiState, l = look) => render(<Screen s={s} l={l} />).lastFrame
 
 const checks = (missing: boolean): UiState['checks'] => [
   { id: 'memory', label: 'Enough memory', status: 'ok', detail: '23.5 GiB', fix: null, fixCommand: null },
-  { id: 'podman', label: 'Sandbox software', status: missing ? 'missing' : 'ok', detail: missing ? 'missing' : 'ready',
-    fix: missing ? 'The sandbox software that keeps the appliance sealed off is not installed, or too old. '
-      + 'Run the command below in another window (c copies it), then press r.' : null,
-    fixCommand: missing ? 'sudo apt-get install -y podman uidmap' : null },
-  { id: 'gpu-driver', label: 'Graphics card', status: 'not-needed', detail: 'none: answers come from the processor', fix: null, fixCommand: null },
+  {
+    id: 'podman',
+    label: 'Sandbox software',
+    status: missing ? 'missing' : 'ok',
+    detail: missing ? 'missing' : 'ready',
+    fix: missing
+      ? 'The sandbox software that keeps the appliance sealed off is not installed, or too old. ' +
+        'Run the command below in another window (c copies it), then press r.'
+      : null,
+    fixCommand: missing ? 'sudo apt-get install -y podman uidmap' : null,
+  },
+  {
+    id: 'gpu-driver',
+    label: 'Graphics card',
+    status: 'not-needed',
+    detail: 'none: answers come from the processor',
+    fix: null,
+    fixCommand: null,
+  },
 ];
 
 describe('preflight', () => {
@@ -40,7 +54,9 @@ describe('preflight', () => {
   });
 
   it('pending checks spin', () => {
-    const f = frame(state({ checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }] }));
+    const f = frame(
+      state({ checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }] }),
+    );
     expect(f).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Looking at this computer/);
   });
 });
@@ -69,10 +85,18 @@ describe('boot', () => {
 });
 
 describe('ready', () => {
-  const s = state({ screen: 'ready', files: [{ name: 'notes.txt', size: 46 }], freeBytes: 67108818, totalBytes: 67108864,
-    uploads: [{ name: 'big.bin', sent: 5, total: 10, state: 'sending' },
-      { name: 'link.txt', sent: 0, total: 0, state: 'refused', message: 'link.txt: only regular files can be added' }],
-    exchanges: [{ question: 'notes', answer: 'question: notes\nnotes: notes.txt (2)\n', done: true }], input: 'what is' });
+  const s = state({
+    screen: 'ready',
+    files: [{ name: 'notes.txt', size: 46 }],
+    freeBytes: 67108818,
+    totalBytes: 67108864,
+    uploads: [
+      { name: 'big.bin', sent: 5, total: 10, state: 'sending' },
+      { name: 'link.txt', sent: 0, total: 0, state: 'refused', message: 'link.txt: only regular files can be added' },
+    ],
+    exchanges: [{ question: 'notes', answer: 'question: notes\nnotes: notes.txt (2)\n', done: true }],
+    input: 'what is',
+  });
   it('lists files with sizes and free space, uploads with progress, the answer and the input line', () => {
     const f = frame(s);
     expect(f).toContain('Files (1 · 64 MiB free)');
@@ -111,12 +135,23 @@ describe('the end', () => {
   });
 
   it('stopped during the boot, it says so', () => {
-    expect(frame(state({ screen: 'erased', erasedMs: 163, stoppedEarly: true })))
-      .toBe('Stopped before the appliance was ready, as you asked.\nEverything was erased (0.2 s).');
+    expect(frame(state({ screen: 'erased', erasedMs: 163, stoppedEarly: true }))).toBe(
+      'Stopped before the appliance was ready, as you asked.\nEverything was erased (0.2 s).',
+    );
   });
 
   it('an error screen says what happened, what to do and where the log is', () => {
-    const f = frame(state({ screen: 'error', error: { message: 'the app did not become healthy within 10 s', whatToDo: 'Try again.', detail: 'HTTP 503', logPath: '/home/a/.cache/ai-way/last-error.log' } }));
+    const f = frame(
+      state({
+        screen: 'error',
+        error: {
+          message: 'the app did not become healthy within 10 s',
+          whatToDo: 'Try again.',
+          detail: 'HTTP 503',
+          logPath: '/home/a/.cache/ai-way/last-error.log',
+        },
+      }),
+    );
     expect(f).toContain('Something went wrong');
     expect(f).toContain('Try again.');
     expect(f).toContain('Log: /home/a/.cache/ai-way/last-error.log');

@@ -28,7 +28,7 @@ describe('what the terminal can show, decided in one place', () => {
     expect(terminalLook(tty, env, platform)).toEqual(look);
   });
 
-  it('the doctor\'s marks follow it', () => {
+  it("the doctor's marks follow it", () => {
     expect(styleFor(tty, { TERM: 'xterm', LANG: 'C' }, 'linux').ok).toBe('[ok]');
     expect(styleFor(tty, { TERM: 'dumb', LANG: 'C.UTF-8' }, 'linux').ok).toBe('[ok]');
   });
@@ -36,32 +36,70 @@ describe('what the terminal can show, decided in one place', () => {
 
 const checks: UiState['checks'] = [
   { id: 'memory', label: 'Enough memory', status: 'ok', detail: '23.5 GiB', fix: null, fixCommand: null },
-  { id: 'podman', label: 'Sandbox software', status: 'missing', detail: 'missing', fixCommand: 'sudo apt-get install -y podman uidmap',
-    fix: 'The sandbox software that keeps the appliance sealed off is not installed, or too old. '
-      + 'Run the command below in another window (c copies it), then press r.' },
+  {
+    id: 'podman',
+    label: 'Sandbox software',
+    status: 'missing',
+    detail: 'missing',
+    fixCommand: 'sudo apt-get install -y podman uidmap',
+    fix:
+      'The sandbox software that keeps the appliance sealed off is not installed, or too old. ' +
+      'Run the command below in another window (c copies it), then press r.',
+  },
   { id: 'virtualization', label: 'Hardware isolation', status: 'ok', detail: 'ready', fix: null, fixCommand: null },
-  { id: 'gpu-driver', label: 'Graphics card', status: 'not-needed', detail: 'none: answers come from the processor',
-    fix: null, fixCommand: null },
+  {
+    id: 'gpu-driver',
+    label: 'Graphics card',
+    status: 'not-needed',
+    detail: 'none: answers come from the processor',
+    fix: null,
+    fixCommand: null,
+  },
 ];
-const talk = Array.from({ length: 6 }, (_, i) => ({ question: `question ${i}`, answer: `answer ${i}, line one\nanswer ${i}, line two\n`,
-  done: true }));
+const talk = Array.from({ length: 6 }, (_, i) => ({
+  question: `question ${i}`,
+  answer: `answer ${i}, line one\nanswer ${i}, line two\n`,
+  done: true,
+}));
 const details = Array.from({ length: 12 }, (_, i) => ({ label: `fact ${i}`, value: `what fact ${i} says, at length, so that it wraps` }));
 const files = Array.from({ length: 9 }, (_, i) => ({ name: `file-${i}.txt`, size: 1000 * i }));
 const STATES: [string, Partial<UiState>][] = [
-  ['checks running', { checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null,
-    fixCommand: null }] }],
+  [
+    'checks running',
+    { checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }] },
+  ],
   ['checklist', { checks, checksDone: true, notice: 'Sent the command to the clipboard (if this terminal allows it).' }],
   ['boot', { screen: 'boot', boot: { stage: 'waiting for the app', stageSince: T, startedAt: T - 1000, now: T + 9000 } }],
-  ['ready', { screen: 'ready', files, freeBytes: 6e7, totalBytes: 6.7e7,
-    uploads: [{ name: 'big.bin', sent: 1, total: 4, state: 'sending' },
-      { name: 'x.txt', sent: 0, total: 0, state: 'refused', message: 'x.txt: already added' }],
-    exchanges: talk, input: 'a question typed at some length, longer than the window is wide' }],
+  [
+    'ready',
+    {
+      screen: 'ready',
+      files,
+      freeBytes: 6e7,
+      totalBytes: 6.7e7,
+      uploads: [
+        { name: 'big.bin', sent: 1, total: 4, state: 'sending' },
+        { name: 'x.txt', sent: 0, total: 0, state: 'refused', message: 'x.txt: already added' },
+      ],
+      exchanges: talk,
+      input: 'a question typed at some length, longer than the window is wide',
+    },
+  ],
   ['quit question', { screen: 'ready', exchanges: talk, input: 'kept', confirmQuit: true, quitAnswer: 'n' }],
   ['help', { screen: 'ready', overlay: 'help' }],
   ['details', { screen: 'ready', overlay: 'details', details }],
-  ['error', { screen: 'error', error: { message: 'the app did not become healthy within 30 s',
-    whatToDo: 'The app inside did not start in time. Try again; if it happens again, share the log below.',
-    detail: 'one\ntwo\nthree\nfour', logPath: '/home/ann/.cache/ai-way/last-error.log' } }],
+  [
+    'error',
+    {
+      screen: 'error',
+      error: {
+        message: 'the app did not become healthy within 30 s',
+        whatToDo: 'The app inside did not start in time. Try again; if it happens again, share the log below.',
+        detail: 'one\ntwo\nthree\nfour',
+        logPath: '/home/ann/.cache/ai-way/last-error.log',
+      },
+    },
+  ],
   ['erased', { screen: 'erased', erasedMs: 300, stoppedEarly: true }],
 ];
 

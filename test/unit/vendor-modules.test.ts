@@ -25,27 +25,36 @@ describe('the vendor list', () => {
   });
 
   it('recognizes makers by name where no PCI id was recorded', () => {
-    expect(['NVIDIA GeForce GT 650M', 'AMD Radeon Pro 450', 'Intel Iris Pro', 'sppci_vendor_Apple', 'VirtualBox'].map(vendorFromName))
-      .toEqual(['nvidia', 'amd', 'intel', 'apple', 'other']);
+    expect(
+      ['NVIDIA GeForce GT 650M', 'AMD Radeon Pro 450', 'Intel Iris Pro', 'sppci_vendor_Apple', 'VirtualBox'].map(vendorFromName),
+    ).toEqual(['nvidia', 'amd', 'intel', 'apple', 'other']);
   });
 
-  it('records each maker\'s own commands in the bundle', () => {
+  it("records each maker's own commands in the bundle", () => {
     expect(COMMAND_NAMES).toEqual(expect.arrayContaining(['nvidia-smi', 'nvidia-smi-L', 'nvidia-smi-q-x', 'modinfo-nvidia', 'rocminfo']));
   });
 });
 
 describe('no maker outside its module', () => {
-  const sources = ['appliance', 'platforms', 'launcher'].flatMap((dir) => readdirSync(path.join(ROOT, dir), { recursive: true })
-    .map(String).filter((f) => /\.tsx?$/.test(f)).map((f) => path.join(dir, f)));
+  const sources = ['appliance', 'platforms', 'launcher'].flatMap((dir) =>
+    readdirSync(path.join(ROOT, dir), { recursive: true })
+      .map(String)
+      .filter((f) => /\.tsx?$/.test(f))
+      .map((f) => path.join(dir, f)),
+  );
   // Bolt's Boltfile schema has its own keys per maker (nvidia_runtime, gpu.amd): Bolt's vocabulary, not ai-way's.
-  const allowed = (f: string) => f.startsWith(path.join('platforms', 'host', 'vendors')) || f === path.join('appliance', 'gpu-vendors.ts')
-    || f === path.join('appliance', 'boltfile.ts');
+  const allowed = (f: string) =>
+    f.startsWith(path.join('platforms', 'host', 'vendors')) ||
+    f === path.join('appliance', 'gpu-vendors.ts') ||
+    f === path.join('appliance', 'boltfile.ts');
 
   it('names no vendor id in code anywhere else', () => {
-    const named = sources.filter((f) => !allowed(f)).filter((f) => {
-      const code = readFileSync(path.join(ROOT, f), 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
-      return KNOWN_VENDORS.some((v) => new RegExp(`['"\`]${v}['"\`]|\\b${v}:`).test(code));
-    });
+    const named = sources
+      .filter((f) => !allowed(f))
+      .filter((f) => {
+        const code = readFileSync(path.join(ROOT, f), 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
+        return KNOWN_VENDORS.some((v) => new RegExp(`['"\`]${v}['"\`]|\\b${v}:`).test(code));
+      });
     expect(named).toEqual([]);
   });
 

@@ -12,8 +12,13 @@ const WSL_LIB = '/usr/lib/wsl/lib';
 const WSL_DRIVERS = '/usr/lib/wsl/drivers';
 
 /** Fills each GPU's deviceNodes and returns what each maker with a usable GPU needs besides. */
-export function gpuAccess(p: ParsedArtifacts, platform: Platform, gpus: GpuReport[], analyses: ReadonlyMap<GpuVendor, VendorAnalysis>,
-  notes: Notes): GpuDriverFiles[] {
+export function gpuAccess(
+  p: ParsedArtifacts,
+  platform: Platform,
+  gpus: GpuReport[],
+  analyses: ReadonlyMap<GpuVendor, VendorAnalysis>,
+  notes: Notes,
+): GpuDriverFiles[] {
   if (platform === 'wsl2') {
     // Every maker's GPU comes through Windows' /dev/dxg and the driver files Windows shares.
     const wsl = wslFiles(p);
@@ -23,11 +28,15 @@ export function gpuAccess(p: ParsedArtifacts, platform: Platform, gpus: GpuRepor
   const drm = drmNodesByBus(p.listing, (node) => p.mayHave(node));
   const out: GpuDriverFiles[] = [];
   for (const [vendor, analysis] of analyses) {
-    const files = analysis.access?.(gpus.filter((g) => g.vendor === vendor), drm);
+    const files = analysis.access?.(
+      gpus.filter((g) => g.vendor === vendor),
+      drm,
+    );
     if (files) out.push(files);
   }
   for (const g of gpus) {
-    if (g.usable && g.deviceNodes.length === 0) notes.push(`no device node of ${g.pciBusId ?? g.model ?? 'a GPU'} was found (neither /dev/dri/by-path nor /sys/class/drm names it)`);
+    if (g.usable && g.deviceNodes.length === 0)
+      notes.push(`no device node of ${g.pciBusId ?? g.model ?? 'a GPU'} was found (neither /dev/dri/by-path nor /sys/class/drm names it)`);
   }
   return out;
 }
@@ -58,6 +67,13 @@ function wslFiles(p: ParsedArtifacts): Omit<GpuDriverFiles, 'vendor'> {
   const l = p.listing;
   const lib = listedIn(l, WSL_LIB).length > 0 || l.entries.get(WSL_LIB)?.kind === 'folder';
   const stores = listedIn(l, WSL_DRIVERS).filter((f) => l.entries.get(f)!.kind === 'folder');
-  return { wsl: true, nodes: p.mayHave('/dev/dxg') ? ['/dev/dxg'] : [], withheld: [], libraries: [], files: [],
-    folders: [...(lib ? [WSL_LIB] : []), ...stores], version: null };
+  return {
+    wsl: true,
+    nodes: p.mayHave('/dev/dxg') ? ['/dev/dxg'] : [],
+    withheld: [],
+    libraries: [],
+    files: [],
+    folders: [...(lib ? [WSL_LIB] : []), ...stores],
+    version: null,
+  };
 }

@@ -13,15 +13,26 @@ import { gpuAccess } from './gpu-access.ts';
 
 // Display adapters that are not GPUs to compute on: server management chips and virtual adapters.
 const NOT_A_GPU_VENDORS: Record<string, string> = {
-  '1a03': 'ASPEED', '102b': 'Matrox', '1b36': 'QEMU/QXL', '1af4': 'virtio', '1234': 'QEMU (bochs)',
-  '15ad': 'VMware', '1414': 'Microsoft (Hyper-V/WSL)', '1013': 'Cirrus Logic', '80ee': 'VirtualBox', '19e5': 'Huawei iBMC',
+  '1a03': 'ASPEED',
+  '102b': 'Matrox',
+  '1b36': 'QEMU/QXL',
+  '1af4': 'virtio',
+  '1234': 'QEMU (bochs)',
+  '15ad': 'VMware',
+  '1414': 'Microsoft (Hyper-V/WSL)',
+  '1013': 'Cirrus Logic',
+  '80ee': 'VirtualBox',
+  '19e5': 'Huawei iBMC',
 };
 
 export function analyzeGpus(p: ParsedArtifacts, platform: Platform, notes: Notes): { gpus: GpuReport[]; drivers: GpuDriverFiles[] } {
   const pci = platform === 'linux' ? computeDevices(p, notes) : [];
   const controllers = platform === 'windows' ? windowsControllers(p, notes) : [];
   const displays = platform === 'macos' ? macDisplays(p, notes) : [];
-  const of = <T>(items: T[], vendor: (t: T) => GpuVendor) => (v: GpuVendor) => items.filter((t) => vendor(t) === v);
+  const of =
+    <T>(items: T[], vendor: (t: T) => GpuVendor) =>
+    (v: GpuVendor) =>
+      items.filter((t) => vendor(t) === v);
   const pciOf = of(pci, vendorOfDevice);
   const controllersOf = of(controllers, (c) => identifyVendor(c.vendorId, c.name));
   const displaysOf = of(displays, (g) => identifyVendor(g.vendorId, g.vendorName, g.model));
@@ -40,21 +51,35 @@ export function analyzeGpus(p: ParsedArtifacts, platform: Platform, notes: Notes
 }
 
 function byUsefulness(x: GpuReport, y: GpuReport): number {
-  return Number(y.usable) - Number(x.usable) || vendorRank(x.vendor) - vendorRank(y.vendor)
-    || (x.pciBusId ?? '').localeCompare(y.pciBusId ?? '');
+  return (
+    Number(y.usable) - Number(x.usable) || vendorRank(x.vendor) - vendorRank(y.vendor) || (x.pciBusId ?? '').localeCompare(y.pciBusId ?? '')
+  );
 }
 
 /** Where no vendor module describes them: listed, with why ai-way cannot use them. */
 function unanalyzed(vendor: GpuVendor, pci: PciDevice[], controllers: WindowsVideoController[], displays: MacGpu[]): GpuReport[] {
   return [
-    ...pci.map((dev) => gpuReport({ vendor, model: marketingName(dev.description), pciBusId: dev.pciBusId,
-      driver: { name: dev.bindingKnown && !dev.kernelDriver ? 'none' : 'unknown', version: null },
-      ...verdict('not-passable', 'ai-way has no way to pass this kind of GPU to the appliance') })),
-    ...controllers.map((c) => gpuReport({ vendor, model: c.name, vramBytes: adapterVram(c),
-      driver: { name: 'unknown', version: c.driverVersion },
-      ...verdict('not-passable', `ai-way cannot pass ${vendor === 'other' ? 'such' : vendorLabel(vendor)} GPUs from Windows `
-        + 'into the appliance yet'),
-    })),
+    ...pci.map((dev) =>
+      gpuReport({
+        vendor,
+        model: marketingName(dev.description),
+        pciBusId: dev.pciBusId,
+        driver: { name: dev.bindingKnown && !dev.kernelDriver ? 'none' : 'unknown', version: null },
+        ...verdict('not-passable', 'ai-way has no way to pass this kind of GPU to the appliance'),
+      }),
+    ),
+    ...controllers.map((c) =>
+      gpuReport({
+        vendor,
+        model: c.name,
+        vramBytes: adapterVram(c),
+        driver: { name: 'unknown', version: c.driverVersion },
+        ...verdict(
+          'not-passable',
+          `ai-way cannot pass ${vendor === 'other' ? 'such' : vendorLabel(vendor)} GPUs from Windows ` + 'into the appliance yet',
+        ),
+      }),
+    ),
     ...displays.map((g) => gpuReport({ vendor, model: g.model, vramBytes: g.vramBytes, ...ON_MACOS })),
   ];
 }

@@ -31,7 +31,7 @@ export function analyzeHostFacts(p: ParsedArtifacts, notes: Notes): HostFacts {
       cpuModel: macBrand(p) ?? a.host.cpuModel?.trim() ?? p.cpuinfo?.model ?? windowsCpu(p),
       virtualization: virtualization.verdict,
       osName: p.osRelease?.prettyName ?? (a.host.os === 'darwin' ? 'macOS' : a.host.os === 'win32' ? 'Windows' : null),
-      kernel: a.host.os === 'win32' ? null : a.host.release ?? (procVersion === null ? null : kernelFromProcVersion(procVersion)),
+      kernel: a.host.os === 'win32' ? null : (a.host.release ?? (procVersion === null ? null : kernelFromProcVersion(procVersion))),
       wslVersion: wsl === 'wsl2' ? 2 : wsl === 'wsl1' ? 1 : null,
     },
     virtualizationBasis: virtualization.basis,
@@ -74,8 +74,9 @@ function memBytes(p: ParsedArtifacts, notes: Notes): number | null {
   const fromWindows = Number(windowsValue(p, 'win32-computersystem', 'TotalPhysicalMemory'));
   if (Number.isSafeInteger(fromWindows) && fromWindows > 0) return fromWindows;
   if (p.raw.host.totalMemBytes !== undefined) return p.raw.host.totalMemBytes;
-  notes.push('memory size unknown: neither /proc/meminfo, sysctl hw.memsize, Win32_ComputerSystem nor host.json totalMemBytes '
-    + 'was recorded');
+  notes.push(
+    'memory size unknown: neither /proc/meminfo, sysctl hw.memsize, Win32_ComputerSystem nor host.json totalMemBytes ' + 'was recorded',
+  );
   return null;
 }
 
@@ -108,7 +109,8 @@ type Virtualization = { verdict: HostReport['host']['virtualization']; basis: Vi
 function virtualizationOf(p: ParsedArtifacts, platform: Platform, notes: Notes): Virtualization {
   const by = (verdict: Virtualization['verdict'], basis: VirtualizationBasis = 'other'): Virtualization => ({ verdict, basis });
   switch (platform) {
-    case 'windows': return by(windowsVirtualization(p, notes));
+    case 'windows':
+      return by(windowsVirtualization(p, notes));
     case 'macos': {
       const hv = p.command('sysctl-kern.hv_support');
       const v = hv?.ok ? parseSysctlValue(hv.out, 'kern.hv_support') : null;
@@ -129,7 +131,7 @@ function virtualizationOf(p: ParsedArtifacts, platform: Platform, notes: Notes):
         notes.push('virtualization: the processor supports it (vmx or svm); /dev/kvm was not checked');
         return by('available', 'processor-flags');
       }
-      notes.push('virtualization unknown: neither /dev/kvm nor the processor\'s flags were recorded');
+      notes.push("virtualization unknown: neither /dev/kvm nor the processor's flags were recorded");
       return by('unknown');
     }
   }

@@ -14,8 +14,10 @@ function versionTool(p: ParsedArtifacts, name: string, program: string, notes: N
   if (!r) return { found: false, version: null };
   if (r.timedOut) notes.push(`${name} did not answer in time and was stopped`);
   const version = r.timedOut ? null : parseToolVersion(r.out);
-  const shellMissed = r.exit === 127 || r.exit === 9009 || (version === null && r.out.trim() === ''
-    && new RegExp(`^\\S*sh: (?:line \\d+: )?${program}: `, 'm').test(r.err));
+  const shellMissed =
+    r.exit === 127 ||
+    r.exit === 9009 ||
+    (version === null && r.out.trim() === '' && new RegExp(`^\\S*sh: (?:line \\d+: )?${program}: `, 'm').test(r.err));
   if (shellMissed) return { found: false, version: null };
   return { found: true, version: r.ok ? version : null };
 }
@@ -27,7 +29,7 @@ export function analyzeTools(p: ParsedArtifacts, notes: Notes): HostReport['tool
     const parsed = info.ok ? parsePodmanInfo(info.out) : null;
     Object.assign(podman, {
       works: info.ok,
-      error: info.ok ? null : firstLine(info.err) ?? (info.timedOut ? 'podman info did not answer in time' : 'podman info failed'),
+      error: info.ok ? null : (firstLine(info.err) ?? (info.timedOut ? 'podman info did not answer in time' : 'podman info failed')),
       rootless: parsed?.rootless ?? null,
       cgroupManager: parsed?.cgroupManager ?? null,
       cgroupVersion: parsed?.cgroupVersion ?? null,
@@ -66,8 +68,11 @@ function wslTool(p: ParsedArtifacts): ToolReport {
   const distributions = wslDistributions(p);
   const all = Object.values(shows);
   // Any answer of the installed WSL (even its usage text, for an option it predates) shows it is installed.
-  const installed = v?.wslVersion != null || shows.status === 'answer' || distributions.length > 0
-    || all.some((s) => s === 'usage' || s === 'no-distributions');
+  const installed =
+    v?.wslVersion != null ||
+    shows.status === 'answer' ||
+    distributions.length > 0 ||
+    all.some((s) => s === 'usage' || s === 'no-distributions');
   return {
     found: true,
     version: v?.wslVersion ?? null,
@@ -82,7 +87,12 @@ function wslTool(p: ParsedArtifacts): ToolReport {
 }
 
 export function firstLine(text: string): string | null {
-  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? null;
+  return (
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? null
+  );
 }
 
 /** ai-way's cached Podman profile: the flags a canary container showed this host needs. */
@@ -92,5 +102,7 @@ function parseLearnedProfile(text: string): { flags: string[] } | null {
     if (!p || !Array.isArray(p.globalArgs)) return null;
     const flags = [...p.globalArgs, ...(p.nofileUlimit ? ['--ulimit nofile=1024:1024'] : [])].map(String);
     return { flags };
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }

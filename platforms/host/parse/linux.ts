@@ -30,11 +30,16 @@ export function parseCpuinfo(text: string): CpuInfo {
     else if (model === null && (key === 'model name' || key === 'Model' || key === 'cpu model')) model = value.trim() || null;
     else if (flags.size === 0 && (key === 'flags' || key === 'Features')) {
       x86 = key === 'flags';
-      value.split(/\s+/).filter(Boolean).forEach((f) => flags.add(f));
+      value
+        .split(/\s+/)
+        .filter(Boolean)
+        .forEach((f) => flags.add(f));
     }
   }
   return {
-    count: count || null, model, flags,
+    count: count || null,
+    model,
+    flags,
     virtualizationFlag: x86 && flags.size > 0 ? flags.has('vmx') || flags.has('svm') : null,
     underHypervisor: x86 && flags.has('hypervisor'),
   };
@@ -42,7 +47,11 @@ export function parseCpuinfo(text: string): CpuInfo {
 
 /** Names of loaded kernel modules. */
 export function parseModules(text: string): Set<string> {
-  return new Set(lines(text).map((l) => l.split(' ')[0]!).filter(Boolean));
+  return new Set(
+    lines(text)
+      .map((l) => l.split(' ')[0]!)
+      .filter(Boolean),
+  );
 }
 
 export type WslKind = 'wsl1' | 'wsl2' | null;
@@ -103,4 +112,3 @@ export function parseLdconfig(text: string): LdconfigEntry[] {
 export function firstVersion(text: string): string | null {
   return /(\d+\.\d+(?:\.\d+)*(?:[-+~][0-9A-Za-z.]+)?)/.exec(text)?.[1] ?? null;
 }
-

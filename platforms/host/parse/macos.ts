@@ -21,16 +21,27 @@ export function parseSystemProfilerText(text: string): MacGpu[] {
   let fields: Map<string, string> | null = null;
   let indent = -1;
   const flush = () => {
-    if (fields) gpus.push(macGpu(fields.get('Chipset Model') ?? null, fields.get('Vendor') ?? fields.get('Vendor ID') ?? null,
-      fields.get('VRAM (Total)') ?? fields.get('VRAM (Dynamic, Max)') ?? fields.get('VRAM') ?? null,
-      fields.get('Total Number of Cores') ?? null, fields.get('Bus') ?? null));
+    if (fields)
+      gpus.push(
+        macGpu(
+          fields.get('Chipset Model') ?? null,
+          fields.get('Vendor') ?? fields.get('Vendor ID') ?? null,
+          fields.get('VRAM (Total)') ?? fields.get('VRAM (Dynamic, Max)') ?? fields.get('VRAM') ?? null,
+          fields.get('Total Number of Cores') ?? null,
+          fields.get('Bus') ?? null,
+        ),
+      );
     fields = null;
   };
   for (const row of lines(text)) {
     const field = /^(\s*)(\S[^:]*):\s*(.*?)\s*$/.exec(row);
     if (!field) continue;
     const [, lead, key, value] = field as unknown as [string, string, string, string];
-    if (key === 'Chipset Model') { flush(); fields = new Map(); indent = lead.length; }
+    if (key === 'Chipset Model') {
+      flush();
+      fields = new Map();
+      indent = lead.length;
+    }
     if (!fields) continue;
     if (lead.length < indent) flush();
     else if (lead.length === indent && value !== '') fields.set(key, value);
@@ -53,14 +64,25 @@ function macGpu(model: string | null, vendorName: string | null, vram: string | 
 /** `system_profiler SPDisplaysDataType -json`. */
 export function parseSystemProfilerJson(text: string): MacGpu[] {
   let doc: unknown;
-  try { doc = JSON.parse(text); } catch { return []; }
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return [];
+  }
   const items = (doc as { SPDisplaysDataType?: unknown })?.SPDisplaysDataType;
   if (!Array.isArray(items)) return [];
-  return items.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null).map((i) => {
-    const s = (k: string) => (typeof i[k] === 'string' ? (i[k] as string) : null);
-    return macGpu(s('sppci_model') ?? s('_name'), s('spdisplays_vendor') ?? s('sppci_vendor'),
-      s('spdisplays_vram') ?? s('spdisplays_vram_shared') ?? s('_spdisplays_vram'), s('sppci_cores'), s('sppci_bus'));
-  });
+  return items
+    .filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null)
+    .map((i) => {
+      const s = (k: string) => (typeof i[k] === 'string' ? (i[k] as string) : null);
+      return macGpu(
+        s('sppci_model') ?? s('_name'),
+        s('spdisplays_vendor') ?? s('sppci_vendor'),
+        s('spdisplays_vram') ?? s('spdisplays_vram_shared') ?? s('_spdisplays_vram'),
+        s('sppci_cores'),
+        s('sppci_bus'),
+      );
+    });
 }
 
 /** `sysctl name` ("name: value") or `sysctl -n name` ("value"). */

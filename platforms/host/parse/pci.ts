@@ -38,7 +38,11 @@ export function parseLspci(text: string): PciDevice[] {
     const driver = /^\s+Kernel driver in use:\s*(\S+)/.exec(row);
     if (driver) current.kernelDriver = driver[1]!;
     const modules = /^\s+Kernel modules:\s*(.+)$/.exec(row);
-    if (modules) current.kernelModules = modules[1]!.split(',').map((s) => s.trim()).filter(Boolean);
+    if (modules)
+      current.kernelModules = modules[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
   }
   // -k prints these lines for every device with a driver or a module: without any, it was not asked.
   const withK = devices.some((d) => d.kernelDriver !== null || d.kernelModules.length > 0);
@@ -73,7 +77,6 @@ function classFromName(name: string): string | null {
   if (/^Processing accelerators/i.test(name)) return '1200';
   return null;
 }
-
 
 /** /sys/bus/pci/devices/<id>/uevent: DRIVER=, PCI_CLASS=30000, PCI_ID=10DE:2204, PCI_SLOT_NAME=. */
 export function parsePciUevent(text: string): PciDevice | null {

@@ -24,12 +24,17 @@ export interface PodmanInfo {
 /** `podman info --format json`. */
 export function parsePodmanInfo(text: string): PodmanInfo | null {
   let doc: any;
-  try { doc = JSON.parse(text); } catch { return null; }
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return null;
+  }
   if (typeof doc !== 'object' || doc === null) return null;
   const host = doc.host ?? {};
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   return {
-    rootless: typeof host.security?.rootless === 'boolean' ? host.security.rootless : typeof host.rootless === 'boolean' ? host.rootless : null,
+    rootless:
+      typeof host.security?.rootless === 'boolean' ? host.security.rootless : typeof host.rootless === 'boolean' ? host.rootless : null,
     cgroupManager: str(host.cgroupManager),
     cgroupVersion: str(host.cgroupVersion),
     ociRuntime: str(host.ociRuntime?.name),
@@ -46,9 +51,20 @@ export interface LimaInstance {
 
 /** `limactl list --json`: a stream of JSON objects (one a line, or pretty-printed), or one array. */
 export function parseLimaList(text: string): LimaInstance[] {
-  return jsonValues(text).flatMap((v) => (Array.isArray(v) ? v : [v])).flatMap((o: any) => (o && typeof o.name === 'string'
-    ? [{ name: o.name, status: typeof o.status === 'string' ? o.status : null, vmType: typeof o.vmType === 'string' ? o.vmType : null, arch: typeof o.arch === 'string' ? o.arch : null }]
-    : []));
+  return jsonValues(text)
+    .flatMap((v) => (Array.isArray(v) ? v : [v]))
+    .flatMap((o: any) =>
+      o && typeof o.name === 'string'
+        ? [
+            {
+              name: o.name,
+              status: typeof o.status === 'string' ? o.status : null,
+              vmType: typeof o.vmType === 'string' ? o.vmType : null,
+              arch: typeof o.arch === 'string' ? o.arch : null,
+            },
+          ]
+        : [],
+    );
 }
 
 /** Top-level JSON values written one after another; a damaged one is skipped. */
@@ -65,9 +81,14 @@ export function jsonValues(text: string): unknown[] {
       continue;
     }
     if (ch === '"') inString = true;
-    else if (ch === '{' || ch === '[') { if (depth++ === 0) start = i; }
-    else if ((ch === '}' || ch === ']') && depth > 0 && --depth === 0) {
-      try { values.push(JSON.parse(text.slice(start, i + 1))); } catch { /* skip a damaged value */ }
+    else if (ch === '{' || ch === '[') {
+      if (depth++ === 0) start = i;
+    } else if ((ch === '}' || ch === ']') && depth > 0 && --depth === 0) {
+      try {
+        values.push(JSON.parse(text.slice(start, i + 1)));
+      } catch {
+        /* skip a damaged value */
+      }
     }
   }
   return values;

@@ -28,7 +28,9 @@ export interface WslVersionReport {
 export function parseWslVersion(text: string, exit: number | null): WslVersionReport {
   const none = { wslVersion: null, kernelVersion: null, windowsVersion: null };
   if (exit !== null && exit !== 0) return none;
-  const versions = labelledValues(text).filter((lv) => /^\d+(\.\d+)+/.test(lv.value)).map((lv) => lv.value.split(/\s/)[0]!);
+  const versions = labelledValues(text)
+    .filter((lv) => /^\d+(\.\d+)+/.test(lv.value))
+    .map((lv) => lv.value.split(/\s/)[0]!);
   if (versions.length < 2) return none;
   return { wslVersion: versions[0]!, kernelVersion: versions[1]!, windowsVersion: versions.length >= 7 ? versions[6]! : null };
 }
@@ -84,10 +86,17 @@ export function parseFormatList(text: string): Record<string, string>[] {
   let current: Record<string, string> | null = null;
   let lastKey: string | null = null;
   for (const row of lines(text)) {
-    if (row.trim() === '') { current = null; lastKey = null; continue; }
+    if (row.trim() === '') {
+      current = null;
+      lastKey = null;
+      continue;
+    }
     const m = /^(\w[\w.]*)\s*:\s?(.*)$/.exec(row);
     if (m) {
-      if (!current) { current = {}; blocks.push(current); }
+      if (!current) {
+        current = {};
+        blocks.push(current);
+      }
       lastKey = m[1]!;
       current[lastKey] = m[2]!.trimEnd();
     } else if (current && lastKey && /^\s+\S/.test(row)) {
@@ -151,7 +160,7 @@ export function parseVideoControllers(text: string): WindowsVideoController[] {
 
 /** The adapter's own memory, unless it reads at the cap (then it is 4 GiB or more: unknown). */
 export const adapterVram = (c: WindowsVideoController): number | null =>
-  (c.adapterRam !== null && c.adapterRam >= ADAPTER_RAM_CAP ? null : c.adapterRam);
+  c.adapterRam !== null && c.adapterRam >= ADAPTER_RAM_CAP ? null : c.adapterRam;
 
 /** English `systeminfo` only (it is localized): the Hyper-V section, as a last resort. */
 export function parseSysteminfoVirtualization(text: string): 'available' | 'disabled' | null {

@@ -51,7 +51,10 @@ export interface VendorAnalysis {
   access?(gpus: GpuReport[], nodesByBus: ReadonlyMap<string, string[]>): GpuDriverFiles | null;
 }
 
-export interface DriverFix { fix: string; fixCommand?: string }
+export interface DriverFix {
+  fix: string;
+  fixCommand?: string;
+}
 
 export interface HostVendor<Drivers extends readonly string[] = readonly string[]> {
   id: KnownVendor;
@@ -73,12 +76,24 @@ export interface HostVendor<Drivers extends readonly string[] = readonly string[
 
 /** A GPU with every field it does not know set to unknown. */
 export function gpuReport(partial: Partial<GpuReport> & Pick<GpuReport, 'vendor' | 'usable' | 'verdict' | 'reason'>): GpuReport {
-  return { model: null, vramBytes: null, pciBusId: null, uuid: null, driver: { name: 'unknown', version: null },
-    cudaVersion: null, rocmVersion: null, deviceNodes: [], ...partial };
+  return {
+    model: null,
+    vramBytes: null,
+    pciBusId: null,
+    uuid: null,
+    driver: { name: 'unknown', version: null },
+    cudaVersion: null,
+    rocmVersion: null,
+    deviceNodes: [],
+    ...partial,
+  };
 }
 
 /** A verdict and its words, as one value. */
-export const verdict = (code: GpuVerdict, reason: string): Pick<GpuReport, 'usable' | 'verdict' | 'reason'> =>
-  ({ usable: code === 'ready', verdict: code, reason });
+export const verdict = (code: GpuVerdict, reason: string): Pick<GpuReport, 'usable' | 'verdict' | 'reason'> => ({
+  usable: code === 'ready',
+  verdict: code,
+  reason,
+});
 
 export const ON_MACOS = verdict('not-passable', 'macOS has no way to pass a GPU into a Linux appliance yet');

@@ -23,16 +23,29 @@ export const amd: HostVendor<typeof DRIVERS> = {
   analyze(input) {
     const rocm = rocmFacts(input);
     switch (input.platform) {
-      case 'linux': return {
-        gpus: linuxGpus(input, rocm),
-        access: (gpus, drm) => {
-          for (const g of gpus) g.deviceNodes = g.pciBusId ? drm.get(g.pciBusId) ?? [] : [];
-          return gpus.some((g) => g.usable) ? { vendor: 'amd', wsl: false, nodes: input.p.mayHave('/dev/kfd') ? ['/dev/kfd'] : [],
-            withheld: [], libraries: [], files: [], folders: [], version: null } : null;
-        },
-      };
-      case 'wsl2': return { gpus: wslGpus(input, rocm) };
-      default: return null;
+      case 'linux':
+        return {
+          gpus: linuxGpus(input, rocm),
+          access: (gpus, drm) => {
+            for (const g of gpus) g.deviceNodes = g.pciBusId ? (drm.get(g.pciBusId) ?? []) : [];
+            return gpus.some((g) => g.usable)
+              ? {
+                  vendor: 'amd',
+                  wsl: false,
+                  nodes: input.p.mayHave('/dev/kfd') ? ['/dev/kfd'] : [],
+                  withheld: [],
+                  libraries: [],
+                  files: [],
+                  folders: [],
+                  version: null,
+                }
+              : null;
+          },
+        };
+      case 'wsl2':
+        return { gpus: wslGpus(input, rocm) };
+      default:
+        return null;
     }
   },
   fix(_g, platform) {
@@ -46,7 +59,10 @@ export const amd: HostVendor<typeof DRIVERS> = {
   },
 };
 
-interface RocmFacts { agents: RocmAgent[]; version: string | null }
+interface RocmFacts {
+  agents: RocmAgent[];
+  version: string | null;
+}
 
 /** rocminfo's GPU agents (it answers only where amdgpu offers compute) and ROCm's version. */
 function rocmFacts({ p }: VendorInput): RocmFacts {
@@ -62,7 +78,7 @@ const driverOf = (dev: PciDevice): DriverName =>
 function linuxGpus({ p, pci, notes }: VendorInput, rocm: RocmFacts): GpuReport[] {
   // rocminfo names no PCI address: its agents pair with the amdgpu GPUs in PCI order, only when the counts agree.
   const computing = pci.filter((d) => !d.bindingKnown || d.kernelDriver === 'amdgpu');
-  const agentOf = (d: PciDevice) => (rocm.agents.length === computing.length ? rocm.agents[computing.indexOf(d)] ?? null : null);
+  const agentOf = (d: PciDevice) => (rocm.agents.length === computing.length ? (rocm.agents[computing.indexOf(d)] ?? null) : null);
   const kfd = p.mayHave('/dev/kfd')
     ? verdict('ready', 'the amdgpu driver is loaded with compute (/dev/kfd)')
     : verdict('missing-node', '/dev/kfd is missing: the amdgpu driver offers no compute here');
@@ -72,26 +88,54 @@ function linuxGpus({ p, pci, notes }: VendorInput, rocm: RocmFacts): GpuReport[]
     const vram = toInt(p.file(`/sys/bus/pci/devices/${dev.pciBusId}/mem_info_vram_total`)) ?? agent?.vramBytes ?? null;
     if (vram === null && driver === 'amdgpu') notes.push(`VRAM of ${dev.pciBusId} unknown: neither sysfs nor rocminfo reported it`);
     return gpuReport({
-      vendor: 'amd', model: agent?.marketingName ?? marketingName(dev.description), pciBusId: dev.pciBusId, uuid: agent?.uuid ?? null,
-      vramBytes: vram, driver: { name: driver, version: null }, rocmVersion: rocm.version,
-      ...(driver === 'amdgpu' ? kfd
-        : driver === 'radeon' ? verdict('wrong-driver', 'the old radeon driver cannot run ROCm')
-          : driver === 'none' ? verdict('no-driver', 'no amdgpu driver is loaded for it')
-            : dev.bindingKnown ? verdict('wrong-driver', `it is bound to the ${dev.kernelDriver} driver, not amdgpu`)
+      vendor: 'amd',
+      model: agent?.marketingName ?? marketingName(dev.description),
+      pciBusId: dev.pciBusId,
+      uuid: agent?.uuid ?? null,
+      vramBytes: vram,
+      driver: { name: driver, version: null },
+      rocmVersion: rocm.version,
+      ...(driver === 'amdgpu'
+        ? kfd
+        : driver === 'radeon'
+          ? verdict('wrong-driver', 'the old radeon driver cannot run ROCm')
+          : driver === 'none'
+            ? verdict('no-driver', 'no amdgpu driver is loaded for it')
+            : dev.bindingKnown
+              ? verdict('wrong-driver', `it is bound to the ${dev.kernelDriver} driver, not amdgpu`)
               : verdict('unchecked', 'whether a driver is loaded for it was not recorded')),
     });
   });
   // GPUs only rocminfo lists (no PCI record): ROCm answering means amdgpu computes on them.
   if (pci.length === 0) {
-    gpus.push(...rocm.agents.map((agent) => gpuReport({ vendor: 'amd', model: agent.marketingName, vramBytes: agent.vramBytes,
-      uuid: agent.uuid, driver: { name: 'amdgpu', version: null }, rocmVersion: rocm.version, ...kfd })));
+    gpus.push(
+      ...rocm.agents.map((agent) =>
+        gpuReport({
+          vendor: 'amd',
+          model: agent.marketingName,
+          vramBytes: agent.vramBytes,
+          uuid: agent.uuid,
+          driver: { name: 'amdgpu', version: null },
+          rocmVersion: rocm.version,
+          ...kfd,
+        }),
+      ),
+    );
   }
   return gpus;
 }
 
 function wslGpus({ p }: VendorInput, rocm: RocmFacts): GpuReport[] {
   const dxg = p.mayHave('/dev/dxg');
-  return rocm.agents.map((agent) => gpuReport({ vendor: 'amd', model: agent.marketingName, vramBytes: agent.vramBytes, uuid: agent.uuid,
-    driver: { name: 'unknown', version: null }, rocmVersion: rocm.version,
-    ...(dxg ? verdict('ready', 'ROCm sees it through WSL2 (/dev/dxg)') : verdict('missing-node', 'WSL2 offers no /dev/dxg')) }));
+  return rocm.agents.map((agent) =>
+    gpuReport({
+      vendor: 'amd',
+      model: agent.marketingName,
+      vramBytes: agent.vramBytes,
+      uuid: agent.uuid,
+      driver: { name: 'unknown', version: null },
+      rocmVersion: rocm.version,
+      ...(dxg ? verdict('ready', 'ROCm sees it through WSL2 (/dev/dxg)') : verdict('missing-node', 'WSL2 offers no /dev/dxg')),
+    }),
+  );
 }

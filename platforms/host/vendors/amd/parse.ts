@@ -25,10 +25,12 @@ export function parseRocminfo(text: string): RocmAgent[] {
     const m = /^(\s*)(\S[^:]*?):\s*(.*?)\s*$/.exec(row);
     if (!m) continue;
     const [, lead, key, value] = m as unknown as [string, string, string, string];
-    if (lead.length > 2) { // pool sections are indented further
+    if (lead.length > 2) {
+      // pool sections are indented further
       if (key === 'Segment') inVramPool = /GLOBAL/.test(value) && /COARSE GRAINED/.test(value) && !/EXTENDED/.test(value);
       const kb = /^(\d+)/.exec(value)?.[1];
-      if (key === 'Size' && inVramPool && current.deviceType === 'GPU' && current.vramBytes === null && kb) current.vramBytes = Number(kb) * 1024;
+      if (key === 'Size' && inVramPool && current.deviceType === 'GPU' && current.vramBytes === null && kb)
+        current.vramBytes = Number(kb) * 1024;
       continue;
     }
     if (key === 'Name' && current.name === null) current.name = value || null;

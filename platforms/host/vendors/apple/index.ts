@@ -13,8 +13,13 @@ export const apple: HostVendor<typeof DRIVERS> = {
     return {
       gpus: displays.map((g) => {
         if (g.vramBytes === null) notes.push(`${g.model ?? 'the Apple GPU'} shares the system memory (no separate VRAM)`);
-        return gpuReport({ vendor: 'apple', model: g.model, vramBytes: g.vramBytes, driver: { name: 'apple', version: null },
-          ...ON_MACOS });
+        return gpuReport({
+          vendor: 'apple',
+          model: g.model,
+          vramBytes: g.vramBytes,
+          driver: { name: 'apple', version: null },
+          ...ON_MACOS,
+        });
       }),
     };
   },

@@ -3,9 +3,19 @@
 import type { ParsedArtifacts } from '../../parsed.ts';
 import type { Notes } from '../vendor.ts';
 import {
-  classifyNvidiaSmiFailure, failedBusIds, flavorFromLicense, isCutName, parseModinfo, parseNvidiaGpuInformation,
-  parseNvidiaProcVersion, parseNvidiaSmiList, parseNvidiaSmiTable, parseNvidiaSmiXml,
-  type NvidiaProcGpu, type NvidiaSmiFailure, type NvidiaSmiGpu,
+  classifyNvidiaSmiFailure,
+  failedBusIds,
+  flavorFromLicense,
+  isCutName,
+  parseModinfo,
+  parseNvidiaGpuInformation,
+  parseNvidiaProcVersion,
+  parseNvidiaSmiList,
+  parseNvidiaSmiTable,
+  parseNvidiaSmiXml,
+  type NvidiaProcGpu,
+  type NvidiaSmiFailure,
+  type NvidiaSmiGpu,
 } from './parse.ts';
 
 export type Flavor = 'open' | 'proprietary';
@@ -55,7 +65,11 @@ export function nvidiaEvidence(p: ParsedArtifacts, notes: Notes): NvidiaEvidence
   for (const name of SMI_FORMS) {
     const r = p.command(name);
     if (!r) continue;
-    if (r.timedOut) { failure ??= 'timeout'; notes.push(`nvidia-smi (${name}) did not answer in time and was stopped`); continue; }
+    if (r.timedOut) {
+      failure ??= 'timeout';
+      notes.push(`nvidia-smi (${name}) did not answer in time and was stopped`);
+      continue;
+    }
     if (gpus.length > 0) {
       if (!r.ok) notes.push(`nvidia-smi (${name}) listed the GPUs but exited with code ${r.exit}`);
       continue;

@@ -10,7 +10,11 @@ import type { NvidiaEvidence } from './evidence.ts';
 const COMMON_NODES = ['/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools', '/dev/nvidia-modeset'];
 // The folder order decides between two copies of one library; the linker cache's own order comes first.
 export const LIBRARY_FOLDERS = [
-  '/usr/local/nvidia/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib',
+  '/usr/local/nvidia/lib64',
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
 ];
 const TOOLS = ['/usr/bin/nvidia-smi', '/usr/local/nvidia/bin/nvidia-smi'];
 const VENDOR_FILES = /^\/(usr\/share|etc)\/(vulkan|glvnd|egl|OpenCL)\/.*nvidia[^/]*\.(json|icd)$/;
@@ -20,9 +24,14 @@ export const isNvidiaDriverLibrary = (name: string): boolean =>
   /^lib(cuda|cudadebugger|nvcuvid|nvoptix|nvidia-(?!container)[\w+-]+|(EGL|GLX|GLESv2|GLESv1_CM)_nvidia)\.so(\.|$)/.test(name);
 
 /** Fills each NVIDIA GPU's nodes (its /dev/nvidiaN, then its DRM nodes) and lists the driver's files. */
-export function nvidiaAccess(p: ParsedArtifacts, nv: NvidiaEvidence, gpus: GpuReport[], drm: ReadonlyMap<string, string[]>,
-  notes: Notes): GpuDriverFiles | null {
-  for (const g of gpus) g.deviceNodes = [...nvidiaNode(p, nv, g, gpus.length, notes), ...(g.pciBusId ? drm.get(g.pciBusId) ?? [] : [])];
+export function nvidiaAccess(
+  p: ParsedArtifacts,
+  nv: NvidiaEvidence,
+  gpus: GpuReport[],
+  drm: ReadonlyMap<string, string[]>,
+  notes: Notes,
+): GpuDriverFiles | null {
+  for (const g of gpus) g.deviceNodes = [...nvidiaNode(p, nv, g, gpus.length, notes), ...(g.pciBusId ? (drm.get(g.pciBusId) ?? []) : [])];
   if (!gpus.some((g) => g.usable)) return null;
   const version = nv.driverVersion ?? nv.moduleVersion;
   const nodes = COMMON_NODES.filter((n) => p.mayHave(n));

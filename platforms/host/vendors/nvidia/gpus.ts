@@ -77,15 +77,20 @@ export function linuxGpus({ p, pci }: VendorInput, nv: NvidiaEvidence): GpuRepor
       vramBytes: s.smi?.vramBytes ?? null,
       pciBusId: s.busId ?? s.smi?.pciBusId ?? s.proc?.pciBusId ?? null,
       uuid: s.smi?.uuid ?? s.proc?.uuid ?? null,
-      driver: { name: driver, version: bound === 'nvidia' ? nv.driverVersion ?? nv.moduleVersion : null },
+      driver: { name: driver, version: bound === 'nvidia' ? (nv.driverVersion ?? nv.moduleVersion) : null },
       cudaVersion: s.smi ? nv.cudaVersion : null,
       ...linuxVerdict(s, nv, driver, bound, (node) => p.mayHave(node)),
     });
   });
 }
 
-function linuxVerdict(s: Sighting, nv: NvidiaEvidence, driver: DriverName, bound: string | null | undefined,
-  mayHave: (node: string) => boolean): Pick<GpuReport, 'usable' | 'verdict' | 'reason'> {
+function linuxVerdict(
+  s: Sighting,
+  nv: NvidiaEvidence,
+  driver: DriverName,
+  bound: string | null | undefined,
+  mayHave: (node: string) => boolean,
+): Pick<GpuReport, 'usable' | 'verdict' | 'reason'> {
   if (driver === 'nouveau') return verdict('wrong-driver', 'it runs the open-source Nouveau driver, which cannot run CUDA');
   const notLoaded = nv.failure === 'no-driver' || (!nv.failure && bound === null);
   if (notLoaded && nv.installedVersion) return verdict('not-loaded', `NVIDIA's driver ${nv.installedVersion} is installed but not loaded`);
@@ -113,11 +118,22 @@ const failureVerdict = (f: NonNullable<NvidiaEvidence['failure']>) => verdict(..
 /** WSL2: Windows' driver answers through /dev/dxg; there is no PCI device to go by. */
 export function wslGpus({ p }: VendorInput, nv: NvidiaEvidence): GpuReport[] {
   const dxg = p.devices === null ? null : p.devices.includes('/dev/dxg');
-  const shared = dxg === false
-    ? verdict('missing-node', 'WSL2 offers no /dev/dxg: Windows does not share the GPU')
-    : verdict('ready', 'Windows shares it with WSL2 (/dev/dxg) and nvidia-smi answers');
-  const gpus = nv.gpus.map((smi) => gpuReport({ vendor: 'nvidia', model: smi.model, vramBytes: smi.vramBytes, pciBusId: smi.pciBusId,
-    uuid: smi.uuid, driver: { name: 'nvidia-wsl', version: nv.driverVersion }, cudaVersion: nv.cudaVersion, ...shared }));
+  const shared =
+    dxg === false
+      ? verdict('missing-node', 'WSL2 offers no /dev/dxg: Windows does not share the GPU')
+      : verdict('ready', 'Windows shares it with WSL2 (/dev/dxg) and nvidia-smi answers');
+  const gpus = nv.gpus.map((smi) =>
+    gpuReport({
+      vendor: 'nvidia',
+      model: smi.model,
+      vramBytes: smi.vramBytes,
+      pciBusId: smi.pciBusId,
+      uuid: smi.uuid,
+      driver: { name: 'nvidia-wsl', version: nv.driverVersion },
+      cudaVersion: nv.cudaVersion,
+      ...shared,
+    }),
+  );
   if (gpus.length === 0 && nv.failure && nv.failure !== 'no-devices') {
     gpus.push(gpuReport({ vendor: 'nvidia', driver: { name: 'nvidia-wsl', version: null }, ...failureVerdict(nv.failure) }));
   }
@@ -129,20 +145,30 @@ export function windowsGpus({ controllers }: VendorInput, nv: NvidiaEvidence): G
   const named = nv.gpus.map((smi, i) => {
     const listed = controllers[i]?.name ?? null;
     return gpuReport({
-      vendor: 'nvidia', model: isCutName(smi.model) && listed ? listed : smi.model ?? listed, vramBytes: smi.vramBytes,
-      pciBusId: smi.pciBusId, uuid: smi.uuid, driver: { name: 'nvidia-proprietary', version: nv.driverVersion },
+      vendor: 'nvidia',
+      model: isCutName(smi.model) && listed ? listed : (smi.model ?? listed),
+      vramBytes: smi.vramBytes,
+      pciBusId: smi.pciBusId,
+      uuid: smi.uuid,
+      driver: { name: 'nvidia-proprietary', version: nv.driverVersion },
       cudaVersion: nv.cudaVersion,
       ...(nv.failure ? failureVerdict(nv.failure) : verdict('ready', 'the NVIDIA driver answers; Windows shares the GPU with WSL2')),
     });
   });
   // Adapters nvidia-smi did not describe.
-  const rest = controllers.slice(nv.gpus.length).map((c: WindowsVideoController) => gpuReport({
-    vendor: 'nvidia', model: c.name, vramBytes: adapterVram(c),
-    driver: { name: 'nvidia-proprietary', version: nvidiaVersionFromWindows(c.driverVersion) },
-    ...(nv.failure ? failureVerdict(nv.failure)
-      : nv.smiRecorded ? verdict('not-listed', 'nvidia-smi did not list it')
-        : verdict('no-tool', 'nvidia-smi was not found, so the driver could not be asked')),
-  }));
+  const rest = controllers.slice(nv.gpus.length).map((c: WindowsVideoController) =>
+    gpuReport({
+      vendor: 'nvidia',
+      model: c.name,
+      vramBytes: adapterVram(c),
+      driver: { name: 'nvidia-proprietary', version: nvidiaVersionFromWindows(c.driverVersion) },
+      ...(nv.failure
+        ? failureVerdict(nv.failure)
+        : nv.smiRecorded
+          ? verdict('not-listed', 'nvidia-smi did not list it')
+          : verdict('no-tool', 'nvidia-smi was not found, so the driver could not be asked')),
+    }),
+  );
   if (named.length + rest.length === 0 && nv.failure && nv.failure !== 'no-devices') {
     rest.push(gpuReport({ vendor: 'nvidia', driver: { name: 'nvidia-proprietary', version: null }, ...failureVerdict(nv.failure) }));
   }

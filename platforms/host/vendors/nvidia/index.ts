@@ -9,16 +9,24 @@ import { isNvidiaDriverLibrary, nvidiaAccess } from './files.ts';
 
 const SLOW = 5_000; // nvidia-smi can take seconds on a cold start
 
-const smi = (os: HostInfo['os']): CommandSpec[] => [
-  { name: 'nvidia-smi', argv: ['nvidia-smi'], timeoutMs: SLOW },
-  { name: 'nvidia-smi-L', argv: ['nvidia-smi', '-L'], timeoutMs: SLOW },
-  { name: 'nvidia-smi-q-x', argv: ['nvidia-smi', '-q', '-x'], timeoutMs: SLOW },
-].map((c) => (os === 'win32' ? { ...c, argv: ['nvidia-smi.exe', ...c.argv.slice(1)] } : c));
+const smi = (os: HostInfo['os']): CommandSpec[] =>
+  [
+    { name: 'nvidia-smi', argv: ['nvidia-smi'], timeoutMs: SLOW },
+    { name: 'nvidia-smi-L', argv: ['nvidia-smi', '-L'], timeoutMs: SLOW },
+    { name: 'nvidia-smi-q-x', argv: ['nvidia-smi', '-q', '-x'], timeoutMs: SLOW },
+  ].map((c) => (os === 'win32' ? { ...c, argv: ['nvidia-smi.exe', ...c.argv.slice(1)] } : c));
 
 /** Names of the driver's user-space libraries (the exact version is checked on analysis). */
 const LIBRARY_GLOBS = [
-  'libcuda.so*', 'libcudadebugger.so*', 'libnvidia-*.so*', 'libnvcuvid.so*', 'libnvoptix.so*',
-  'libEGL_nvidia.so*', 'libGLX_nvidia.so*', 'libGLESv2_nvidia.so*', 'libGLESv1_CM_nvidia.so*',
+  'libcuda.so*',
+  'libcudadebugger.so*',
+  'libnvidia-*.so*',
+  'libnvcuvid.so*',
+  'libnvoptix.so*',
+  'libEGL_nvidia.so*',
+  'libGLX_nvidia.so*',
+  'libGLESv2_nvidia.so*',
+  'libGLESv1_CM_nvidia.so*',
 ];
 const librariesIn = (dir: string): string[] => LIBRARY_GLOBS.map((g) => `${dir}/${g}`);
 
@@ -36,17 +44,27 @@ export const nvidia: HostVendor<typeof DRIVERS> = {
     // Its libraries in the usual folders and under /usr/local/nvidia, its tools, GSP firmware, and
     // the Vulkan/EGL/OpenCL vendor files.
     listed: [
-      ...['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/nvidia/lib64',
-        '/usr/local/nvidia/lib'].flatMap(librariesIn),
-      '/usr/bin/nvidia-smi', '/usr/local/nvidia/bin/nvidia-smi',
+      ...[
+        '/usr/lib/x86_64-linux-gnu',
+        '/usr/lib/aarch64-linux-gnu',
+        '/usr/lib64',
+        '/usr/lib',
+        '/usr/local/nvidia/lib64',
+        '/usr/local/nvidia/lib',
+      ].flatMap(librariesIn),
+      '/usr/bin/nvidia-smi',
+      '/usr/local/nvidia/bin/nvidia-smi',
       '/lib/firmware/nvidia/*/gsp*.bin',
-      '/usr/share/vulkan/icd.d/nvidia*.json', '/etc/vulkan/icd.d/nvidia*.json', '/usr/share/vulkan/implicit_layer.d/nvidia*.json',
-      '/usr/share/glvnd/egl_vendor.d/*nvidia*.json', '/usr/share/egl/egl_external_platform.d/*nvidia*.json',
+      '/usr/share/vulkan/icd.d/nvidia*.json',
+      '/etc/vulkan/icd.d/nvidia*.json',
+      '/usr/share/vulkan/implicit_layer.d/nvidia*.json',
+      '/usr/share/glvnd/egl_vendor.d/*nvidia*.json',
+      '/usr/share/egl/egl_external_platform.d/*nvidia*.json',
       '/etc/OpenCL/vendors/nvidia*.icd',
     ],
     // Folders the linker cache names for its libraries (Debian's nvidia/current, a vendor prefix).
-    listedByLinker: (cache) => [...new Set(cache.filter((e) => isNvidiaDriverLibrary(e.name)).map((e) => path.posix.dirname(e.path)))]
-      .sort().flatMap(librariesIn),
+    listedByLinker: (cache) =>
+      [...new Set(cache.filter((e) => isNvidiaDriverLibrary(e.name)).map((e) => path.posix.dirname(e.path)))].sort().flatMap(librariesIn),
     // Where nvidia-smi is when it is not on PATH: WSL2's shared driver folder, containers with a mounted driver.
     extraPath: ['/usr/lib/wsl/lib', '/usr/local/nvidia/bin'],
   },
@@ -54,38 +72,52 @@ export const nvidia: HostVendor<typeof DRIVERS> = {
     if (input.platform === 'macos') return null;
     const nv = nvidiaEvidence(input.p, input.notes);
     if (nv.gpus.length === 0 && nv.loaded === null && nv.flavor && nv.moduleVersion) {
-      input.notes.push(`NVIDIA's ${nv.flavor} driver ${nv.moduleVersion} is installed (modinfo); nothing recorded says whether it is `
-        + 'loaded');
+      input.notes.push(
+        `NVIDIA's ${nv.flavor} driver ${nv.moduleVersion} is installed (modinfo); nothing recorded says whether it is ` + 'loaded',
+      );
     }
     switch (input.platform) {
       case 'linux':
         return { gpus: linuxGpus(input, nv), access: (gpus, drm) => nvidiaAccess(input.p, nv, gpus, drm, input.notes) };
-      case 'wsl2': return { gpus: wslGpus(input, nv) };
-      case 'windows': return { gpus: windowsGpus(input, nv) };
+      case 'wsl2':
+        return { gpus: wslGpus(input, nv) };
+      case 'windows':
+        return { gpus: windowsGpus(input, nv) };
     }
   },
   fix(g, platform, p) {
     if (platform === 'windows' || platform === 'wsl2') {
-      return { fix: 'Install the latest NVIDIA driver for Windows from nvidia.com (Windows shares it with Linux automatically), restart, '
-        + 'then update WSL.', fixCommand: 'wsl --update' };
+      return {
+        fix:
+          'Install the latest NVIDIA driver for Windows from nvidia.com (Windows shares it with Linux automatically), restart, ' +
+          'then update WSL.',
+        fixCommand: 'wsl --update',
+      };
     }
     if (g.verdict === 'driver-mismatch') return { fix: 'Restart the computer so the NVIDIA driver that was just updated is loaded.' };
     if (g.verdict === 'not-loaded') {
-      return { fix: 'Restart the computer so the NVIDIA driver is loaded. If it still is not, Secure Boot may be refusing it: '
-        + 'enroll the driver\'s signing key (your distribution\'s NVIDIA guide says how) or turn Secure Boot off.' };
+      return {
+        fix:
+          'Restart the computer so the NVIDIA driver is loaded. If it still is not, Secure Boot may be refusing it: ' +
+          "enroll the driver's signing key (your distribution's NVIDIA guide says how) or turn Secure Boot off.",
+      };
     }
     const family = [p.osRelease?.id, ...(p.osRelease?.idLike ?? [])];
     if (family.includes('ubuntu')) {
-      return { fix: 'Install NVIDIA\'s driver, then restart the computer.', fixCommand: 'sudo ubuntu-drivers install' };
+      return { fix: "Install NVIDIA's driver, then restart the computer.", fixCommand: 'sudo ubuntu-drivers install' };
     }
     if (family.includes('fedora')) {
-      return { fix: 'Enable RPM Fusion (rpmfusion.org), install NVIDIA\'s driver, wait five minutes for it to build, then restart.',
-        fixCommand: 'sudo dnf install -y akmod-nvidia' };
+      return {
+        fix: "Enable RPM Fusion (rpmfusion.org), install NVIDIA's driver, wait five minutes for it to build, then restart.",
+        fixCommand: 'sudo dnf install -y akmod-nvidia',
+      };
     }
     if (family.includes('debian')) {
-      return { fix: 'Enable the "non-free" software source, install NVIDIA\'s driver, then restart.',
-        fixCommand: 'sudo apt-get install -y nvidia-driver' };
+      return {
+        fix: 'Enable the "non-free" software source, install NVIDIA\'s driver, then restart.',
+        fixCommand: 'sudo apt-get install -y nvidia-driver',
+      };
     }
-    return { fix: 'Install NVIDIA\'s driver for your Linux distribution (nvidia.com/drivers), then restart the computer.' };
+    return { fix: "Install NVIDIA's driver for your Linux distribution (nvidia.com/drivers), then restart the computer." };
   },
 };

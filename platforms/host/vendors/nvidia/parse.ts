@@ -37,7 +37,10 @@ export function parseNvidiaSmiTable(text: string): NvidiaSmiReport {
   let inGpuTable = false;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    if (/^\|=+\+=+\+=+\|$/.test(row.trim())) { inGpuTable = true; continue; }
+    if (/^\|=+\+=+\+=+\|$/.test(row.trim())) {
+      inGpuTable = true;
+      continue;
+    }
     if (inGpuTable && /^\s*$/.test(row)) break; // the GPU table ends at the first blank line
     if (!inGpuTable) continue;
     // "|   0  NVIDIA H100 80GB HBM3          On  |   00000000:00:09.0 Off |                   On |"
