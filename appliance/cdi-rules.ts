@@ -162,9 +162,10 @@ function edits(place: string, e: Doc, at: At, strict: Strict) {
       at(`${place}.${key}`, 'must be a list');
       return;
     }
-    e[key].forEach((item, i) =>
-      isObject(item) || key === 'env' ? each(item as Doc, `${place}.${key}[${i}]`) : at(`${place}.${key}[${i}]`, 'must be an object'),
-    );
+    for (const [i, item] of e[key].entries()) {
+      if (isObject(item) || key === 'env') each(item as Doc, `${place}.${key}[${i}]`);
+      else at(`${place}.${key}[${i}]`, 'must be an object');
+    }
   };
   list('env', (item, where) => {
     if (typeof item !== 'string' || !/^[^=]+=/.test(item)) at(where, 'must be "NAME=value"');

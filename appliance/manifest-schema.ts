@@ -63,6 +63,7 @@ function leaf<T extends z.ZodMiniType, O>(base: T, convert: (v: z.output<T>) => 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const VERSION = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 // What the HTTP request line can carry: no spaces, no control characters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 export const URL_PATH = /^\/[^\s\x00-\x1f\x7f]*$/;
 
 const pattern = (re: RegExp, what: string) => leaf(z.string(), (s) => (re.test(s) ? s : new Bad(`is ${show(s)}, not ${what}`)));

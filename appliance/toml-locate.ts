@@ -64,7 +64,10 @@ class KeyNode {
 
   child(k: string | number): KeyNode {
     let c = this.children.get(k);
-    if (!c) this.children.set(k, (c = new KeyNode()));
+    if (!c) {
+      c = new KeyNode();
+      this.children.set(k, c);
+    }
     return c;
   }
 

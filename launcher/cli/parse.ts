@@ -45,7 +45,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   // Asking for help is never wrong: the rest of the line is not judged.
   if (given.some((g) => g.name === 'help')) return { command, named, args, values: { help: true } };
   const values: Record<string, unknown> = {};
-  for (const g of given) values[g.name] = valueOf(command, g);
+  for (const g of given) values[g.name] = flagValue(command, g);
   if (command.words[0] === 'help' && args.length)
     commandFor(args, true); // "help bundle" and "help bundle collect" alike
   else checkArgs(command, args);
@@ -111,7 +111,7 @@ export function commandNamed(word: string): CommandSpec {
   throw usage(`unknown command "${word}"`, near ? `did you mean "ai-way ${near}"? (see "ai-way help")` : undefined);
 }
 
-function valueOf(command: CommandSpec, g: Given): unknown {
+function flagValue(command: CommandSpec, g: Given): unknown {
   const takes = [...command.flags, ...COMMON_FLAGS];
   const where = `"ai-way ${commandName(command)}"`;
   if (!isFlag(g.name) || !takes.includes(g.name)) {

@@ -10,6 +10,7 @@ import {
   frameHeader,
   parseAgentMessage,
   type AgentMessage,
+  type Frame,
   type FrameType,
 } from '../../appliance/agent-protocol.ts';
 import { Failure } from '../../appliance/failures.ts';
@@ -58,7 +59,7 @@ export class AgentChannel {
   ) {
     this.events = new FloodGate(EVENT_BURST, onEvent, (held) => hooks.onFlood?.(held));
     input.on('data', (chunk: Buffer) => {
-      let frames;
+      let frames: Frame[];
       try {
         frames = this.decoder.push(chunk);
       } catch (e) {

@@ -21,7 +21,7 @@ export function badFileName(name: string): string | null {
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes === 0 || bytes > 255) return 'the name must be 1 to 255 bytes long';
   if (name === '.' || name === '..' || name.includes('/') || name.includes('\\')) return 'the name must not be a path';
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'the name has control characters';
   if (name.startsWith('.upload-')) return 'the name is reserved';
   return null;

@@ -65,6 +65,7 @@ function splitKeys(text: string): string[] {
   const keys: string[] = [];
   for (let i = 0; i < text.length; ) {
     if (text[i] === ESC) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: an escape sequence starts with ESC
       const m = /^\x1b(\[[0-9;?]*[A-Za-z~]|O[A-Za-z]|.)?/s.exec(text.slice(i))!;
       keys.push(m[0]);
       i += m[0].length;

@@ -10,9 +10,11 @@ export function Screen({ s, l }: { s: UiState; l: Look }) {
   return (
     <Box flexDirection="column" width={l.width}>
       {frame(s, l).map((row, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a row is its place on the screen
         <Text key={i} wrap="truncate">
           {row.some((span) => span.text)
             ? row.map((span, j) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a span is its place in the row
                 <Text key={j} color={l.color ? span.color : undefined} bold={!l.plain && span.bold} inverse={!l.plain && span.inverse}>
                   {span.text}
                 </Text>

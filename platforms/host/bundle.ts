@@ -1,6 +1,7 @@
 // Support bundles: a directory (or a .tar.gz of one) that holds a host's artifacts verbatim.
 // Layout (a contract): host.json, files/<absolute path>, devices.txt, listing.txt, commands/<name>.out|.err|.exit|.timeout
 import { lstat, opendir, readdir, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { hostInfoSchema, MAX_ARTIFACT_BYTES, type Artifacts, type CommandRecord } from './artifacts.ts';
@@ -74,7 +75,7 @@ export async function writeBundle(dir: string, a: Artifacts, secrets?: Secrets):
 
 /** Reads a bundle directory or .tar.gz archive, within the limits above. */
 export async function readBundle(location: string): Promise<Artifacts> {
-  let st;
+  let st: Stats;
   try {
     st = await stat(location);
   } catch {
@@ -109,7 +110,8 @@ async function readDirEntries(root: string): Promise<TarEntry[]> {
       if (st.isDirectory()) await walk(relPath);
       else if (st.isFile()) {
         const data = await readRegularFile(path.join(root, relPath), MAX_ARTIFACT_BYTES);
-        if ((total += data.length) > MAX_BUNDLE_BYTES) throw tooMuch(`the ${sizeText(MAX_BUNDLE_BYTES)}`);
+        total += data.length;
+        if (total > MAX_BUNDLE_BYTES) throw tooMuch(`the ${sizeText(MAX_BUNDLE_BYTES)}`);
         out.push({ path: relPath, data });
       }
       // links and special files are skipped: a bundle holds plain files only

@@ -227,7 +227,7 @@ async function listPaths(patterns: readonly string[]): Promise<string[]> {
 /** Drivers' libraries in folders only the linker cache names (Debian's nvidia/current, a vendor prefix). */
 async function listLinkerFolders(commands: ReadonlyMap<string, CommandRecord>, listed: readonly string[]): Promise<string[]> {
   const ldconfig = commands.get('ldconfig-p');
-  if (!ldconfig || ldconfig.exit !== 0) return [];
+  if (ldconfig?.exit !== 0) return [];
   const known = new Set(listed.map((l) => path.posix.dirname(l.split(' -> ')[0]!.replace(/\/$/, ''))));
   return listPaths(linkerListed(parseLdconfig(decodeText(ldconfig.out))).filter((pattern) => !known.has(path.posix.dirname(pattern))));
 }

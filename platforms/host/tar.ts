@@ -18,7 +18,7 @@ export interface TarEntry {
 }
 
 function octal(n: number, width: number): string {
-  return n.toString(8).padStart(width - 1, '0') + '\0';
+  return `${n.toString(8).padStart(width - 1, '0')}\0`;
 }
 
 function splitName(p: string): { name: string; prefix: string } {
@@ -49,7 +49,7 @@ function header(p: string, size: number, type: '0' | '2' | '5', mtime: number, m
   put(prefix, 345);
   let sum = 0;
   for (const b of h) sum += b;
-  put(octal(sum, 7) + ' ', 148);
+  put(`${octal(sum, 7)} `, 148);
   return h;
 }
 
@@ -61,7 +61,7 @@ export function packTar(entries: readonly TarEntry[], mtime = 0): Uint8Array {
     const parts = e.path.split('/');
     for (let i = 1; i <= parts.length; i++) {
       if (i === parts.length && !e.directory) break;
-      const d = parts.slice(0, i).join('/') + '/';
+      const d = `${parts.slice(0, i).join('/')}/`;
       if (!dirs.has(d)) {
         dirs.add(d);
         chunks.push(header(d, 0, '5', mtime, i === parts.length ? e.mode : undefined));

@@ -61,6 +61,7 @@ export function archiveImageId(read: ReadAt, size: number): string {
   for (const e of tarItems(read, size, MAX_IMAGE_ENTRIES)) {
     if (e.type === '0' || e.type === '\0') entries.set(e.path.replace(/^\.\//, ''), e);
   }
+  // biome-ignore lint/suspicious/noExplicitAny: a tool's untyped JSON; each field is checked before use
   const json = (name: string): any => {
     const e = entries.get(name);
     if (!e) throw new Error(`it has no ${name}, so it is not an OCI archive`);
@@ -184,6 +185,7 @@ export interface SessionContainer {
 export async function listSessionContainers(): Promise<SessionContainer[]> {
   const r = await podman(['ps', '-a', '--filter', `label=${SESSION_LABEL}`, '--format', 'json']);
   if (!r.ok) return [];
+  // biome-ignore lint/suspicious/noExplicitAny: a tool's untyped JSON; each field is checked before use
   let rows: any[] = [];
   try {
     rows = JSON.parse(r.out || '[]');

@@ -86,7 +86,7 @@ describe('terminal UI without the sandbox software', () => {
 describe.skipIf(!podman)('terminal UI', () => {
   takeSessionTurns();
   // Another session runs beside these tests all along; none of them may count it.
-  let endSomeoneElses = () => undefined as void;
+  let endSomeoneElses: () => void = () => {};
   beforeAll(() => {
     endSomeoneElses = someoneElsesSession(rootful);
   });

@@ -62,7 +62,7 @@ async function noLeftovers(run: Run, withinMs = 5000): Promise<string[]> {
 describe.skipIf(why !== null)('selftest appliance, rootless', () => {
   takeSessionTurns();
   // Another session runs beside these tests all along; none of them may count it.
-  let endSomeoneElses = () => undefined as void;
+  let endSomeoneElses: () => void = () => {};
   beforeAll(() => {
     endSomeoneElses = someoneElsesSession(rootless);
   });

@@ -237,7 +237,7 @@ async function takeSessionTurn(timeoutMs: number): Promise<() => void> {
 
 /** Called in a describe that starts sessions: its tests wait for their turn, and give it up after. */
 export function takeSessionTurns(timeoutMs = 900_000): void {
-  let end = () => undefined as void;
+  let end: () => void = () => {};
   beforeAll(async () => {
     end = await takeSessionTurn(timeoutMs);
   }, timeoutMs + 10_000);

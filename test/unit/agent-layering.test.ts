@@ -51,7 +51,11 @@ function findCycle(graph: Graph): string[] | null {
 function reachable(graph: Graph, from: string): string[] {
   const seen = new Set<string>();
   const walk = (node: string) => {
-    for (const next of graph.get(node) ?? []) if (!seen.has(next)) seen.add(next), walk(next);
+    for (const next of graph.get(node) ?? []) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      walk(next);
+    }
   };
   walk(from);
   return [...seen].sort();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { COMMANDS, FLAGS } from '../../launcher/cli/commands.ts';
 import { commandHelp, overview, synopsis } from '../../launcher/cli/help.ts';
 import { parseCommandLine } from '../../launcher/cli/parse.ts';
-import { Failure } from '../../appliance/failures.ts';
+import type { Failure } from '../../appliance/failures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const parse = (...argv: string[]) => parseCommandLine(argv);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ReadRefused, readRegularFile } from '../../platforms/bounded-read.ts';
+import { type ReadRefused, readRegularFile } from '../../platforms/bounded-read.ts';
 import { EMBEDDED_ROOT, readCarried } from '../../platforms/embedded.ts';
 import { makeFolders } from '../../platforms/make-folders.ts';
 

@@ -97,9 +97,9 @@ describe('parseManifest', () => {
 
   it('accepts registry references by tag, digest and port', () => {
     for (const ref of [
-      'quay.io/x/y@sha256:' + 'a'.repeat(64),
+      `quay.io/x/y@sha256:${'a'.repeat(64)}`,
       'registry.example:5000/team/app:1.2',
-      'localhost/a_b/c-d:v1@sha256:' + 'f'.repeat(64),
+      `localhost/a_b/c-d:v1@sha256:${'f'.repeat(64)}`,
     ]) {
       expect(parseManifest(edit('localhost/demo:1.0.0', ref), FILE).images.alpine?.x86_64).toEqual({ kind: 'registry', ref });
     }

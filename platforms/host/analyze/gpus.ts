@@ -76,7 +76,7 @@ function unanalyzed(vendor: GpuVendor, pci: PciDevice[], controllers: WindowsVid
         driver: { name: 'unknown', version: c.driverVersion },
         ...verdict(
           'not-passable',
-          `ai-way cannot pass ${vendor === 'other' ? 'such' : vendorLabel(vendor)} GPUs from Windows ` + 'into the appliance yet',
+          `ai-way cannot pass ${vendor === 'other' ? 'such' : vendorLabel(vendor)} GPUs from Windows into the appliance yet`,
         ),
       }),
     ),

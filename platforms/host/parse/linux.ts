@@ -30,10 +30,7 @@ export function parseCpuinfo(text: string): CpuInfo {
     else if (model === null && (key === 'model name' || key === 'Model' || key === 'cpu model')) model = value.trim() || null;
     else if (flags.size === 0 && (key === 'flags' || key === 'Features')) {
       x86 = key === 'flags';
-      value
-        .split(/\s+/)
-        .filter(Boolean)
-        .forEach((f) => flags.add(f));
+      for (const f of value.split(/\s+/).filter(Boolean)) flags.add(f);
     }
   }
   return {

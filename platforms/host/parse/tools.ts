@@ -23,6 +23,7 @@ export interface PodmanInfo {
 
 /** `podman info --format json`. */
 export function parsePodmanInfo(text: string): PodmanInfo | null {
+  // biome-ignore lint/suspicious/noExplicitAny: a tool's untyped JSON; each field is checked before use
   let doc: any;
   try {
     doc = JSON.parse(text);
@@ -51,20 +52,23 @@ export interface LimaInstance {
 
 /** `limactl list --json`: a stream of JSON objects (one a line, or pretty-printed), or one array. */
 export function parseLimaList(text: string): LimaInstance[] {
-  return jsonValues(text)
-    .flatMap((v) => (Array.isArray(v) ? v : [v]))
-    .flatMap((o: any) =>
-      o && typeof o.name === 'string'
-        ? [
-            {
-              name: o.name,
-              status: typeof o.status === 'string' ? o.status : null,
-              vmType: typeof o.vmType === 'string' ? o.vmType : null,
-              arch: typeof o.arch === 'string' ? o.arch : null,
-            },
-          ]
-        : [],
-    );
+  return (
+    jsonValues(text)
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      // biome-ignore lint/suspicious/noExplicitAny: a tool's untyped JSON; each field is checked before use
+      .flatMap((o: any) =>
+        o && typeof o.name === 'string'
+          ? [
+              {
+                name: o.name,
+                status: typeof o.status === 'string' ? o.status : null,
+                vmType: typeof o.vmType === 'string' ? o.vmType : null,
+                arch: typeof o.arch === 'string' ? o.arch : null,
+              },
+            ]
+          : [],
+      )
+  );
 }
 
 /** Top-level JSON values written one after another; a damaged one is skipped. */

@@ -73,7 +73,7 @@ export const nvidia: HostVendor<typeof DRIVERS> = {
     const nv = nvidiaEvidence(input.p, input.notes);
     if (nv.gpus.length === 0 && nv.loaded === null && nv.flavor && nv.moduleVersion) {
       input.notes.push(
-        `NVIDIA's ${nv.flavor} driver ${nv.moduleVersion} is installed (modinfo); nothing recorded says whether it is ` + 'loaded',
+        `NVIDIA's ${nv.flavor} driver ${nv.moduleVersion} is installed (modinfo); nothing recorded says whether it is loaded`,
       );
     }
     switch (input.platform) {

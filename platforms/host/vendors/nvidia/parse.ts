@@ -116,7 +116,7 @@ export function parseNvidiaSmiXml(text: string): NvidiaSmiReport {
 }
 
 /** A name nvidia-smi's table cut to fit its column. */
-export const isCutName = (name: string | null): boolean => name !== null && name.endsWith('...');
+export const isCutName = (name: string | null): boolean => name?.endsWith('...') === true;
 
 export type NvidiaSmiFailure = 'no-driver' | 'no-devices' | 'version-mismatch' | 'blocked' | 'failed';
 
