@@ -387,7 +387,12 @@ export class UiController {
       },
       {
         label: 'Resources',
-        value: `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} cores, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace`,
+        value: [
+          `${formatBytes(p.resources.memBytes)} memory`,
+          `${p.resources.cpus} cores`,
+          `${p.resources.pids} processes`,
+          `${formatBytes(p.resources.workspaceBytes)} workspace`,
+        ].join(', '),
       },
       ...(v
         ? v.facts.map((f) => ({ label: `${f.warning ? '!' : f.ok ? '+' : '-'} ${f.id}`, value: f.detail }))
