@@ -140,7 +140,10 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
     r.seccomp === 2 && refused(userNamespace) && refused(vsock),
     r.seccomp !== 2
       ? `seccomp mode ${r.seccomp ?? 'unknown'}`
-      : `a seccomp filter is active: a user namespace is refused (${userNamespace ?? 'not tried'}), an AF_VSOCK socket is refused (${vsock ?? 'not tried'})`,
+      : [
+          `a seccomp filter is active: a user namespace is refused (${userNamespace ?? 'not tried'}),`,
+          `an AF_VSOCK socket is refused (${vsock ?? 'not tried'})`,
+        ].join(' '),
   );
 
   // Rows are [inside, outside, count]; "outside" is the engine's namespace (the host for rootful Podman).
@@ -155,7 +158,10 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
       ? `the app's user ${r.uid} has no mapping outside`
       : mapsOutsideRoot
         ? 'a user inside is the root user outside'
-        : `the app's user ${r.uid} is id ${appOutside} outside its user namespace (a range of ${appRow[2]} ids of this appliance's own); no id inside is root outside`,
+        : [
+            `the app's user ${r.uid} is id ${appOutside} outside its user namespace`,
+            `(a range of ${appRow[2]} ids of this appliance's own); no id inside is root outside`,
+          ].join(' '),
   );
 
   const seen = r.processes ?? [];
@@ -184,7 +190,11 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
     apartProblems.length === 0,
     apartProblems.length
       ? `the app is not apart from the agent: ${apartProblems.join('; ')}`
-      : `the app runs as its own user (${r.uid}, the agent ${r.supervisor.uid}) in its own process namespace (it sees ${seen.join(' and ')}), with only its stdio, and cannot read the supervisor (${r.supervisor.environ})`,
+      : [
+          `the app runs as its own user (${r.uid}, the agent ${r.supervisor.uid})`,
+          `in its own process namespace (it sees ${seen.join(' and ')}), with only its stdio,`,
+          `and cannot read the supervisor (${r.supervisor.environ})`,
+        ].join(' '),
   );
 
   const memCgroup = numeric(r.cgroup.memoryMax);
@@ -197,7 +207,10 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
       id: 'memory-limit',
       ok: true,
       warning: true,
-      detail: `memory: not enforced (this host gives the appliance no memory cgroup: ${r.cgroup.memoryMax ?? 'none readable'}); only the workspace (${mib(want.workspaceBytes)}) and shared memory (${mib(want.shmBytes)}) are capped`,
+      detail: [
+        `memory: not enforced (this host gives the appliance no memory cgroup: ${r.cgroup.memoryMax ?? 'none readable'});`,
+        `only the workspace (${mib(want.workspaceBytes)}) and shared memory (${mib(want.shmBytes)}) are capped`,
+      ].join(' '),
     });
   }
 
@@ -213,7 +226,10 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
       id: 'cpu-limit',
       ok: true,
       warning: true,
-      detail: `processors: not enforced (this host gives the appliance no CPU cgroup: ${r.cgroup.cpuMax ?? 'none readable'}); it may use every core`,
+      detail: [
+        `processors: not enforced (this host gives the appliance no CPU cgroup: ${r.cgroup.cpuMax ?? 'none readable'});`,
+        'it may use every core',
+      ].join(' '),
     });
   }
 

@@ -66,20 +66,33 @@ const results = path.join(ROOT, 'bench', 'results.md');
 if (!existsSync(results))
   writeFileSync(
     results,
-    '# Benchmark results\n\n| date | machine | benchmark | median ms | reference | reference ms | ratio | target |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n',
+    [
+      '# Benchmark results',
+      '',
+      '| date | machine | benchmark | median ms | reference | reference ms | ratio | target |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '',
+    ].join('\n'),
   );
-const machine = `${os.cpus()[0]?.model.trim() ?? '?'} x${os.cpus().length}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}`;
+const processors = `${os.cpus()[0]?.model.trim() ?? '?'} x${os.cpus().length}`;
+const machine = `${processors}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 
 const record = (name, ms, refName, refMs, target, unit = 'ms') => {
   const ratio = refMs ? ms / refMs : NaN;
-  console.log(
-    `${name}: ${ms.toFixed(0)} ${unit}${unit === 'ms' ? ' median' : ''}${refName ? `; ${refName}: ${refMs.toFixed(0)} ${unit}; ratio ${ratio.toFixed(2)}` : ''} (target: ${target})`,
-  );
-  appendFileSync(
-    results,
-    `| ${date} | ${machine} | ${name} | ${ms.toFixed(0)} | ${refName || '-'} | ${refMs ? refMs.toFixed(0) : '-'} | ${refName ? ratio.toFixed(2) : '-'} | ${target} |\n`,
-  );
+  const reference = refName ? `; ${refName}: ${refMs.toFixed(0)} ${unit}; ratio ${ratio.toFixed(2)}` : '';
+  console.log(`${name}: ${ms.toFixed(0)} ${unit}${unit === 'ms' ? ' median' : ''}${reference} (target: ${target})`);
+  const row = [
+    date,
+    machine,
+    name,
+    ms.toFixed(0),
+    refName || '-',
+    refMs ? refMs.toFixed(0) : '-',
+    refName ? ratio.toFixed(2) : '-',
+    target,
+  ];
+  appendFileSync(results, `| ${row.join(' | ')} |\n`);
 };
 
 for (const b of benches) {

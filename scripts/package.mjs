@@ -153,7 +153,16 @@ for (const t of executables) {
 if (wanted.includes('linux-x64') || wanted.includes('linux-arm64')) {
   writeFileSync(
     path.join(dist, 'ai-way.desktop'),
-    `[Desktop Entry]\nType=Application\nName=ai-way\nComment=Private appliance, erased when closed\nExec=sh -c '"$(dirname "%k")/ai-way-linux-$(uname -m | sed s/x86_64/x64/\\;s/aarch64/arm64/)"'\nTerminal=true\nCategories=Utility;\n`,
+    [
+      '[Desktop Entry]',
+      'Type=Application',
+      'Name=ai-way',
+      'Comment=Private appliance, erased when closed',
+      `Exec=sh -c '"$(dirname "%k")/ai-way-linux-$(uname -m | sed s/x86_64/x64/\\;s/aarch64/arm64/)"'`,
+      'Terminal=true',
+      'Categories=Utility;',
+      '',
+    ].join('\n'),
   );
 }
 if (wanted.includes('macos-x64')) {
@@ -165,7 +174,18 @@ if (wanted.includes('macos-x64')) {
   chmodSync(path.join(app, 'Resources', 'ai-way'), 0o755);
   writeFileSync(
     path.join(app, 'Info.plist'),
-    `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"><dict>\n<key>CFBundleExecutable</key><string>ai-way-launcher</string>\n<key>CFBundleIdentifier</key><string>org.ai-way.launcher</string>\n<key>CFBundleName</key><string>ai-way</string>\n<key>CFBundleVersion</key><string>${version}</string>\n<key>CFBundlePackageType</key><string>APPL</string>\n</dict></plist>\n`,
+    [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+      '<plist version="1.0"><dict>',
+      '<key>CFBundleExecutable</key><string>ai-way-launcher</string>',
+      '<key>CFBundleIdentifier</key><string>org.ai-way.launcher</string>',
+      '<key>CFBundleName</key><string>ai-way</string>',
+      `<key>CFBundleVersion</key><string>${version}</string>`,
+      '<key>CFBundlePackageType</key><string>APPL</string>',
+      '</dict></plist>',
+      '',
+    ].join('\n'),
   );
   // The app opens Terminal running the executable, so the person sees the UI.
   writeFileSync(

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 # podman & co: the Linux runtime; musl-tools, gcc-aarch64-linux-gnu, busybox-static: the agent and
 # the selftest image; qemu-system-x86: the microVM mode; pciutils, kmod: what the probe records.
-PACKAGES="podman uidmap slirp4netns fuse-overlayfs runc qemu-system-x86 pciutils kmod musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross busybox-static"
+PACKAGES="podman uidmap slirp4netns fuse-overlayfs runc qemu-system-x86 pciutils kmod
+  musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross busybox-static"
 
 missing=""
 for p in $PACKAGES; do

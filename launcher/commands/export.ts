@@ -16,7 +16,8 @@ export async function exportBoltfileCommand(opts: { appliance: string; bundle?: 
     throw new Failure('prerequisite', `${manifest.name} cannot be planned here: ${plan.errors.join('; ')}`);
   }
   for (const w of plan.warnings) process.stderr.write(`ai-way: warning: ${w}\n`);
-  const text = `# ${manifest.name} ${manifest.version} for Bolt, written by ai-way from this host's plan.\n${stringify(boltfile({ ...plan, appliance: plan.appliance }))}\n`;
+  const header = `# ${manifest.name} ${manifest.version} for Bolt, written by ai-way from this host's plan.`;
+  const text = `${header}\n${stringify(boltfile({ ...plan, appliance: plan.appliance }))}\n`;
   if (!opts.output) {
     process.stdout.write(text);
     return EXIT.ok;

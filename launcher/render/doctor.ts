@@ -24,7 +24,12 @@ export function renderDoctor(r: HostReport, image: ImageChoice, s: Style): strin
   const os = h.osName && h.osName !== PLATFORM_NAME[h.platform] ? ` (${h.osName})` : '';
   out.push(
     s.bold(
-      `${PLATFORM_NAME[h.platform]}${os}, ${h.arch ?? 'unknown processor type'}, ${formatBytes(h.memBytes)} memory, ${h.cpus ?? '?'} ${h.cpus === 1 ? 'core' : 'cores'}`,
+      [
+        `${PLATFORM_NAME[h.platform]}${os}`,
+        h.arch ?? 'unknown processor type',
+        `${formatBytes(h.memBytes)} memory`,
+        `${h.cpus ?? '?'} ${h.cpus === 1 ? 'core' : 'cores'}`,
+      ].join(', '),
     ),
     '',
   );

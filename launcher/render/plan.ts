@@ -17,7 +17,13 @@ export function renderPlan(p: Plan, s: Style): string {
     ['GPU', gpu],
     [
       'Resources',
-      `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} ${p.resources.cpus === 1 ? 'core' : 'cores'}, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace, ${formatBytes(p.resources.shmBytes)} shared memory`,
+      [
+        `${formatBytes(p.resources.memBytes)} memory`,
+        `${p.resources.cpus} ${p.resources.cpus === 1 ? 'core' : 'cores'}`,
+        `${p.resources.pids} processes`,
+        `${formatBytes(p.resources.workspaceBytes)} workspace`,
+        `${formatBytes(p.resources.shmBytes)} shared memory`,
+      ].join(', '),
     ],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));

@@ -105,7 +105,15 @@ export async function httpRequest(
   const exchange = async () => {
     await ch.request(command.connect(id, port), 'connected', timeoutMs, id);
     const payload = new TextEncoder().encode(body);
-    const head = `${method} ${path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n`;
+    const head = [
+      `${method} ${path} HTTP/1.0`,
+      'Host: 127.0.0.1',
+      'Content-Type: text/plain; charset=utf-8',
+      `Content-Length: ${payload.length}`,
+      'Connection: close',
+      '', // the blank line that ends the head
+      '',
+    ].join('\r\n');
     await ch.write(id, new TextEncoder().encode(head));
     if (payload.length) await ch.write(id, payload);
     ch.endStream(id);

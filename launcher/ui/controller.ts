@@ -1,6 +1,5 @@
-// The terminal UI's behaviour, apart from drawing: preflight, boot, files, questions, quit and
-// wipe, driven through the same Session API as headless mode. Input arrives as raw bytes.
-import { existsSync } from 'node:fs';
+// The terminal UI's behaviour, apart from drawing: the checklist, the boot, quit and wipe, driven
+// through the same Session API as headless mode. Input arrives as raw bytes (input.ts acts on it).
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,22 +9,17 @@ import type { HostReport } from '../../platforms/host/report.ts';
 import { makeFolders } from '../../platforms/make-folders.ts';
 import { loadReport } from '../host-source.ts';
 import { loadAppliance } from '../appliance-source.ts';
-import { formatBytes } from '../render/doctor.ts';
 import { Session } from '../session/session.ts';
 import { asFailure, Failure, type FailureCode } from '../../appliance/failures.ts';
-import { FileRefused } from '../session/files.ts';
 import type { SessionEvent } from '../session/events.ts';
-import { readCommand, type Command } from './commands.ts';
-import { ESC, InputReader, isBackspace, isEnter, isText, scrollKey, type ScrollKey } from './keys.ts';
-import { checkLabel, plainFix } from './labels.ts';
-import { scrollRange } from './layout.ts';
-import { pastedPaths, pathLike, unbracket } from './paste.ts';
-import { bootStage, initialState, Store, type Check } from './state.ts';
+import { LOOKING, revealChecks } from './checklist.ts';
+import { planDetails } from './details.ts';
+import { refreshFiles, sendFiles } from './files-in.ts';
+import { NOT_YET, UiInput } from './input.ts';
+import { askApp } from './questions.ts';
+import { bootStage, initialState, Store } from './state.ts';
 import type { Look } from './text.ts';
 import { EXIT } from '../exit-codes.ts';
-
-const REVEAL_MS = 60; // checks appear one after another, as they are read
-const NOT_YET = 'The appliance is still starting: press Enter again once it is ready.';
 
 export interface UiDeps {
   appliance: string;
@@ -43,10 +37,15 @@ export class UiController {
   private session: Session | null = null;
   private report: HostReport | null = null;
   private plan: (Plan & { appliance: PlanAppliance }) | null = null;
-  private readonly reader = new InputReader(
-    (key) => this.onKey(key),
-    (text) => this.onPaste(text),
-  );
+  private readonly input = new UiInput(this.store, {
+    look: () => this.deps.look(),
+    copy: (text) => this.deps.copy(text),
+    requestQuit: (ctrlC) => this.requestQuit(ctrlC),
+    quit: (reason) => this.quit(reason),
+    recheck: () => void this.preflight(),
+    sendFiles: (paths) => void sendFiles(this.session, this.store, paths),
+    ask: (question) => void askApp(this.session!, this.plan?.appliance.ask, this.store, question),
+  });
   private quitting: Promise<void> | null = null;
   private ticker: NodeJS.Timeout | null = null;
   /** What the program exits with once the person quits: an error shown sets it. */
@@ -62,34 +61,13 @@ export class UiController {
   }
 
   private async preflight(): Promise<void> {
-    this.store.update(() => ({
-      screen: 'preflight',
-      checksDone: false,
-      checks: [{ id: 'probe', label: 'Looking at this computer', status: 'pending', detail: '', fix: null, fixCommand: null }],
-    }));
+    this.store.update(() => ({ screen: 'preflight', checksDone: false, checks: [LOOKING] }));
     const [{ report }, spec] = await Promise.all([
       loadReport(undefined),
       loadAppliance(this.deps.appliance).catch((e: unknown) => asFailure(e, 'manifest')),
     ]);
     this.report = report;
-    const shown = report.prerequisites.filter((p) => p.status !== 'not-needed' || p.id === 'gpu-driver');
-    const checks: Check[] = shown.map((p) => ({
-      id: p.id,
-      label: checkLabel(p.id),
-      status: 'pending',
-      detail: '',
-      fix: p.status === 'missing' ? plainFix(p) : null,
-      fixCommand: p.fixCommand,
-      howTo: p.fix,
-    }));
-    this.store.update(() => ({ checks }));
-    for (const [i, p] of shown.entries()) {
-      await new Promise((r) => setTimeout(r, REVEAL_MS));
-      this.store.update((s) => ({
-        checks: s.checks.map((c, j) => (j === i ? { ...c, status: p.status, detail: plainDetail(p.id, p.status, report) } : c)),
-      }));
-    }
-    this.store.update(() => ({ checksDone: true }));
+    await revealChecks(this.store, report);
     if (this.quitting) return; // stopped while the checks ran: nothing is started
     if (spec instanceof Failure)
       return this.fail(spec.oneLine(), 'Check the appliance file named above, or run ai-way without --appliance.', '', EXIT.badInput);
@@ -118,7 +96,7 @@ export class UiController {
     this.store.update(() => ({
       screen: 'boot',
       boot: { stage: 'preparing', stageSince: now, startedAt: now, now },
-      details: this.describe(),
+      details: planDetails(plan, null),
     }));
     const session = new Session(this.plan, (e) => this.onSessionEvent(e));
     this.session = session;
@@ -132,12 +110,12 @@ export class UiController {
       this.store.update((s) => ({
         screen: 'ready',
         boot: { ...s.boot, stage: 'ready', stageSince: Date.now() },
-        details: this.describe(),
+        details: planDetails(plan, session.verdict),
         notice: s.notice === NOT_YET ? 'Ready: press Enter to send what you typed.' : s.notice,
       }));
       // The appliance going away by itself is shown as an error, not left looking ready.
       void session.lost.then((e) => failed(e, 'the appliance stopped'));
-      await this.refreshFiles();
+      await refreshFiles(session, this.store);
     } catch (e) {
       // Stopped by the person: the wipe ended the boot, which is no failure to show or log.
       if (!this.quitting) await failed(asFailure(e, 'boot'), 'boot failed');
@@ -165,172 +143,9 @@ export class UiController {
     this.store.update(() => ({ screen: 'error', error: { message, whatToDo, detail, logPath } }));
   }
 
-  private async refreshFiles(): Promise<void> {
-    if (!this.session) return;
-    const l = await this.session.listFiles().catch(() => null);
-    if (l) this.store.update(() => ({ files: l.files, freeBytes: l.freeBytes, totalBytes: l.totalBytes }));
-  }
-
   /** Raw terminal input: keys, typed text and bracketed pastes. */
   onInput(data: string): void {
-    this.reader.read(data);
-  }
-
-  /** A paste is text typed at once, or a drop of files; never an answer to the quit question (it waits at the prompt). */
-  private onPaste(text: string): void {
-    const s = this.store.get();
-    if (s.screen !== 'ready' && s.screen !== 'boot') return;
-    const paths = s.screen === 'ready' && !s.confirmQuit ? filePaths(text) : null;
-    if (paths) void this.importFiles(paths);
-    else this.store.update((st) => ({ input: st.input + text.replace(/[\r\n]+/g, ' '), overlay: null }));
-  }
-
-  private onKey(key: string): void {
-    const s = this.store.get();
-    if (key === '\x03') {
-      void this.requestQuit(true);
-      return;
-    }
-    if (s.confirmQuit) {
-      this.onQuitAnswerKey(key);
-      return;
-    }
-    const scroll = scrollKey(key);
-    if (scroll) {
-      this.scroll(scroll);
-      return;
-    }
-    const typing = s.screen === 'boot' || s.screen === 'ready';
-    if (s.overlay) {
-      this.store.update(() => ({ overlay: null }));
-      // Esc and Enter close it; at the prompt, what else is typed closes it and is typed there.
-      if (key === ESC || isEnter(key) || !typing) return;
-    }
-    if (typing) this.onPromptKey(key);
-    else if (s.screen === 'error') this.onErrorKey(key);
-    else if (s.screen === 'preflight') this.onPreflightKey(key);
-  }
-
-  /** At the prompt every printable key is text; only Enter, editing keys and Ctrl chords act. */
-  private onPromptKey(key: string): void {
-    const s = this.store.get();
-    if (isEnter(key)) this.submit();
-    else if (isBackspace(key)) this.store.update((st) => ({ input: Array.from(st.input).slice(0, -1).join('') }));
-    else if (key === '\x15')
-      this.store.update(() => ({ input: '' })); // Ctrl-U
-    else if (key === '\x04') {
-      if (s.input === '') void this.requestQuit(false);
-    } // Ctrl-D, as at a shell
-    else if (isText(key)) this.store.update((st) => ({ input: st.input + key }));
-  }
-
-  /** The quit question takes a whole line: y or yes, then Enter. Esc, or any other answer, goes back. */
-  private onQuitAnswerKey(key: string): void {
-    const answer = this.store.get().quitAnswer.trim().toLowerCase();
-    const back = () => this.store.update(() => ({ confirmQuit: false, quitAnswer: '' }));
-    if (key === ESC) back();
-    else if (isEnter(key)) {
-      if (answer === 'y' || answer === 'yes') void this.quit('you asked to quit');
-      else if (answer !== '') back();
-    } else if (isBackspace(key)) this.store.update((st) => ({ quitAnswer: Array.from(st.quitAnswer).slice(0, -1).join('') }));
-    else if (isText(key)) this.store.update((st) => ({ quitAnswer: st.quitAnswer + key }));
-  }
-
-  // No prompt on these screens: their keys are single letters, as the screen says.
-  private onErrorKey(key: string): void {
-    if (key === 'q' || isEnter(key) || key === ESC || key === '\x04') void this.quit('error');
-    else if (key === 'd') this.store.update(() => ({ overlay: 'details' }));
-  }
-
-  private onPreflightKey(key: string): void {
-    const s = this.store.get();
-    if (!s.checksDone) return;
-    if (key === 'q' || key === '\x04') void this.quit('quit at the checklist');
-    else if (key === 'r') void this.preflight();
-    else if (key === 'd') this.store.update(() => ({ overlay: 'details' }));
-    else if (key === 'c') {
-      const command = s.checks.find((c) => c.status === 'missing' && c.fixCommand)?.fixCommand;
-      if (!command) return;
-      this.deps.copy(command);
-      // OSC 52 gets no answer: many terminals (and tmux, by default) ignore it.
-      this.store.update(() => ({ notice: 'Sent the command to the clipboard (if this terminal allows it).' }));
-    }
-  }
-
-  private scroll(how: ScrollKey): void {
-    const s = this.store.get();
-    const r = scrollRange(s, this.deps.look());
-    if (r.max === 0) return;
-    const step = how === 'up' || how === 'down' ? 1 : how === 'top' || how === 'bottom' ? r.max : r.page;
-    // The scroll counts from where the view is anchored: its top, or its latest rows.
-    const towardTop = how === 'up' || how === 'page up' || how === 'top';
-    const by = (s.scroll.view === r.key ? s.scroll.by : 0) + (towardTop === (r.anchor === 'bottom') ? step : -step);
-    this.store.update(() => ({ scroll: { view: r.key, by: Math.max(0, Math.min(r.max, by)) } }));
-  }
-
-  private runCommand(command: Command): void {
-    if (command === 'quit') void this.requestQuit(false);
-    else this.store.update(() => ({ overlay: command }));
-  }
-
-  /** Enter: a command, files (a line of paths), or a question. */
-  private submit(): void {
-    const s = this.store.get();
-    const text = s.input.trim();
-    if (!text) return;
-    const typed = readCommand(text, existsSync);
-    if (typed && 'command' in typed) {
-      this.store.update(() => ({ input: '', notice: null }));
-      this.runCommand(typed.command);
-      return;
-    }
-    if (typed) {
-      this.store.update(() => ({ notice: typed.unknown }));
-      return;
-    } // kept, to be corrected
-    if (s.screen !== 'ready') {
-      this.store.update(() => ({ notice: NOT_YET }));
-      return;
-    }
-    this.store.update(() => ({ input: '', notice: null, scroll: { view: '', by: 0 } }));
-    const paths = filePaths(unbracket(text).text);
-    if (paths) void this.importFiles(paths);
-    else void this.ask(text);
-  }
-
-  private async importFiles(paths: string[]): Promise<void> {
-    for (const p of paths) {
-      const name = path.basename(p);
-      this.store.update((s) => ({ uploads: [...s.uploads.filter((u) => u.name !== name), { name, sent: 0, total: 0, state: 'sending' }] }));
-      const set = (u: Partial<{ sent: number; total: number; state: 'sending' | 'done' | 'refused'; message: string }>) =>
-        this.store.update((s) => ({ uploads: s.uploads.map((x) => (x.name === name ? { ...x, ...u } : x)) }));
-      try {
-        const done = await this.session!.addFile(p, (sent, total) => set({ sent, total }));
-        set({ sent: done.size, total: done.size, state: 'done' });
-      } catch (e) {
-        // The file named once: a refusal names it already.
-        set({ state: 'refused', message: e instanceof FileRefused ? e.message : `${name}: ${(e as Error).message}` });
-      }
-      await this.refreshFiles();
-    }
-  }
-
-  private async ask(question: string): Promise<void> {
-    const ask = this.plan?.appliance.ask;
-    const i = this.store.get().exchanges.length;
-    const set = (f: (x: { question: string; answer: string; done: boolean; failed?: boolean }) => object) =>
-      this.store.update((s) => ({ exchanges: s.exchanges.map((x, j) => (j === i ? { ...x, ...f(x) } : x)) }));
-    this.store.update((s) => ({ exchanges: [...s.exchanges, { question, answer: '', done: false }] }));
-    if (!ask) {
-      set(() => ({ answer: 'This appliance takes no questions.', done: true, failed: true }));
-      return;
-    }
-    try {
-      const a = await this.session!.ask('POST', ask, question, 300_000, (chunk) => set((x) => ({ answer: x.answer + chunk })));
-      set(() => ({ answer: a.body, done: true, failed: a.status >= 400 }));
-    } catch (e) {
-      set(() => ({ answer: `No answer: ${(e as Error).message}`, done: true, failed: true }));
-    }
+    this.input.read(data);
   }
 
   /** /quit, Ctrl-C or Ctrl-D ask first (what was typed stays); a second Ctrl-C quits at once. */
@@ -371,48 +186,6 @@ export class UiController {
     if (this.ticker) clearInterval(this.ticker);
     if (this.session) await this.session.wipe('an unexpected error').catch(() => undefined);
   }
-
-  private describe(): { label: string; value: string }[] {
-    const p = this.plan;
-    const r = this.report;
-    const v = this.session?.verdict;
-    if (!p || !r) return [];
-    return [
-      { label: 'Platform', value: `${p.platform.adapter}: ${p.platform.reason}` },
-      { label: 'Image', value: `${p.image.flavor} ${p.image.arch}: ${p.image.reason}` },
-      { label: 'Engine', value: `${p.engine.name}: ${p.engine.reason}` },
-      {
-        label: 'GPU',
-        value: p.gpu.mode === 'none' ? `none (${p.gpu.reason})` : `${p.gpu.devices.map((d) => d.model).join(', ')} (${p.gpu.mode})`,
-      },
-      {
-        label: 'Resources',
-        value: `${formatBytes(p.resources.memBytes)} memory, ${p.resources.cpus} cores, ${p.resources.pids} processes, ${formatBytes(p.resources.workspaceBytes)} workspace`,
-      },
-      ...(v
-        ? v.facts.map((f) => ({ label: `${f.warning ? '!' : f.ok ? '+' : '-'} ${f.id}`, value: f.detail }))
-        : [{ label: 'Isolation', value: 'not checked yet' }]),
-      { label: 'Log', value: 'none is kept; after an error, ~/.cache/ai-way/last-error.log' },
-    ];
-  }
-}
-
-/** The existing files a drop or a typed line names; else, for a line shaped like paths, those paths (to be refused as not found). */
-function filePaths(text: string): string[] | null {
-  return pastedPaths(text, existsSync, process.platform) ?? pathLike(text, process.platform);
-}
-
-function plainDetail(id: string, status: string, r: HostReport): string {
-  if (id === 'memory') return r.host.memBytes ? formatBytes(r.host.memBytes) : 'unknown';
-  if (id === 'gpu-driver') {
-    const g = r.gpus.find((x) => x.usable);
-    return g
-      ? `${g.model ?? 'a graphics card'} will be used`
-      : r.gpus.length
-        ? 'not usable: answers come from the processor'
-        : 'none: answers come from the processor';
-  }
-  return status === 'ok' ? 'ready' : status === 'missing' ? 'missing' : status === 'unknown' ? 'could not be checked' : 'not needed';
 }
 
 function whatToDo(code: FailureCode): string {

@@ -1,7 +1,8 @@
 /* UPLOAD streams. Data goes to <workspace>/.upload-<stream>, created with O_EXCL|O_NOFOLLOW so
  * nothing the app planted there is followed, and mode 0640: the workspace's group is the app's, so
- * it may read. The final name is made with link+unlink, which never replaces an existing file. A failed upload stays in the table, dropping DATA, until
- * the launcher's EOF, so DATA already on its way is not a protocol error. */
+ * it may read. The final name is made with link+unlink, which never replaces an existing file. A
+ * failed upload stays in the table, dropping DATA, until the launcher's EOF, so DATA already on its
+ * way is not a protocol error. */
 #include "upload.h"
 
 #include <errno.h>

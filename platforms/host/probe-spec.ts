@@ -42,6 +42,14 @@ const powershell = (name: string, query: string): CommandSpec => ({
   timeoutMs: SLOW,
 });
 
+// The processor's name and what Windows says of its virtualization: the extensions, turned on in the firmware, SLAT.
+const VIRTUALIZATION_PROPERTIES = [
+  'Name',
+  'VirtualizationFirmwareEnabled',
+  'VMMonitorModeExtensions',
+  'SecondLevelAddressTranslationExtensions',
+];
+
 export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] {
   switch (host.os) {
     case 'linux':
@@ -79,10 +87,7 @@ export function commandsFor(host: Pick<HostInfo, 'os' | 'arch'>): CommandSpec[] 
           'win32-videocontroller',
           'Get-CimInstance Win32_VideoController | Format-List Name,AdapterRAM,DriverVersion,PNPDeviceID,VideoProcessor,Status',
         ),
-        powershell(
-          'win32-processor',
-          'Get-CimInstance Win32_Processor | Format-List Name,VirtualizationFirmwareEnabled,VMMonitorModeExtensions,SecondLevelAddressTranslationExtensions',
-        ),
+        powershell('win32-processor', `Get-CimInstance Win32_Processor | Format-List ${VIRTUALIZATION_PROPERTIES.join(',')}`),
         powershell('win32-computersystem', 'Get-CimInstance Win32_ComputerSystem | Format-List HypervisorPresent,TotalPhysicalMemory'),
         { name: 'podman-version', argv: ['podman.exe', '--version'], timeoutMs: QUICK },
       ];

@@ -128,7 +128,7 @@ const SANDBOX_ONLY = { workspaceBytes: 1, workspaceExec: false, memBytes: 1, shm
 const notRoot = process.getuid?.() !== 0 ? 'building the sandbox without an engine needs root (as in a VM guest)' : null;
 
 describe.skipIf(missing !== null || notRoot !== null || !existsSync('/bin/busybox'))("the app's sandbox without a container engine", () => {
-  it("holds on its own: in a guest's root folder the app has no network, no privileges, nothing writable but its workspace, and no way to the agent", async () => {
+  it("holds on its own in a guest's root: no network, no privileges, nothing writable but its workspace, no way to the agent", async () => {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'ai-way-guest-'));
     try {
       const a = startAgent(['--root', guestRoot(scratch), '--shm-size', String(8 << 20)], ['/bin/busybox', 'sleep', '600']);

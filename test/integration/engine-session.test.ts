@@ -86,7 +86,7 @@ process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`,
     expect(spawnSync('podman', ['container', 'exists', `ai-way-${session.id}`]).status).not.toBe(0);
   }, 60_000);
 
-  it('an engine whose run offers none of the flags: refused before anything starts when asked for, replaced by Podman when only found', async () => {
+  it('an engine whose run lacks every flag: refused before anything starts if asked for, replaced by Podman if only found', async () => {
     process.env.PATH = `${standIn('bare', 'process.exit(0);')}:${savedPath}`;
     const asked = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'user' }), () => undefined);
     const error = await asked.boot().then(

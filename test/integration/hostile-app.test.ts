@@ -92,7 +92,7 @@ describe.skipIf(why !== null).each(runners)('a hostile app, $name', (runner) => 
     await quit(run);
   });
 
-  it('cannot delay the wipe: after it tried to stop and trace everything and keeps filling the workspace, a SIGKILLed launcher leaves nothing within 5 s', async () => {
+  it('cannot delay the wipe by stopping, tracing or filling all it can: a SIGKILLed launcher leaves nothing within 5 s', async () => {
     const run = await held(runner, appliance('freezer', ['freeze']));
     await new Promise((r) => setTimeout(r, 1000)); // let it work
     const pid = launcherPid(run);

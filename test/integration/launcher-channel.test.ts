@@ -71,7 +71,8 @@ async function recordedFrames(): Promise<Map<string, Uint8Array>> {
  * body of a Node function (socket, connections) run for each connection, as the app's user.
  */
 async function serving(answer: string) {
-  const server = `let n = 0; require('node:net').createServer((socket) => { n++; socket.on('error', () => {}); ((socket, connections) => { ${answer} })(socket, n); })
+  const connection = `n++; socket.on('error', () => {}); ((socket, connections) => { ${answer} })(socket, n);`;
+  const server = `let n = 0; require('node:net').createServer((socket) => { ${connection} })
     .listen(8080, '127.0.0.1', () => process.stdout.write('listening\\n'));`;
   const a = agent([process.execPath, '-e', server]);
   const ch = new AgentChannel(a.child.stdin, a.child.stdout, () => undefined);

@@ -1,12 +1,12 @@
 // Real headless sessions of the CLI, as a user runs them (rootless, as the test user) or as root
 // (rootful), read as JSON events; and the turn-taking that keeps test files that start sessions from
 // seeing each other's containers.
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, ROOT, aiWayAsUser, podmanAsUser } from './rootless.ts';
+import { BIN, ROOT, aiWayAsUser, podmanAsUser, removeInstall } from './rootless.ts';
 
 export interface Runner {
   name: 'rootless' | 'rootful';
@@ -120,25 +120,34 @@ export function startRun(runner: Runner, args: string[], nodeArgs: string[] = []
   return run;
 }
 
+/** When process `pid` started, in clock ticks after boot (field 22 of /proc/PID/stat), as text. */
+export function processStart(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
+
+/** The labels that make a container session `session` of the launcher `pid` that started at `start`. */
+export const sessionLabels = (session: string, pid: number, start: string): string[] => [
+  '--label',
+  `ai-way.session=${session}`,
+  '--label',
+  `ai-way.launcher-pid=${pid}`,
+  '--label',
+  `ai-way.launcher-start=${start}`,
+];
+
 /**
  * Someone else's session on this machine, as tests must expect one: a container labelled as a
  * running launcher's (a sleep stands in for that launcher, so no start reaps it). Returns its removal.
  */
 export function someoneElsesSession(runner: Runner): () => void {
   const launcher = spawn('sleep', ['3600'], { stdio: 'ignore' });
-  const stat = readFileSync(`/proc/${launcher.pid}/stat`, 'utf8');
-  const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
   runner.podman(['load', '--quiet'], readFileSync(path.join(ROOT, 'build', 'images', 'selftest-x86_64.oci.tar')));
   const made = runner.podman([
     'create',
     '--pull=never',
     '--network=none',
-    '--label',
-    'ai-way.session=someone-else',
-    '--label',
-    `ai-way.launcher-pid=${launcher.pid}`,
-    '--label',
-    `ai-way.launcher-start=${start}`,
+    ...sessionLabels('someone-else', launcher.pid!, processStart(launcher.pid!)),
     'localhost/ai-way-selftest:0.1.0',
   ]);
   if (made.code !== 0) throw new Error(`someone else's session could not be made: ${made.err}`);
@@ -146,6 +155,15 @@ export function someoneElsesSession(runner: Runner): () => void {
     runner.podman(['rm', '--force', '--time', '0', made.out.trim()]);
     launcher.kill();
   };
+}
+
+/** Called in a describe: someone else's session runs beside its tests from the first to the last. */
+export function withSomeoneElsesSession(runner: Runner): void {
+  let end: () => void = () => {};
+  beforeAll(() => {
+    end = someoneElsesSession(runner);
+  });
+  afterAll(() => end());
 }
 
 /** Processes whose parent is `pid` (read from /proc/N/stat: this kernel has no /proc/N/task/N/children). */
@@ -214,6 +232,52 @@ export async function endRuns(runs: Run[]): Promise<void> {
     await Promise.race([run.exit, new Promise((r) => setTimeout(r, 5000))]);
     if (pid !== null) for (const c of sessionContainers(run.runner, pid)) run.runner.podman(['rm', '-f', c]);
   }
+}
+
+/** The rootless user's Podman volumes and pods, as "volume NAME" and "pod NAME". */
+function volumesAndPods(): string[] {
+  const names = (kind: 'volume' | 'pod') =>
+    podmanAsUser([kind, 'ls', '-q'])
+      .out.split('\n')
+      .filter(Boolean)
+      .map((n) => `${kind} ${n}`);
+  return [...names('volume'), ...names('pod')];
+}
+
+/**
+ * Called in a describe that starts rootless runs: `start` starts one, and a failed test's runs are
+ * ended after it (end of input, then force), so that they cannot confuse the next test. The copy of
+ * ai-way they run is removed after the last.
+ */
+export function rootlessRuns() {
+  const runs: Run[] = [];
+  let before = new Set<string>();
+  beforeEach(() => {
+    before = new Set(volumesAndPods());
+  });
+  afterEach(() => endRuns(runs));
+  afterAll(() => removeInstall());
+  const start = (args: string[], nodeArgs: string[] = []): Run => {
+    const run = startRun(rootless, args, nodeArgs);
+    runs.push(run);
+    return run;
+  };
+  /**
+   * What a run left after `withinMs`: its launcher's containers, and any volume or pod made since the
+   * test began. Only what the test started: someone else's sessions on this machine are theirs.
+   */
+  const noLeftovers = async (run: Run, withinMs = 5000): Promise<string[]> => {
+    const deadline = Date.now() + withinMs;
+    expect(run.launcher).not.toBeNull();
+    const left = () => [...sessionContainers(rootless, run.launcher!), ...volumesAndPods().filter((x) => !before.has(x))];
+    let now = left();
+    while (now.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      now = left();
+    }
+    return now;
+  };
+  return { start, noLeftovers };
 }
 
 /**

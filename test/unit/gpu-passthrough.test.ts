@@ -196,7 +196,7 @@ describe('device nodes of recorded hosts', () => {
       ['0000:81:00.0', ['/dev/nvidia1']],
       ['0000:c1:00.0', ['/dev/nvidia0']],
     ]);
-    expect(r.gpuDrivers[0]!.nodes).toEqual(['/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools']); // that host has no nvidia-modeset
+    expect(r.gpuDrivers[0]!.nodes).toEqual(['/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools']); // no nvidia-modeset there
     const spec = checked(buildCdiSpec(r, 'nvidia'));
     expect(spec.devices.map((d) => d.name)).toEqual(['0', r.gpus[0]!.uuid, '1', r.gpus[1]!.uuid, 'all']);
     expect(spec.devices[0]!.containerEdits.deviceNodes).toEqual([{ path: '/dev/nvidia1', permissions: 'rw' }]);
@@ -224,7 +224,7 @@ describe('device nodes of recorded hosts', () => {
     expect(plan.gpu.reason).toContain('device nodes were not found');
   });
   it('a hybrid laptop (Intel i915 + NVIDIA): DRM nodes by PCI address, the Intel GPU passed by its render node', () => {
-    // lspci -k from a Dell XPS 15 (00:02.0 Intel, 01:00.0 NVIDIA); /dev/dri and its by-path links from a CachyOS laptop with the same addresses.
+    // lspci -k from a Dell XPS 15 (00:02.0 Intel, 01:00.0 NVIDIA); /dev/dri, by-path links too, from a CachyOS laptop, same addresses.
     const dri = merge(
       ls('ls-l-dev-dri', 'hybrid-intel-nvidia-cachyos-6-16-4-lathn-numeric-time-sorted', '/dev/dri'),
       ls('ls-l-dev-dri-by-path', 'hybrid-intel-nvidia-cachyos-6-16-4-lathn-numeric-time-sorted', '/dev/dri/by-path'),
@@ -382,7 +382,8 @@ describe('Boltfile', () => {
     expect(service.devices).toEqual(
       expect.arrayContaining(['/dev/nvidia0:/dev/nvidia0:rw', '/dev/nvidia1:/dev/nvidia1:rw', '/dev/nvidiactl:/dev/nvidiactl:rw']),
     );
-    // Bolt's GamingConfig requires these six booleans; GpuConfig's nvbind table takes driver, devices, wsl2_optimized, performance_mode, preload_libraries.
+    // Bolt's GamingConfig requires these six booleans; GpuConfig's nvbind table takes driver, devices,
+    // wsl2_optimized, performance_mode, preload_libraries.
     expect(Object.keys(service.gaming)).toEqual(
       expect.arrayContaining(['enabled', 'gpu_passthrough', 'nvidia_runtime', 'amd_runtime', 'audio_passthrough', 'real_time_priority']),
     );

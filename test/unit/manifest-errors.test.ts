@@ -32,13 +32,15 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'a key twice',
       edit('cpus = 1', 'cpus = 1\ncpus = 2'),
-      '17:1: TOML syntax error: trying to redefine an already defined table or value; each key and [table] may appear only once: remove or merge the duplicate',
+      '17:1: TOML syntax error: trying to redefine an already defined table or value; ' +
+        'each key and [table] may appear only once: remove or merge the duplicate',
     ],
     ['an unclosed header', edit('[app]', '[app'), '7:5: TOML syntax error: the [table] header is not closed; close it with ]'],
     [
       'an unclosed array',
       edit('["/usr/bin/demo"]', '["/usr/bin/demo"'),
-      '9:1: TOML syntax error: expected comma or end of structure; separate items with commas and close [arrays] with ] and {tables} with }',
+      '9:1: TOML syntax error: expected comma or end of structure; ' +
+        'separate items with commas and close [arrays] with ] and {tables} with }',
     ],
     // unknown keys
     ['a typo', edit('memory =', 'memroy ='), "15:1: unknown key 'memroy' in [resources]; did you mean 'memory'?"],
@@ -62,7 +64,8 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'an unknown top-level key',
       edit('version =', 'colour = "red"\nversion ='),
-      "2:1: unknown key 'colour'; remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, health, smoke)",
+      "2:1: unknown key 'colour'; " +
+        'remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, health, smoke)',
     ],
     // missing keys and tables
     [
@@ -84,7 +87,8 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'a name with capitals',
       edit('"demo"', '"Demo"'),
-      '1:1: \'name\' is "Demo", not a name of up to 40 lowercase letters, digits and dashes that starts with a letter; write lowercase letters, digits and dashes, starting with a letter, like name = "selftest"',
+      '1:1: \'name\' is "Demo", not a name of up to 40 lowercase letters, digits and dashes that starts with a letter; ' +
+        'write lowercase letters, digits and dashes, starting with a letter, like name = "selftest"',
     ],
     [
       'a version that is not semver',
@@ -94,7 +98,8 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'a size in parsecs',
       edit('"256MiB"', '"12 parsecs"'),
-      '15:1: \'memory\' in [resources] is "12 parsecs", not a size; write a whole number and a unit (B, KiB, MiB, GiB, TiB), from 16MiB to 1TiB, like memory = "256MiB"',
+      '15:1: \'memory\' in [resources] is "12 parsecs", not a size; ' +
+        'write a whole number and a unit (B, KiB, MiB, GiB, TiB), from 16MiB to 1TiB, like memory = "256MiB"',
     ],
     [
       'too little memory',
@@ -119,7 +124,8 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'a fraction of a process',
       edit('pids = 64', 'pids = 64.5'),
-      "17:1: 'pids' in [resources] is 64.5, not a number of processes from 8 to 65536; write a whole number of processes from 8 to 65536, like pids = 64",
+      "17:1: 'pids' in [resources] is 64.5, not a number of processes from 8 to 65536; " +
+        'write a whole number of processes from 8 to 65536, like pids = 64',
     ],
     [
       'nan as a port',
@@ -140,7 +146,8 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'a path without its slash',
       edit('"/health"', '"health"'),
-      '20:1: \'path\' in [health] is "health", not a URL path that starts with "/" and has no spaces; write a URL path that starts with "/", like path = "/health"',
+      '20:1: \'path\' in [health] is "health", not a URL path that starts with "/" and has no spaces; ' +
+        'write a URL path that starts with "/", like path = "/health"',
     ],
     [
       'a table where a value goes',
@@ -151,7 +158,8 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'an empty argument',
       edit('["/usr/bin/demo"]', '["/usr/bin/demo", ""]'),
-      '8:29: element 2 of \'command\' in [app] is empty; write an array of text, the first an absolute path, like command = ["/usr/local/bin/app", "--flag"]',
+      "8:29: element 2 of 'command' in [app] is empty; " +
+        'write an array of text, the first an absolute path, like command = ["/usr/local/bin/app", "--flag"]',
     ],
     [
       'a number as an argument, on its own line',
@@ -161,7 +169,8 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'a relative program',
       edit('"/usr/bin/demo"', '"demo"'),
-      '8:12: element 1 of \'command\' in [app] is "demo", not an absolute path; write the program\'s full path inside the image, like "/usr/local/bin/app"',
+      '8:12: element 1 of \'command\' in [app] is "demo", not an absolute path; ' +
+        'write the program\'s full path inside the image, like "/usr/local/bin/app"',
     ],
     [
       'an empty command',
@@ -172,17 +181,21 @@ describe('each mistake names file:line:column and a fix', () => {
     [
       'a short image name',
       edit('"localhost/demo:1.0.0"', '"demo:1.0.0"'),
-      '5:1: \'x86_64\' in [images.alpine] is "demo:1.0.0", which does not name its registry; write the full name with its registry, like x86_64 = "localhost/ai-way-alpine:0.1.0"',
+      '5:1: \'x86_64\' in [images.alpine] is "demo:1.0.0", which does not name its registry; ' +
+        'write the full name with its registry, like x86_64 = "localhost/ai-way-alpine:0.1.0"',
     ],
     [
       'an image without a tag',
       edit('"localhost/demo:1.0.0"', '"quay.io/x/demo"'),
-      '5:1: \'x86_64\' in [images.alpine] is "quay.io/x/demo", with no tag or digest; pin the image with a :tag or an @sha256: digest, like x86_64 = "localhost/ai-way-alpine:0.1.0"',
+      '5:1: \'x86_64\' in [images.alpine] is "quay.io/x/demo", with no tag or digest; ' +
+        'pin the image with a :tag or an @sha256: digest, like x86_64 = "localhost/ai-way-alpine:0.1.0"',
     ],
     [
       'an archive without a path',
       edit('"localhost/demo:1.0.0"', '"oci-archive:"'),
-      '5:1: \'x86_64\' in [images.alpine] is "oci-archive:", with no path after oci-archive:; write "oci-archive:<path>" or an image reference with its registry and a tag or digest, like x86_64 = "localhost/ai-way-alpine:0.1.0"',
+      '5:1: \'x86_64\' in [images.alpine] is "oci-archive:", with no path after oci-archive:; ' +
+        'write "oci-archive:<path>" or an image reference with its registry and a tag or digest, ' +
+        'like x86_64 = "localhost/ai-way-alpine:0.1.0"',
     ],
     [
       'a flavor with no image',

@@ -110,7 +110,9 @@ function podman(a: ParsedArtifacts, f: Facts): Prerequisite {
       status: 'missing',
       required: true,
       detail: `Podman ${p.version ?? ''} is installed but does not work for this user: ${String(p.error)}`.replace('  ', ' '),
-      fix: 'Run "podman info" to see the full error; for rootless use, the user needs entries in /etc/subuid and /etc/subgid (sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER).',
+      fix:
+        'Run "podman info" to see the full error; for rootless use, the user needs entries in /etc/subuid and /etc/subgid ' +
+        '(sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER).',
     });
   }
   const profile = p.profile as { flags: string[] } | null | undefined;
@@ -213,7 +215,9 @@ function virtualization(f: Facts): Prerequisite {
     status: 'missing',
     required: true,
     detail: "turned off in this computer's firmware",
-    fix: 'Restart the computer, open its firmware settings (UEFI/BIOS; usually F2, F10, F12 or Del at start), turn on "Intel Virtualization Technology (VT-x)" or "SVM Mode" (AMD), save and restart.',
+    fix:
+      'Restart the computer, open its firmware settings (UEFI/BIOS; usually F2, F10, F12 or Del at start), ' +
+      'turn on "Intel Virtualization Technology (VT-x)" or "SVM Mode" (AMD), save and restart.',
   });
 }
 

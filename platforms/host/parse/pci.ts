@@ -19,6 +19,9 @@ export interface PciDevice {
 /** Display controllers (class 03) and processing accelerators (class 12). */
 export const isGpuClass = (classCode: string | null): boolean => classCode !== null && /^(03|12)/.test(classCode);
 
+// A device's line: its slot ([domain:]bus:device.function), then what it is; a pasted line may lead with a space.
+const DEVICE_LINE = /^\s?((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(.*)$/;
+
 /**
  * `lspci -nnk` (also tolerates -k, -nn and plain). Device lines start with a slot;
  * indented lines after it belong to it.
@@ -27,7 +30,7 @@ export function parseLspci(text: string): PciDevice[] {
   const devices: PciDevice[] = [];
   let current: PciDevice | null = null;
   for (const row of lines(text)) {
-    const head = /^\s?((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(.*)$/.exec(row); // a pasted line may lead with a space
+    const head = DEVICE_LINE.exec(row);
     if (head) {
       const busId = normalizePciBusId(head[1]);
       current = busId ? describeLspciLine(busId, head[2]!) : null;

@@ -69,7 +69,8 @@ static size_t forged_frame(unsigned char *out)
         "\"environ\":\"EACCES\"},\"denied\":{\"userNamespace\":\"EPERM\",\"vsock\":\"EPERM\"},\"uid\":31337,\"gid\":31337}";
     size_t len = sizeof json - 1;
     uint32_t total = (uint32_t)(5 + len);
-    out[0] = (unsigned char)(total >> 24), out[1] = (unsigned char)(total >> 16), out[2] = (unsigned char)(total >> 8), out[3] = (unsigned char)total;
+    out[0] = (unsigned char)(total >> 24), out[1] = (unsigned char)(total >> 16);
+    out[2] = (unsigned char)(total >> 8), out[3] = (unsigned char)total;
     out[4] = 1; /* CONTROL */
     memset(out + 5, 0, 4);
     memcpy(out + 9, json, len);
