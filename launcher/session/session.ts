@@ -105,6 +105,15 @@ export class Session {
 
     this.progress('starting', 'starting the appliance');
     const r = this.plan.resources;
+    // What the Plan asks for: given to the engine, then checked from inside.
+    const asked = {
+      workspaceBytes: r.workspaceBytes,
+      workspaceExec: a.workspaceExec,
+      memBytes: r.memBytes,
+      shmBytes: r.shmBytes,
+      cpus: r.cpus,
+      pids: r.pids,
+    };
     const engine = await this.engine();
     const gpu = await this.gpu();
     // Bolt gets Podman's `run` without Podman's own global flags; what it does with it is proven from inside.
@@ -115,12 +124,7 @@ export class Session {
       usernsSlot: randomInt(ROOTFUL_SLOTS),
       image,
       command: a.command,
-      workspaceBytes: r.workspaceBytes,
-      workspaceExec: a.workspaceExec,
-      memBytes: r.memBytes,
-      shmBytes: r.shmBytes,
-      cpus: r.cpus,
-      pids: r.pids,
+      ...asked,
       gpu,
     });
     const child = spawnEngine(engine, args);
@@ -152,12 +156,7 @@ export class Session {
     this.progress('checking isolation', 'checking the isolation from inside');
     const report: unknown = await this.channel.request(command.report(), 'report', REPLY_MS);
     this.verdict = verifyIsolation(report, {
-      workspaceBytes: r.workspaceBytes,
-      workspaceExec: a.workspaceExec,
-      memBytes: r.memBytes,
-      shmBytes: r.shmBytes,
-      cpus: r.cpus,
-      pids: r.pids,
+      ...asked,
       gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [],
     });
     this.report = this.verdict.facts[0]?.id === 'report' ? null : (report as IsolationReport);

@@ -11,6 +11,15 @@ import { edit, error, failure, FILE, GiB, VALID } from '../support/manifests.ts'
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-manifest-'));
 
+/** The failure loading a manifest file gives (a manifest that loads fails the test). */
+const load = (p: string) =>
+  loadManifest(p, readCarried).then(
+    () => {
+      throw new Error('loaded');
+    },
+    (e: unknown) => e as ManifestError,
+  );
+
 describe('each mistake names file:line:column and a fix', () => {
   const cases: [string, string, string][] = [
     // TOML syntax, from smol-toml's positions
@@ -295,13 +304,6 @@ describe('files that are not manifests: line 1, column 1', () => {
 
   it('loadManifest: a missing file, a folder, a huge file, not UTF-8', async () => {
     const dir = tmp();
-    const load = (p: string) =>
-      loadManifest(p, readCarried).then(
-        () => {
-          throw new Error('loaded');
-        },
-        (e: unknown) => e as ManifestError,
-      );
     expect((await load(path.join(dir, 'none.toml'))).oneLine()).toBe(
       `${path.join(dir, 'none.toml')}:1:1: no such file; check the path of the appliance.toml`,
     );
@@ -316,13 +318,6 @@ describe('files that are not manifests: line 1, column 1', () => {
 
   it('loadManifest through what ai-way carries: a named pipe, a device and a huge file are refused before they are read', async () => {
     const dir = tmp();
-    const load = (p: string) =>
-      loadManifest(p, readCarried).then(
-        () => {
-          throw new Error('loaded');
-        },
-        (e: unknown) => e as ManifestError,
-      );
     execFileSync('mkfifo', [path.join(dir, 'fifo.toml')]);
     expect((await load(path.join(dir, 'fifo.toml'))).oneLine()).toBe(
       `${path.join(dir, 'fifo.toml')}:1:1: this is a named pipe (FIFO), not a regular file; name the appliance.toml file itself`,

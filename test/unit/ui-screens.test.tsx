@@ -6,6 +6,7 @@ import { bar } from '../../launcher/ui/text.ts';
 import { bootStage, initialState, type UiState } from '../../launcher/ui/state.ts';
 import { plainWords } from '../../launcher/ui/labels.ts';
 import type { Stage } from '../../launcher/session/events.ts';
+import { preflightChecks } from '../support/ui-checks.ts';
 
 const look: Look = { color: false, unicode: true, plain: false, width: 80, height: 24 };
 const ascii: Look = { ...look, unicode: false };
@@ -13,28 +14,7 @@ const T = 1_000_000;
 const state = (s: Partial<UiState>): UiState => ({ ...initialState(T), ...s });
 const frame = (s: UiState, l = look) => render(<Screen s={s} l={l} />).lastFrame() ?? '';
 
-const checks = (missing: boolean): UiState['checks'] => [
-  { id: 'memory', label: 'Enough memory', status: 'ok', detail: '23.5 GiB', fix: null, fixCommand: null },
-  {
-    id: 'podman',
-    label: 'Sandbox software',
-    status: missing ? 'missing' : 'ok',
-    detail: missing ? 'missing' : 'ready',
-    fix: missing
-      ? 'The sandbox software that keeps the appliance sealed off is not installed, or too old. ' +
-        'Run the command below in another window (c copies it), then press r.'
-      : null,
-    fixCommand: missing ? 'sudo apt-get install -y podman uidmap' : null,
-  },
-  {
-    id: 'gpu-driver',
-    label: 'Graphics card',
-    status: 'not-needed',
-    detail: 'none: answers come from the processor',
-    fix: null,
-    fixCommand: null,
-  },
-];
+const checks = (missing: boolean) => preflightChecks({ missing });
 
 describe('preflight', () => {
   it('ticks, a cross with its fix in plain words, the command itself, and the keys; no virtualization words', () => {

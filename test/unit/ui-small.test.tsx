@@ -7,6 +7,7 @@ import { initialState, type UiState } from '../../launcher/ui/state.ts';
 import type { Look } from '../../launcher/ui/text.ts';
 import { styleFor, terminalLook } from '../../launcher/render/style.ts';
 import { uiAt } from '../support/ui-controller.ts';
+import { preflightChecks } from '../support/ui-checks.ts';
 
 const T = 1_000_000;
 const state = (s: Partial<UiState>): UiState => ({ ...initialState(T), ...s });
@@ -34,28 +35,7 @@ describe('what the terminal can show, decided in one place', () => {
   });
 });
 
-const checks: UiState['checks'] = [
-  { id: 'memory', label: 'Enough memory', status: 'ok', detail: '23.5 GiB', fix: null, fixCommand: null },
-  {
-    id: 'podman',
-    label: 'Sandbox software',
-    status: 'missing',
-    detail: 'missing',
-    fixCommand: 'sudo apt-get install -y podman uidmap',
-    fix:
-      'The sandbox software that keeps the appliance sealed off is not installed, or too old. ' +
-      'Run the command below in another window (c copies it), then press r.',
-  },
-  { id: 'virtualization', label: 'Hardware isolation', status: 'ok', detail: 'ready', fix: null, fixCommand: null },
-  {
-    id: 'gpu-driver',
-    label: 'Graphics card',
-    status: 'not-needed',
-    detail: 'none: answers come from the processor',
-    fix: null,
-    fixCommand: null,
-  },
-];
+const checks = preflightChecks({ virtualization: true });
 const talk = Array.from({ length: 6 }, (_, i) => ({
   question: `question ${i}`,
   answer: `answer ${i}, line one\nanswer ${i}, line two\n`,
