@@ -12,7 +12,7 @@ import { boltMissingFlags } from './bolt.ts';
 import { installSessionSpec, reapSessionSpecs, removeSessionSpec } from './cdi-install.ts';
 import { ContainerGuest } from './guest.ts';
 import { ensureImage, podmanProfile, reapOrphans, spawnEngine } from './podman.ts';
-import { thisLauncher } from './process-identity.ts';
+import { thisLauncher } from '../process-identity.ts';
 
 export function linuxAdapter(): Adapter {
   // Each image is made ready once per launch, whether prefetched or asked for by prepare().

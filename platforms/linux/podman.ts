@@ -13,7 +13,7 @@ import { profilePath } from './profile-path.ts';
 import { decodeText } from '../host/text.ts';
 import { tarItems, type ReadAt, type TarItem } from '../../appliance/tar.ts';
 import { LAUNCHER_PID_LABEL, LAUNCHER_START_LABEL, SESSION_LABEL, usernsArgs, type PodmanProfile } from '../../appliance/engines/podman.ts';
-import { processStartTime, stillRunning } from './process-identity.ts';
+import { processStartTime, stillRunning } from '../process-identity.ts';
 import type { ImageSource } from '../../appliance/manifest.ts';
 import { Failure } from '../../appliance/failures.ts';
 
