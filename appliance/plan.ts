@@ -32,6 +32,20 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = { image: 'auto', gpu: 'auto' };
 
 export type PlatformAdapter = 'linux' | 'wsl2' | 'lima' | 'qemu';
 
+/**
+ * What the Plan knows of a way to reach Linux. The platforms layer lists them (platforms/registry.ts),
+ * most preferred first; the Plan takes the first that applies to the host.
+ */
+export interface PlatformCandidate {
+  readonly id: PlatformAdapter;
+  /** A container on the host's own kernel, or a virtual machine with a kernel of its own. */
+  readonly isolation: 'container' | 'vm';
+  /** The ways it can pass the host's GPU to the appliance; none: it has no GPU path. */
+  readonly gpuModes: readonly Exclude<GpuPlan['mode'], 'none'>[];
+  /** Why it is the way on this host, in a sentence; null where it is not one. Pure. */
+  applicable(f: HostFacts): string | null;
+}
+
 export interface GpuPlan {
   mode: 'none' | 'cdi' | 'wsl';
   vendor: PassableVendor | null;
@@ -72,14 +86,20 @@ export interface Plan {
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
-export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIONS, spec?: ApplianceSpec): Plan {
+export function makePlan(
+  platforms: readonly PlatformCandidate[],
+  f: HostFacts,
+  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
+  spec?: ApplianceSpec,
+): Plan {
   const warnings: string[] = [];
   const errors: string[] = [];
   const chosen = chooseImage(f, options.image);
-  const platform = adapterFor(f);
+  const way = choosePlatform(platforms, f);
+  const platform = { adapter: way.candidate.id, reason: way.reason };
   const picked = spec ? pickImage(spec, chosen, warnings, errors) : null;
   const image = picked?.choice ?? chosen;
-  const gpu = planGpu(f, spec && spec.gpu.wish === 'none' ? { ...options, gpu: 'none' } : options, image, warnings);
+  const gpu = gpuFor(way.candidate, planGpu(f, spec && spec.gpu.wish === 'none' ? { ...options, gpu: 'none' } : options, image, warnings));
   if (spec?.gpu.wish === 'required' && gpu.mode === 'none') errors.push(`${spec.name} needs a GPU, and ${gpu.reason}`);
   if (spec?.gpu.wish === 'auto' && gpu.mode === 'none' && options.gpu === 'auto')
     warnings.push(`no GPU for ${spec.name}: it runs on the processor (${gpu.reason})`);
@@ -90,7 +110,7 @@ export function makePlan(f: HostFacts, options: PlanOptions = DEFAULT_PLAN_OPTIO
     image,
     engine: chooseEngine(f, options.engine ?? 'auto', errors),
     isolation: {
-      mode: platform.adapter === 'linux' ? 'container' : 'vm',
+      mode: way.candidate.isolation,
       network: 'none',
       storage: 'tmpfs',
       rootFilesystem: 'read-only',
@@ -176,17 +196,20 @@ function manifestResources(f: HostFacts, spec: ApplianceSpec, warnings: string[]
   };
 }
 
-function adapterFor(f: HostFacts): Plan['platform'] {
-  switch (f.host.platform) {
-    case 'windows':
-      return { adapter: 'wsl2', reason: 'Windows: the appliance runs in its own WSL2 distribution' };
-    case 'macos':
-      return { adapter: 'lima', reason: 'macOS: the appliance runs in a Lima virtual machine' };
-    case 'wsl2':
-      return { adapter: 'linux', reason: 'inside WSL2: rootless Podman runs the appliance directly' };
-    case 'linux':
-      return { adapter: 'linux', reason: 'Linux: rootless Podman runs the appliance directly' };
+/** The first way to reach Linux that applies to this host, and why. */
+export function choosePlatform(platforms: readonly PlatformCandidate[], f: HostFacts): { candidate: PlatformCandidate; reason: string } {
+  for (const candidate of platforms) {
+    const reason = candidate.applicable(f);
+    if (reason !== null) return { candidate, reason };
   }
+  // The registry has a way for every host ai-way runs on; a list without one is a programming error.
+  throw new Error(`none of the platform adapters (${platforms.map((p) => p.id).join(', ')}) applies to a ${f.host.platform} host`);
+}
+
+/** The host's GPU, where the way to Linux has a path for it. */
+function gpuFor(way: PlatformCandidate, gpu: GpuPlan): GpuPlan {
+  if (gpu.mode === 'none' || way.gpuModes.includes(gpu.mode)) return gpu;
+  return { mode: 'none', vendor: null, devices: [], reason: `the ${way.id} way has no path for the GPU into the appliance`, cdi: null };
 }
 
 const WSL_GPU_REASON = 'Windows shares the GPU through /dev/dxg and its driver libraries';
@@ -237,6 +260,16 @@ function defaultResources(f: HostFacts): Plan['resources'] {
     source: 'defaults',
   };
 }
+
+/** The limits the Plan asks for the appliance: given to the engine, then proven from inside. */
+export const askedLimits = (plan: Plan & { appliance: PlanAppliance }) => ({
+  workspaceBytes: plan.resources.workspaceBytes,
+  workspaceExec: plan.appliance.workspaceExec,
+  memBytes: plan.resources.memBytes,
+  shmBytes: plan.resources.shmBytes,
+  cpus: plan.resources.cpus,
+  pids: plan.resources.pids,
+});
 
 /** A quarter of the memory, at most 64 MiB (what container engines give by default), at least 1 MiB. */
 export const shmFor = (memBytes: number) => Math.max(MiB, Math.floor(Math.min(memBytes / 4, 64 * MiB) / MiB) * MiB);

@@ -2,7 +2,7 @@
 // selftest app (busybox httpd serving images/selftest/www). Run by scripts/build.mjs.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TarEntry } from '../platforms/host/tar.ts';
+import type { TarEntry } from '../appliance/tar.ts';
 import { ociArchive } from './oci-image.ts';
 
 const ARCHES = { x86_64: 'amd64', aarch64: 'arm64' } as const;

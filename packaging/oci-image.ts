@@ -1,7 +1,7 @@
 // Writes a single-layer OCI image archive (oci-archive) from a list of files, deterministically:
 // the same files give the same bytes and so the same image id.
 import { createHash } from 'node:crypto';
-import { packTar, type TarEntry } from '../platforms/host/tar.ts';
+import { packTar, type TarEntry } from '../appliance/tar.ts';
 
 export interface OciImageOptions {
   /** e.g. "localhost/ai-way-selftest:0.1.0" (what `podman load` names the image). */

@@ -6,6 +6,7 @@
 import { constants, readSync, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
+import { sizeText } from '../appliance/size-text.ts';
 
 /** A file refused before its content counted: not a regular file, or larger than allowed. */
 export class ReadRefused extends Error {
@@ -21,15 +22,6 @@ export class ReadRefused extends Error {
   static tooBig(file: string, maxBytes: number, when = ''): ReadRefused {
     return new ReadRefused('EFBIG', file, `larger than the ${sizeText(maxBytes)} allowed${when}`);
   }
-}
-
-/** "64 KiB", "8 MiB", "64 GiB": the caps are whole binary units. */
-export function sizeText(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && n % 1024 === 0 && u < units.length - 1) [n, u] = [n / 1024, u + 1];
-  return `${n} ${units[u]}`;
 }
 
 function kindOf(st: Stats): string {

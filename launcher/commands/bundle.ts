@@ -1,13 +1,13 @@
 import os from 'node:os';
 import { Failure } from '../../appliance/failures.ts';
 import { prepareBundleFolder, writeBundle } from '../../platforms/host/bundle.ts';
-import { probeHost } from '../../platforms/host/probe.ts';
 import { EXIT } from '../exit-codes.ts';
+import { probeHere } from '../host-source.ts';
 
 export async function bundleCollectCommand(dir: string): Promise<number> {
   // The folder first: a place that cannot be written is said at once, not after the probe.
   await atTheFolder(dir, () => prepareBundleFolder(dir));
-  const artifacts = await probeHost({ depth: 'full' });
+  const artifacts = await probeHere('full');
   let user: string | null = null;
   try {
     user = os.userInfo().username;

@@ -2,16 +2,17 @@
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'smol-toml';
 import { boltfile } from '../../appliance/boltfile.ts';
-import { makePlan, type PlanOptions } from '../../appliance/plan.ts';
+import type { PlanOptions } from '../../appliance/plan.ts';
 import { Failure } from '../../appliance/failures.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
+import { planFor } from '../session/launch.ts';
 import { loadAppliance } from '../appliance-source.ts';
 
 export async function exportBoltfileCommand(opts: { appliance: string; bundle?: string; output?: string } & PlanOptions): Promise<number> {
   const manifest = await loadAppliance(opts.appliance);
   const { report } = await loadReport(opts.bundle);
-  const plan = makePlan(report, { image: opts.image, gpu: opts.gpu }, manifest);
+  const plan = planFor(report, { image: opts.image, gpu: opts.gpu }, manifest);
   if (!plan.appliance || plan.errors.length) {
     throw new Failure('prerequisite', `${manifest.name} cannot be planned here: ${plan.errors.join('; ')}`);
   }

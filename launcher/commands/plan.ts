@@ -1,15 +1,16 @@
-import { makePlan, type PlanOptions } from '../../appliance/plan.ts';
+import type { PlanOptions } from '../../appliance/plan.ts';
 import { Failure } from '../../appliance/failures.ts';
 import { loadAppliance } from '../appliance-source.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
+import { planFor } from '../session/launch.ts';
 import { renderPlan } from '../render/plan.ts';
 import { styleFor } from '../render/style.ts';
 
 /** The Plan `run` would follow for this appliance here (or on a bundle's computer): the same manifest, the same choices. */
 export async function planCommand(opts: { json: boolean; bundle?: string; appliance: string } & PlanOptions): Promise<number> {
   const [manifest, { report }] = await Promise.all([loadAppliance(opts.appliance), loadReport(opts.bundle)]);
-  const plan = makePlan(report, opts, manifest);
+  const plan = planFor(report, opts, manifest);
   process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, styleFor(process.stdout)));
   if (plan.errors.length) throw new Failure('prerequisite', `${manifest.name} cannot start here: ${plan.errors.join('; ')}`);
   return EXIT.ok;

@@ -2,17 +2,15 @@
 // happens goes to stdout, as JSON events or lines for a person; a failure is one line on stderr
 // (and, in JSON, its `error` event too). A person's run keeps the appliance's last words in the
 // error log instead of printing them.
-import { makePlan, type Plan, type PlanAppliance, type PlanOptions } from '../../appliance/plan.ts';
+import type { PlanOptions } from '../../appliance/plan.ts';
 import { asFailure, Failure } from '../../appliance/failures.ts';
 import { EXIT } from '../exit-codes.ts';
-import { loadAppliance } from '../appliance-source.ts';
 import { writeErrorLog } from '../error-log.ts';
-import { loadReport } from '../host-source.ts';
 import { renderEvent } from '../render/events.ts';
 import { failureLine } from '../render/failure.ts';
 import { styleFor } from '../render/style.ts';
-import { Session, type BootHead } from '../session/session.ts';
-import { ensureImage, reapOrphans } from '../../platforms/linux/podman.ts';
+import { Launch } from '../session/launch.ts';
+import type { Session } from '../session/session.ts';
 import type { ErrorEvent, SessionEvent } from '../session/events.ts';
 import { onCrash } from '../crash.ts';
 
@@ -46,32 +44,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
 }
 
 async function runAppliance(o: RunOptions, emit: Emit, keepLog: (log: string) => void): Promise<number> {
-  // The manifest, the host probe, the reaping of crashed sessions and the image check all run at once.
-  const reaping = reapOrphans().catch(() => []);
-  const spec = await loadAppliance(o.appliance);
-  const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
-  const images = new Map(
-    Object.values(spec.images)
-      .flatMap((byArch) => (byArch?.[arch] ? [byArch[arch]] : []))
-      .map((source) => [source, ensureImage(source)] as const),
-  );
-  for (const p of images.values()) p.catch(() => undefined); // failures surface when the chosen one is awaited
-  const { report } = await loadReport(undefined);
-  const podman = report.prerequisites.find((p) => p.id === 'podman')!;
-  if (podman.status === 'missing') {
-    const fix = `${podman.fix ?? ''} ${podman.fixCommand ?? ''}`.trim();
-    throw new Failure('prerequisite', podman.detail, fix ? { fix: `${fix[0]!.toLowerCase()}${fix.slice(1)}` } : {});
-  }
-  const plan = makePlan(report, o, spec);
-  for (const w of plan.warnings) emit({ type: 'warning', message: w });
-  if (plan.errors.length) throw new Failure('prerequisite', plan.errors.join('; '));
-  if (plan.platform.adapter !== 'linux') {
-    const way = plan.platform.adapter;
-    throw new Failure('unsupported', `this version starts appliances on Linux only (this computer needs the ${way} way)`);
-  }
-  const ready = plan as Plan & { appliance: PlanAppliance };
-  const early = { reaping, image: images.get(ready.appliance.image), podmanVersion: report.tools.podman.version };
-  return runSession(ready, o, emit, keepLog, early);
+  const launch = new Launch(o.appliance, o);
+  const { report, spec } = await launch.examine();
+  if (spec instanceof Failure) throw spec;
+  const plan = launch.plan(report, spec, (message) => emit({ type: 'warning', message }));
+  return runSession(await launch.session(plan, report, emit), o, emit, keepLog);
 }
 
 /**
@@ -112,14 +89,7 @@ async function serveOne(session: Session, line: string, emit: Emit, stop: (why: 
   }
 }
 
-async function runSession(
-  plan: Plan & { appliance: PlanAppliance },
-  o: RunOptions,
-  emit: Emit,
-  keepLog: (log: string) => void,
-  early: BootHead,
-): Promise<number> {
-  const session = new Session(plan, emit, early);
+async function runSession(session: Session, o: RunOptions, emit: Emit, keepLog: (log: string) => void): Promise<number> {
   const forgetCrash = onCrash(() => session.wipe('an unexpected error'));
   // The appliance going away by itself ends whatever the run is waiting for.
   const lost = session.lost.then((e) => {

@@ -1,48 +1,32 @@
-// One appliance session on Linux with rootless Podman: boot, prove isolation from inside, wait
-// for the app, then files, questions and the wipe. Front ends drive it; it never draws.
-import { randomBytes, randomInt } from 'node:crypto';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+// One appliance session: booted through a platform adapter, its isolation proven from inside, the
+// app waited for, then files, questions and the wipe. Front ends drive it; it never draws.
+import { randomBytes } from 'node:crypto';
 import { command, type AgentMessage, type IsolationReport } from '../../appliance/agent-protocol.ts';
-import { podmanRunArgs, containerName, ROOTFUL_SLOTS, type PodmanGpu } from '../../appliance/engines/podman.ts';
 import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
-import type { Plan, PlanAppliance } from '../../appliance/plan.ts';
-import {
-  containerExists,
-  ensureImage,
-  podmanProfile,
-  reapOrphans,
-  removeContainer,
-  spawnEngine,
-  watchMonitor,
-} from '../../platforms/linux/podman.ts';
-import { boltMissingFlags } from '../../platforms/linux/bolt.ts';
-import { thisLauncher } from '../../platforms/linux/process-identity.ts';
-import { installSessionSpec, reapSessionSpecs, removeSessionSpec } from '../../platforms/linux/cdi-install.ts';
+import { askedLimits } from '../../appliance/plan.ts';
+import type { Adapter, BootContext, Guest, RunnablePlan } from '../../platforms/adapter.ts';
+import type { HostReport } from '../../platforms/host/report.ts';
 import { AgentChannel } from './channel.ts';
 import { httpRequest, type HttpAnswer } from './http.ts';
 import { uploadFile, type Uploaded } from './files.ts';
 import type { SessionEvent, Stage } from './events.ts';
-import { asFailure, Failure } from '../../appliance/failures.ts';
+import { Failure } from '../../appliance/failures.ts';
 
-/** Work a front end may start before the Plan is known, to shorten the boot. */
-export interface BootHead {
+/** What the launch did before the Session: the reaping it started, and the host it probed. */
+export interface SessionStart {
   reaping?: Promise<string[]>;
-  image?: Promise<string>;
-  podmanVersion?: string | null;
+  host?: HostReport;
 }
 
 const REPLY_MS = 10_000;
 // The nodes the agent lists as GPU nodes; other passed nodes (none today) are not its to judge.
 const isGpuNode = (p: string) => /^\/dev\/(nvidia[^/]*|dri\/[^/]+|kfd|dxg)$/.test(p);
-const LOG_LINES = 200;
 
 export class Session {
   readonly id = randomBytes(6).toString('hex');
-  private child: ChildProcessWithoutNullStreams | null = null;
+  private guest: Guest | null = null;
   private channel: AgentChannel | null = null;
-  private readonly log: string[] = [];
-  private exited: Promise<number | null> = Promise.resolve(null);
   private wiping: Promise<void> | null = null;
   private readonly started = Date.now();
   private readonly pending: Promise<unknown>[] = [];
@@ -57,18 +41,19 @@ export class Session {
   });
 
   constructor(
-    private readonly plan: Plan & { appliance: PlanAppliance },
+    private readonly plan: RunnablePlan,
+    private readonly adapter: Adapter,
     private readonly emit: (e: SessionEvent) => void,
-    private readonly early: BootHead = {},
+    private readonly early: SessionStart = {},
   ) {}
 
   private progress(stage: Stage, message: string): void {
     this.emit({ type: 'progress', stage, message, elapsedMs: Date.now() - this.started });
   }
 
-  /** The last lines Podman and the appliance wrote to stderr, for error screens. */
+  /** The last lines the engine and the appliance wrote, for error screens. */
   logTail(n = 20): string {
-    return this.log.slice(-n).join('\n');
+    return this.guest?.logTail(n) ?? '';
   }
 
   async boot(): Promise<void> {
@@ -89,75 +74,50 @@ export class Session {
     const a = this.plan.appliance;
     this.progress('preparing', 'preparing the appliance');
     // Other sessions' leftovers are removed alongside; this session does not wait for it.
-    const reaping = Promise.all([this.early.reaping ?? reapOrphans(), reapSessionSpecs()]).then(
-      ([reaped]) => {
+    const reaping = (this.early.reaping ?? this.adapter.reap()).then(
+      (reaped) => {
         if (reaped.length) this.emit({ type: 'warning', message: `removed ${reaped.length} session(s) left by an earlier crash` });
       },
       () => undefined,
     );
     this.pending.push(reaping);
-    const image = await (this.early.image ?? ensureImage(a.image)).catch((e) => {
-      throw asFailure(e, 'image');
-    });
-    const profile = await podmanProfile(image, this.early.podmanVersion).catch((e) => {
-      throw asFailure(e, 'engine');
-    });
+    const context: BootContext = {
+      sessionId: this.id,
+      host: this.early.host ?? null,
+      warning: (message) => this.emit({ type: 'warning', message }),
+    };
+    await this.adapter.prepare(this.plan, context);
 
     this.progress('starting', 'starting the appliance');
-    const r = this.plan.resources;
-    // What the Plan asks for: given to the engine, then checked from inside.
-    const asked = {
-      workspaceBytes: r.workspaceBytes,
-      workspaceExec: a.workspaceExec,
-      memBytes: r.memBytes,
-      shmBytes: r.shmBytes,
-      cpus: r.cpus,
-      pids: r.pids,
-    };
-    const engine = await this.engine();
-    const gpu = await this.gpu();
-    // Bolt gets Podman's `run` without Podman's own global flags; what it does with it is proven from inside.
-    // A rootful session's ids: one range of ROOTFUL_SLOTS, by chance (rootless Podman allocates its own).
-    const args = podmanRunArgs(engine === 'bolt' ? { ...profile, globalArgs: [] } : profile, {
-      sessionId: this.id,
-      ...thisLauncher(),
-      usernsSlot: randomInt(ROOTFUL_SLOTS),
-      image,
-      command: a.command,
-      ...asked,
-      gpu,
-    });
-    const child = spawnEngine(engine, args);
-    this.child = child;
-    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
-    child.stderr.on('data', (b: Buffer) => {
-      for (const line of b.toString('utf8').split('\n')) if (line.trim()) this.log.push(line);
-      if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
-    });
-    child.on('error', (e) => this.log.push(`podman: ${e.message}`));
-    child.on('exit', (code, signal) => this.applianceStopped(`${engine} ended with ${signal ?? `exit ${code}`}`));
-    this.channel = new AgentChannel(child.stdin, child.stdout, (m) => this.onAgentEvent(m), {
+    const guest = await this.adapter.start(this.plan, context);
+    this.guest = guest;
+    void guest.exited.then((end) => this.applianceStopped(end.reason));
+    const pipe = guest.channel();
+    this.channel = new AgentChannel(pipe.toAgent, pipe.fromAgent, (m) => this.onAgentEvent(m), {
       onClose: (reason) => this.applianceStopped(reason.message),
       onFlood: (held) =>
         this.emit({ type: 'warning', message: `the appliance sent ${held} more messages nobody asked for; they were ignored` }),
     });
     const hello = this.channel.expect((m) => m.type === 'hello', a.health.timeoutMs, 'hello');
-    const died = this.exited.then((code) => {
-      throw new Failure('boot', `the appliance stopped while starting (${engine} exit ${code})`, { detail: this.logTail(5) });
+    const died = guest.exited.then((end) => {
+      throw new Failure('boot', `the appliance stopped while starting (${end.status})`, { detail: this.logTail(5) });
     });
-    await Promise.race([hello, died])
-      .catch((e) => {
-        throw e instanceof Failure ? e : new Failure('boot', `the appliance did not start: ${e.message}`, { detail: this.logTail(5) });
-      })
-      .finally(() => this.removeSpec());
+    await Promise.race([hello, died]).catch((e) => {
+      throw e instanceof Failure ? e : new Failure('boot', `the appliance did not start: ${e.message}`, { detail: this.logTail(5) });
+    });
     this.up = true;
-    watchMonitor(containerName(this.id), () => this.applianceStopped('its container monitor ended'));
+    await guest.up();
 
     this.progress('checking isolation', 'checking the isolation from inside');
     const report: unknown = await this.channel.request(command.report(), 'report', REPLY_MS);
+    const cdi = this.plan.gpu.cdi;
     this.verdict = verifyIsolation(report, {
-      ...asked,
-      gpuNodes: gpu?.edits.deviceNodes.map((n) => n.path).filter(isGpuNode) ?? [],
+      ...askedLimits(this.plan),
+      gpuNodes: cdi
+        ? editsFor(cdi.spec, cdi.devices)
+            .deviceNodes.map((n) => n.path)
+            .filter(isGpuNode)
+        : [],
     });
     this.report = this.verdict.facts[0]?.id === 'report' ? null : (report as IsolationReport);
     this.emit({
@@ -178,42 +138,6 @@ export class Session {
     this.progress('waiting for the app', 'waiting for the app to answer');
     await this.waitHealthy();
     this.emit({ type: 'ready', bootMs: Date.now() - this.started });
-  }
-
-  private specInstalled = false;
-
-  /** Bolt when the Plan says so and its `run` offers every isolation flag; otherwise Podman, or a refusal. */
-  private async engine(): Promise<'podman' | 'bolt'> {
-    if (this.plan.engine.name !== 'bolt') return 'podman';
-    const { found, missing } = await boltMissingFlags();
-    if (found && missing.length === 0) return 'bolt';
-    const why = found ? `Bolt cannot enforce the isolation: its "run" has no ${missing.join(', ')}` : 'Bolt was not found';
-    if (this.plan.engine.chosenBy === 'user') {
-      throw new Failure(found ? 'isolation' : 'prerequisite', `${why}, so nothing was started`, { fix: 'use --engine podman' });
-    }
-    this.emit({ type: 'warning', message: `${why}; Podman runs the appliance instead` });
-    return 'podman';
-  }
-
-  /**
-   * The GPU for the engine: rootful Podman reads the Plan's CDI spec, installed for this session only
-   * (and removed once the container exists); rootless Podman gets the same edits as flags.
-   */
-  private async gpu(): Promise<PodmanGpu | null> {
-    const cdi = this.plan.gpu.cdi;
-    if (!cdi) return null;
-    const edits = editsFor(cdi.spec, cdi.devices);
-    if (process.getuid?.() !== 0) return { kind: null, devices: cdi.devices, edits };
-    const { kind } = await installSessionSpec(cdi.spec, this.id).catch((e) => {
-      throw new Failure('boot', `the GPU's CDI spec could not be installed: ${(e as Error).message}`);
-    });
-    this.specInstalled = true;
-    return { kind, devices: cdi.devices, edits };
-  }
-
-  private async removeSpec(): Promise<void> {
-    if (this.specInstalled) await removeSessionSpec(this.id).catch(() => undefined);
-    this.specInstalled = false;
   }
 
   private async waitHealthy(): Promise<void> {
@@ -289,7 +213,7 @@ export class Session {
     return this.channel;
   }
 
-  /** Stops the app, erases the workspace and removes the container; safe to call more than once. */
+  /** Stops the app, erases the workspace and removes the guest; safe to call more than once. */
   wipe(reason: string): Promise<void> {
     this.wiping ??= this.doWipe(reason);
     return this.wiping;
@@ -301,14 +225,8 @@ export class Session {
     if (this.channel && !this.channel.closed && !this.lostError) {
       await this.channel.request(command.shutdown(), 'bye', 3_000).catch(() => undefined);
     }
-    this.child?.stdin.end(); // the dead man's switch, should SHUTDOWN not have been heard
-    const exited = await Promise.race([
-      this.exited.then(() => true),
-      new Promise<boolean>((res) => setTimeout(() => res(false), this.lostError ? 0 : 5_000)),
-    ]);
-    if (!exited) this.child?.kill('SIGKILL');
-    if (this.child && (!exited || (await containerExists(containerName(this.id))))) await removeContainer(containerName(this.id));
-    await this.removeSpec();
+    // The channel's end is the dead man's switch, should SHUTDOWN not have been heard.
+    await this.guest?.wipe(this.lostError ? 0 : 5_000);
     await Promise.all(this.pending);
     this.emit({ type: 'wiped', ms: Date.now() - t, reason });
   }

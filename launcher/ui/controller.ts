@@ -4,12 +4,11 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Manifest } from '../../appliance/manifest.ts';
-import { makePlan, type Plan, type PlanAppliance, type PlanOptions } from '../../appliance/plan.ts';
+import type { Plan, PlanAppliance, PlanOptions } from '../../appliance/plan.ts';
 import type { HostReport } from '../../platforms/host/report.ts';
 import { makeFolders } from '../../platforms/make-folders.ts';
-import { loadReport } from '../host-source.ts';
-import { loadAppliance } from '../appliance-source.ts';
-import { Session } from '../session/session.ts';
+import { Launch } from '../session/launch.ts';
+import type { Session } from '../session/session.ts';
 import { asFailure, Failure, type FailureCode } from '../../appliance/failures.ts';
 import type { SessionEvent } from '../session/events.ts';
 import { LOOKING, revealChecks } from './checklist.ts';
@@ -51,7 +50,11 @@ export class UiController {
   /** What the program exits with once the person quits: an error shown sets it. */
   private exitCode = 0;
 
-  constructor(private readonly deps: UiDeps) {}
+  private readonly launch: Launch;
+
+  constructor(private readonly deps: UiDeps) {
+    this.launch = new Launch(deps.appliance, deps.options);
+  }
 
   async start(): Promise<void> {
     // A terminal that cannot redraw shows no clock or spinner: a slower tick only brings the stall notice.
@@ -62,10 +65,7 @@ export class UiController {
 
   private async preflight(): Promise<void> {
     this.store.update(() => ({ screen: 'preflight', checksDone: false, checks: [LOOKING] }));
-    const [{ report }, spec] = await Promise.all([
-      loadReport(undefined),
-      loadAppliance(this.deps.appliance).catch((e: unknown) => asFailure(e, 'manifest')),
-    ]);
+    const { report, spec } = await this.launch.examine();
     this.report = report;
     await revealChecks(this.store, report);
     if (this.quitting) return; // stopped while the checks ran: nothing is started
@@ -76,33 +76,28 @@ export class UiController {
   }
 
   private async boot(spec: Manifest): Promise<void> {
-    const plan = makePlan(this.report!, this.deps.options, spec);
-    if (plan.errors.length || !plan.appliance)
-      return this.fail(
-        plan.errors.join('; ') || 'no image for this computer',
-        'See the details (d) for what this computer offers.',
-        '',
-        EXIT.prerequisiteMissing,
-      );
-    if (plan.platform.adapter !== 'linux')
-      return this.fail(
-        'Starting appliances on this kind of computer is not built into this version yet.',
-        'Use a Linux computer for now.',
-        '',
-        EXIT.notImplemented,
-      );
-    this.plan = plan as Plan & { appliance: PlanAppliance };
+    let plan: Plan & { appliance: PlanAppliance };
+    try {
+      plan = this.launch.plan(this.report!, spec);
+    } catch (e) {
+      const f = asFailure(e, 'prerequisite');
+      return this.fail(f.message, 'See the details (d) for what this computer offers.', '', f.exitCode);
+    }
+    this.plan = plan;
     const now = Date.now();
     this.store.update(() => ({
       screen: 'boot',
       boot: { stage: 'preparing', stageSince: now, startedAt: now, now },
       details: planDetails(plan, null),
     }));
-    const session = new Session(this.plan, (e) => this.onSessionEvent(e));
+    const session = await this.launch.session(plan, this.report!, (e) => this.onSessionEvent(e));
+    if (this.quitting) return; // stopped while its adapter loaded: nothing was started
     this.session = session;
     const failed = async (err: Failure, why: string) => {
       await session.wipe(why).catch(() => undefined);
-      await this.fail(err.message, whatToDo(err.code), err.detail || session.logTail(5), err.exitCode);
+      const message =
+        err.code === 'unsupported' ? 'Starting appliances on this kind of computer is not built into this version yet.' : err.message;
+      await this.fail(message, whatToDo(err.code), err.detail || session.logTail(5), err.exitCode);
     };
     try {
       await session.boot();
@@ -198,6 +193,8 @@ function whatToDo(code: FailureCode): string {
       return "The appliance's files are missing or damaged. Reinstall ai-way.";
     case 'stopped':
       return 'The appliance stopped by itself, and everything was erased. Try again; if it happens again, share the log below.';
+    case 'unsupported':
+      return 'Use a Linux computer for now.';
     default:
       return 'Try again. If it happens again, share the log below.';
   }

@@ -7,6 +7,7 @@ const CHECK_LABEL: Record<Prerequisite['id'], string> = {
   podman: 'Sandbox software',
   wsl: 'Windows sandbox support',
   lima: 'Mac sandbox support',
+  qemu: 'Sandbox software',
   virtualization: 'Hardware isolation',
   'gpu-driver': 'Graphics card',
 };
@@ -20,6 +21,7 @@ export function plainFix(p: Prerequisite): string {
     case 'memory':
       return 'This computer has too little memory for the appliance.';
     case 'podman':
+    case 'qemu':
       return `The sandbox software that keeps the appliance sealed off is not installed, or too old. ${
         has ? 'Run the command below in another window (c copies it)' : 'The details (d) say how to install it'
       }, then press r.`;

@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { MAX_ARTIFACT_BYTES, RECORDED_ENV, type Artifacts, type CommandRecord, type HostInfo } from './artifacts.ts';
 import {
   commandsFor,
-  PODMAN_PROFILE_RECORD,
   DEVICE_PATTERNS,
   EXTRA_PATH_LINUX,
   LINUX_FILES,
@@ -19,7 +18,6 @@ import {
 import { parseLdconfig } from './parse/linux.ts';
 import { parsePciUevent, isGpuClass } from './parse/pci.ts';
 import { decodeText } from './text.ts';
-import { profilePath } from '../linux/profile-path.ts';
 import { readRegularFile } from '../bounded-read.ts';
 
 export interface ProbeOptions {
@@ -30,6 +28,14 @@ export interface ProbeOptions {
   timeoutScale?: number;
   /** 'full' also runs the slow commands (for support bundles); 'quick' is for doctor and plan. */
   depth?: 'quick' | 'full';
+  /** ai-way's own files that the adapters' analysis reads (what a canary learned), recorded as if printed. */
+  records?: readonly RecordedFile[];
+}
+
+/** A file of ai-way's own, kept in the record under a name of its own (see COMMAND_NAMES); left out where missing. */
+export interface RecordedFile {
+  name: string;
+  path: string;
 }
 
 export function liveHostInfo(): HostInfo {
@@ -53,11 +59,11 @@ export async function probeHost(options: ProbeOptions = {}): Promise<Artifacts> 
   const linux = host.os === 'linux';
   const commandEnv = commandEnvironment(host, options.pathPrefix ?? []);
   const scale = options.timeoutScale ?? 1;
-  const [files, devices, listing, profile, commands] = await Promise.all([
+  const [files, devices, listing, recorded, commands] = await Promise.all([
     linux ? readLinuxFiles() : Promise.resolve(new Map<string, Uint8Array>()),
     linux ? listDevices() : Promise.resolve(null),
     linux ? listPaths(LINUX_LISTED) : Promise.resolve(null),
-    linux ? readQuietly(profilePath()) : Promise.resolve(null),
+    Promise.all((options.records ?? []).map(async (r) => [r.name, await readQuietly(r.path)] as const)),
     runAll(
       commandsFor(host)
         .filter((c) => options.depth === 'full' || !c.fullOnly)
@@ -65,8 +71,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<Artifacts> 
       commandEnv,
     ),
   ]);
-  // What ai-way learned about this user's Podman earlier (a canary container), kept as if recorded.
-  if (profile) commands.set(PODMAN_PROFILE_RECORD, { out: profile, exit: 0 });
+  for (const [name, out] of recorded) if (out) commands.set(name, { out, exit: 0 });
   if (listing) listing.push(...(await listLinkerFolders(commands, listing)));
   return { host, files, devices, listing: listing?.sort() ?? null, commands };
 }

@@ -72,7 +72,7 @@ export interface ToolReport {
   [detail: string]: unknown;
 }
 
-export type PrerequisiteId = 'memory' | 'podman' | 'wsl' | 'lima' | 'virtualization' | 'gpu-driver';
+export type PrerequisiteId = 'memory' | 'podman' | 'wsl' | 'lima' | 'qemu' | 'virtualization' | 'gpu-driver';
 
 export interface Prerequisite {
   id: PrerequisiteId;

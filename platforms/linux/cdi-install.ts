@@ -5,7 +5,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CdiSpec } from '../../appliance/cdi.ts';
 import { makeFolders } from '../make-folders.ts';
-import { stillRunning, thisLauncher } from './process-identity.ts';
+import { stillRunning, thisLauncher } from '../process-identity.ts';
 
 export const CDI_RUN_DIR = '/var/run/cdi';
 // ai-way-<session>-<launcher pid>[-<its start time>].json: they tell a crashed session's file from a live one's.

@@ -6,13 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../host/probe.ts';
 import { carriedAsset } from '../embedded.ts';
-import { readRegularFile, sizeText, withRegularFile } from '../bounded-read.ts';
+import { readRegularFile, withRegularFile } from '../bounded-read.ts';
+import { sizeText } from '../../appliance/size-text.ts';
 import { makeFolders } from '../make-folders.ts';
 import { profilePath } from './profile-path.ts';
 import { decodeText } from '../host/text.ts';
-import { tarItems, type ReadAt, type TarItem } from '../host/tar.ts';
+import { tarItems, type ReadAt, type TarItem } from '../../appliance/tar.ts';
 import { LAUNCHER_PID_LABEL, LAUNCHER_START_LABEL, SESSION_LABEL, usernsArgs, type PodmanProfile } from '../../appliance/engines/podman.ts';
-import { processStartTime, stillRunning } from './process-identity.ts';
+import { processStartTime, stillRunning } from '../process-identity.ts';
 import type { ImageSource } from '../../appliance/manifest.ts';
 import { Failure } from '../../appliance/failures.ts';
 

@@ -1,5 +1,5 @@
 // Where ai-way keeps what its canary container learned about this user's Podman. Its own module:
-// the doctor's probe records the file and must not load the Podman code to find it.
+// the adapter's entry (index.ts) names it for the doctor's probe, and must not load the Podman code.
 import os from 'node:os';
 import path from 'node:path';
 

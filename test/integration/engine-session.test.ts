@@ -13,6 +13,8 @@ import { Failure } from '../../appliance/failures.ts';
 import { loadAppliance } from '../../launcher/appliance-source.ts';
 import { loadReport } from '../../launcher/host-source.ts';
 import { makePlan, type Plan, type PlanAppliance } from '../../appliance/plan.ts';
+import { ADAPTERS } from '../../platforms/registry.ts';
+import { linux } from '../../platforms/linux/index.ts';
 import { EXIT } from '../../launcher/exit-codes.ts';
 import { rootlessUnavailable } from '../support/rootless.ts';
 import { takeSessionTurns } from '../support/sessions.ts';
@@ -41,7 +43,7 @@ function standIn(name: string, body: string): string {
 async function planWith(engine: Plan['engine']): Promise<Plan & { appliance: PlanAppliance }> {
   const manifest = await loadAppliance('selftest');
   const { report } = await loadReport(undefined);
-  const plan = makePlan(report, { image: 'auto', gpu: 'none' }, manifest);
+  const plan = makePlan(ADAPTERS, report, { image: 'auto', gpu: 'none' }, manifest);
   return { ...plan, engine, appliance: plan.appliance! };
 }
 
@@ -66,7 +68,9 @@ for (let i = 0; i < a.length; i++) {
 process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`,
     )}:${savedPath}`;
     const events: any[] = [];
-    const session = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'user' }), (e) => events.push(e));
+    const session = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'user' }), await linux.load(), (e) =>
+      events.push(e),
+    );
     const error = await session.boot().then(
       () => null,
       (e) => e,
@@ -88,7 +92,7 @@ process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`,
 
   it('an engine whose run lacks every flag: refused before anything starts if asked for, replaced by Podman if only found', async () => {
     process.env.PATH = `${standIn('bare', 'process.exit(0);')}:${savedPath}`;
-    const asked = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'user' }), () => undefined);
+    const asked = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'user' }), await linux.load(), () => undefined);
     const error = await asked.boot().then(
       () => null,
       (e) => e,
@@ -97,7 +101,9 @@ process.exit(spawnSync('podman', out, { stdio: 'inherit' }).status ?? 1);`,
     await asked.wipe('test over');
 
     const events: any[] = [];
-    const found = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'policy' }), (e) => events.push(e));
+    const found = new Session(await planWith({ name: 'bolt', reason: 'test', chosenBy: 'policy' }), await linux.load(), (e) =>
+      events.push(e),
+    );
     try {
       await found.boot();
       expect(events.find((e) => e.type === 'warning')?.message).toContain('Podman runs the appliance instead');

@@ -11,6 +11,8 @@ import { Session } from '../../launcher/session/session.ts';
 import { loadAppliance } from '../../launcher/appliance-source.ts';
 import { loadReport } from '../../launcher/host-source.ts';
 import { makePlan } from '../../appliance/plan.ts';
+import { ADAPTERS } from '../../platforms/registry.ts';
+import { linux } from '../../platforms/linux/index.ts';
 import { GPU_LIBRARY_DIR, type CdiSpec } from '../../appliance/cdi.ts';
 import { cdiProblems } from '../../appliance/cdi-rules.ts';
 import { CDI_RUN_DIR } from '../../platforms/linux/cdi-install.ts';
@@ -40,13 +42,15 @@ describe.skipIf(why)('a session given a CDI spec (rootful Podman)', () => {
     expect(cdiProblems(spec)).toEqual([]);
     const manifest = await loadAppliance('selftest');
     const { report } = await loadReport(undefined);
-    const base = makePlan(report, { image: 'auto', gpu: 'auto' }, manifest);
+    const base = makePlan(ADAPTERS, report, { image: 'auto', gpu: 'auto' }, manifest);
     const plan = {
       ...base,
       gpu: { mode: 'cdi' as const, vendor: 'nvidia' as const, devices: [], reason: 'test', cdi: { spec, devices: ['all'] } },
     };
     const events: any[] = [];
-    const session = new Session(plan as typeof plan & { appliance: NonNullable<typeof plan.appliance> }, (e) => events.push(e));
+    const session = new Session(plan as typeof plan & { appliance: NonNullable<typeof plan.appliance> }, await linux.load(), (e) =>
+      events.push(e),
+    );
     const specFiles = () => (existsSync(CDI_RUN_DIR) ? readdirSync(CDI_RUN_DIR).filter((n) => n.startsWith(`ai-way-${session.id}-`)) : []);
     try {
       await session.boot();

@@ -1,7 +1,7 @@
 // The live probe on this machine, with real programs.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { probeHost } from '../../platforms/host/probe.ts';
@@ -9,6 +9,8 @@ import { MAX_ARTIFACT_BYTES } from '../../platforms/host/artifacts.ts';
 import { readBundle, writeBundle } from '../../platforms/host/bundle.ts';
 import { analyzeHost } from '../../platforms/host/analyze.ts';
 import { chooseImage } from '../../appliance/image-policy.ts';
+import { probeHere } from '../../launcher/host-source.ts';
+import { fixture } from '../support/artifacts.ts';
 
 function podmanVersion(): string | null {
   try {
@@ -67,5 +69,26 @@ describe('a command that floods its output', () => {
     expect(a.commands.get('nvidia-smi')?.out.length).toBe(MAX_ARTIFACT_BYTES);
     const { archive } = await writeBundle(path.join(dir, 'bundle'), a);
     expect((await readBundle(archive)).commands.get('nvidia-smi')?.out.length).toBe(MAX_ARTIFACT_BYTES);
+  });
+});
+
+describe('what the platform adapters ask the probe to record', () => {
+  it('keeps the Podman profile a canary learned, as the doctor reads it; a file that is not there is left out', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'ai-way-cache-'));
+    mkdirSync(path.join(cache, 'ai-way'));
+    const profile = fixture('ai-way-podman-profile', 'root-debian-12-podman-4-3-1');
+    writeFileSync(path.join(cache, 'ai-way', 'podman-profile.json'), profile);
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cache;
+    try {
+      const a = await probeHere();
+      expect(a.commands.get('ai-way-podman-profile')?.out).toEqual(profile);
+      if (podmanVersion()) expect(analyzeHost(a).prerequisites.find((p) => p.id === 'podman')!.detail).toMatch(/a test container showed/);
+      process.env.XDG_CACHE_HOME = path.join(cache, 'nothing-here');
+      expect((await probeHere()).commands.has('ai-way-podman-profile')).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeHost } from '../../platforms/host/analyze.ts';
 import { chooseImage } from '../../appliance/image-policy.ts';
 import { makePlan } from '../../appliance/plan.ts';
+import { ADAPTERS } from '../../platforms/registry.ts';
 import { artifacts, fixture, type HostSpec } from '../support/artifacts.ts';
 
 const utf16 = (bytes: Uint8Array) => new Uint8Array(Buffer.from(new TextDecoder().decode(bytes), 'utf16le'));
@@ -32,7 +33,7 @@ describe('inside WSL2', () => {
       usable: true,
     });
     expect(chooseImage(r).flavor).toBe('fedora');
-    expect(makePlan(r).gpu).toMatchObject({ mode: 'wsl', vendor: 'nvidia' });
+    expect(makePlan(ADAPTERS, r).gpu).toMatchObject({ mode: 'wsl', vendor: 'nvidia' });
   });
 
   it('"GPU access blocked" makes it unusable, with a fix', () => {
@@ -85,7 +86,7 @@ describe('Windows', () => {
     expect(prereq(r, 'wsl')).toMatchObject({ ok: true });
     expect(prereq(r, 'podman').status).toBe('not-needed');
     expect(chooseImage(r).flavor).toBe('fedora');
-    expect(makePlan(r)).toMatchObject({ platform: { adapter: 'wsl2' }, gpu: { mode: 'wsl' } });
+    expect(makePlan(ADAPTERS, r)).toMatchObject({ platform: { adapter: 'wsl2' }, gpu: { mode: 'wsl' } });
   });
 
   it('virtualization off in firmware is a missing prerequisite with a firmware fix', () => {
@@ -139,7 +140,7 @@ describe('macOS', () => {
     expect(prereq(r, 'lima')).toMatchObject({ ok: false, fixCommand: 'brew install lima' });
     expect(prereq(r, 'virtualization').ok).toBe(false);
     expect(chooseImage(r)).toMatchObject({ flavor: 'alpine', arch: 'x86_64', rule: 'intel-mac' });
-    expect(makePlan(r)).toMatchObject({ platform: { adapter: 'lima' }, gpu: { mode: 'none' } });
+    expect(makePlan(ADAPTERS, r)).toMatchObject({ platform: { adapter: 'lima' }, gpu: { mode: 'none' } });
   });
 
   it('an x64 ai-way under Rosetta on Apple Silicon picks the aarch64 image', () => {

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { BundleError, MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES, readBundle, writeBundle } from '../../platforms/host/bundle.ts';
 import { MAX_ARTIFACT_BYTES } from '../../platforms/host/artifacts.ts';
-import { packTar, unpackTar } from '../../platforms/host/tar.ts';
+import { packTar, unpackTar } from '../../appliance/tar.ts';
 import { redactText } from '../../platforms/host/redact.ts';
 import { analyzeHost } from '../../platforms/host/analyze.ts';
 import { artifacts, fixture } from '../support/artifacts.ts';

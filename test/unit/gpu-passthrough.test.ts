@@ -15,6 +15,7 @@ import type { Artifacts } from '../../platforms/host/artifacts.ts';
 import { buildCdiSpec, editsFor, GPU_LIBRARY_DIR, NoGpuError } from '../../appliance/cdi.ts';
 import { cdiProblems, minimumCdiVersion } from '../../appliance/cdi-rules.ts';
 import { makePlan } from '../../appliance/plan.ts';
+import { ADAPTERS } from '../../platforms/registry.ts';
 import { gpuArgs } from '../../appliance/engines/podman.ts';
 import type { GpuReport } from '../../platforms/host/report.ts';
 import { artifacts, fixture, fromLsLong } from '../support/artifacts.ts';
@@ -219,7 +220,7 @@ describe('device nodes of recorded hosts', () => {
     expect(r.gpus[0]).toMatchObject({ model: 'NVIDIA H100 80GB HBM3', deviceNodes: [] });
     expect(r.notes.join(' ')).toContain('/dev/nvidia5 is missing');
     expect(() => buildCdiSpec(r, 'nvidia')).toThrow(NoGpuError);
-    const plan = makePlan(r);
+    const plan = makePlan(ADAPTERS, r);
     expect(plan.gpu).toMatchObject({ mode: 'none', cdi: null });
     expect(plan.gpu.reason).toContain('device nodes were not found');
   });
@@ -246,7 +247,7 @@ describe('device nodes of recorded hosts', () => {
       deviceNodes: ['/dev/dri/card1', '/dev/dri/renderD128'],
       usable: false,
     });
-    const plan = makePlan(r);
+    const plan = makePlan(ADAPTERS, r);
     expect(plan.gpu).toMatchObject({ mode: 'cdi', vendor: 'intel' });
     const spec = checked(plan.gpu.cdi!.spec);
     expect(spec.kind).toBe('intel.com/gpu');
@@ -275,7 +276,7 @@ describe('device nodes of recorded hosts', () => {
     });
     a.listing = wsl.listing;
     const r = analyzeHost(a);
-    const spec = checked(makePlan(r, { image: 'fedora', gpu: 'auto' }).gpu.cdi!.spec);
+    const spec = checked(makePlan(ADAPTERS, r, { image: 'fedora', gpu: 'auto' }).gpu.cdi!.spec);
     expect(spec.devices).toEqual([
       {
         name: 'all',
@@ -374,7 +375,7 @@ describe('Boltfile', () => {
   it("carries the GPU as nodes, read-only mounts and Bolt's gaming.gpu and nvbind tables, with every key Bolt requires", async () => {
     const host = ls('ls-l-dev-nvidia', 'proprietary-384-66-4x-gtx1080ti-workstation');
     const a = artifacts({ devices: host.devices, commands: { 'nvidia-smi-q-x': fixture('nvidia-smi-q-x', 'dual-rtx-a5000-590-44-01') } });
-    const plan = makePlan(analyzeHost(a), { image: 'auto', gpu: 'auto' }, await loadAppliance('ai-way'));
+    const plan = makePlan(ADAPTERS, analyzeHost(a), { image: 'auto', gpu: 'auto' }, await loadAppliance('ai-way'));
     expect(plan.image).toMatchObject({ flavor: 'fedora', rule: 'nvidia' });
     const doc = parseToml(toToml(boltfile({ ...plan, appliance: plan.appliance! }))) as any;
     const service = doc.services[doc.project];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ociArchive } from '../../packaging/oci-image.ts';
 import { withRegularFile } from '../../platforms/bounded-read.ts';
-import { packTar, unpackTar } from '../../platforms/host/tar.ts';
+import { packTar, unpackTar } from '../../appliance/tar.ts';
 import { archiveImageId, ensureImage, MAX_IMAGE_ARCHIVE_BYTES } from '../../platforms/linux/podman.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ai-way-image-'));

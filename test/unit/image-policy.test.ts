@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseImage } from '../../appliance/image-policy.ts';
 import { makePlan } from '../../appliance/plan.ts';
+import { ADAPTERS } from '../../platforms/registry.ts';
 import type { HostFacts } from '../../appliance/host-facts.ts';
 
 const GiB = 1024 ** 3;
@@ -56,7 +57,7 @@ describe('image policy: the architecture table, top to bottom', () => {
 describe('plan', () => {
   it('is deterministic and serialisable', () => {
     const f = facts('linux', 'x86_64', 32, [gpu('nvidia')]);
-    expect(JSON.parse(JSON.stringify(makePlan(f)))).toEqual(makePlan(f));
+    expect(JSON.parse(JSON.stringify(makePlan(ADAPTERS, f)))).toEqual(makePlan(ADAPTERS, f));
   });
 
   it('passes a usable NVIDIA GPU by CDI on Linux, through /dev/dxg on WSL2, when its nodes were found', () => {
@@ -74,35 +75,36 @@ describe('plan', () => {
         },
       ],
     });
-    expect(makePlan(withNodes('linux')).gpu).toMatchObject({ mode: 'cdi', vendor: 'nvidia', cdi: { devices: ['all'] } });
-    expect(makePlan(withNodes('wsl2')).gpu).toMatchObject({ mode: 'wsl', vendor: 'nvidia', cdi: { devices: ['all'] } });
+    expect(makePlan(ADAPTERS, withNodes('linux')).gpu).toMatchObject({ mode: 'cdi', vendor: 'nvidia', cdi: { devices: ['all'] } });
+    expect(makePlan(ADAPTERS, withNodes('wsl2')).gpu).toMatchObject({ mode: 'wsl', vendor: 'nvidia', cdi: { devices: ['all'] } });
     // Without them nothing could be passed: the Plan says so instead of promising a GPU.
-    expect(makePlan(facts('linux', 'x86_64', 32, [gpu('nvidia')])).gpu).toMatchObject({ mode: 'none', cdi: null });
-    expect(makePlan(facts('windows', 'x86_64', 32, [gpu('nvidia')])).gpu).toMatchObject({ mode: 'wsl', cdi: null }); // WSL2 makes it inside
+    expect(makePlan(ADAPTERS, facts('linux', 'x86_64', 32, [gpu('nvidia')])).gpu).toMatchObject({ mode: 'none', cdi: null });
+    // WSL2 makes it inside
+    expect(makePlan(ADAPTERS, facts('windows', 'x86_64', 32, [gpu('nvidia')])).gpu).toMatchObject({ mode: 'wsl', cdi: null });
   });
 
   it('--gpu none turns the GPU off, and says so', () => {
-    expect(makePlan(facts('linux', 'x86_64', 32, [gpu('nvidia')]), { image: 'auto', gpu: 'none' }).gpu).toMatchObject({
+    expect(makePlan(ADAPTERS, facts('linux', 'x86_64', 32, [gpu('nvidia')]), { image: 'auto', gpu: 'none' }).gpu).toMatchObject({
       mode: 'none',
       reason: expect.stringContaining('--gpu none'),
     });
   });
 
   it('--image alpine on an NVIDIA host warns that the GPU cannot be used', () => {
-    const p = makePlan(facts('linux', 'x86_64', 32, [gpu('nvidia')]), { image: 'alpine', gpu: 'auto' });
+    const p = makePlan(ADAPTERS, facts('linux', 'x86_64', 32, [gpu('nvidia')]), { image: 'alpine', gpu: 'auto' });
     expect(p.gpu.mode).toBe('none');
     expect(p.warnings.join()).toContain('glibc');
   });
 
   it('chooses the platform adapter and engine by host', () => {
-    expect(makePlan(facts('windows', 'x86_64', 32)).platform.adapter).toBe('wsl2');
-    expect(makePlan(facts('macos', 'aarch64', 32)).platform.adapter).toBe('lima');
-    expect(makePlan(facts('linux', 'x86_64', 32)).engine.name).toBe('podman');
-    expect(makePlan(facts('linux', 'x86_64', 32, [], true)).engine.name).toBe('bolt');
+    expect(makePlan(ADAPTERS, facts('windows', 'x86_64', 32)).platform.adapter).toBe('wsl2');
+    expect(makePlan(ADAPTERS, facts('macos', 'aarch64', 32)).platform.adapter).toBe('lima');
+    expect(makePlan(ADAPTERS, facts('linux', 'x86_64', 32)).engine.name).toBe('podman');
+    expect(makePlan(ADAPTERS, facts('linux', 'x86_64', 32, [], true)).engine.name).toBe('bolt');
   });
 
   it('leaves the desktop room: half the memory, all cores but one', () => {
-    const r = makePlan(facts('linux', 'x86_64', 32)).resources;
+    const r = makePlan(ADAPTERS, facts('linux', 'x86_64', 32)).resources;
     expect(r).toMatchObject({ memBytes: 16 * GiB, cpus: 7 });
     expect(r.workspaceBytes).toBeLessThanOrEqual(r.memBytes / 4);
   });

@@ -2,7 +2,7 @@
 // process is gone, whatever `kill -0` says. Real processes, read from this machine's /proc.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { processStartTime, stillRunning, thisLauncher } from '../../platforms/linux/process-identity.ts';
+import { processStartTime, stillRunning, thisLauncher } from '../../platforms/process-identity.ts';
 import { podmanRunArgs } from '../../appliance/engines/podman.ts';
 
 describe.skipIf(process.platform !== 'linux')('process identity', () => {

@@ -14,6 +14,7 @@ import * as win from '../../platforms/host/parse/windows.ts';
 import * as tools from '../../platforms/host/parse/tools.ts';
 import { analyzeHost } from '../../platforms/host/analyze.ts';
 import { makePlan } from '../../appliance/plan.ts';
+import { ADAPTERS } from '../../platforms/registry.ts';
 import { chooseImage } from '../../appliance/image-policy.ts';
 import type { Artifacts, CommandRecord } from '../../platforms/host/artifacts.ts';
 import { COMMAND_NAMES } from '../../platforms/host/probe-spec.ts';
@@ -140,7 +141,7 @@ describe('analysis is total', () => {
         expect(['linux', 'wsl2', 'macos', 'windows']).toContain(r.host.platform);
         expect(r.prerequisites.map((p) => p.id)).toEqual(['memory', 'podman', 'wsl', 'lima', 'virtualization', 'gpu-driver']);
         chooseImage(r);
-        makePlan(r);
+        makePlan(ADAPTERS, r);
         JSON.stringify(r);
       }),
       { numRuns: 400 },

@@ -1,6 +1,7 @@
-// A minimal ustar writer and reader for support bundles (regular files and directories only); the
-// reader walks an archive header by header, so an image archive is read in place, layers unread.
-import { sizeText } from '../bounded-read.ts';
+// A minimal ustar writer and reader (regular files, folders and links) for support bundles and image
+// archives; the reader walks an archive header by header, so an image archive is read in place,
+// layers unread. In the bottom layer, so that packaging, the platforms and image recipes share it.
+import { sizeText } from './size-text.ts';
 
 const BLOCK = 512;
 const enc = new TextEncoder();

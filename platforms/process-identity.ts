@@ -1,6 +1,6 @@
 // A process named so that a later look can tell whether it still runs: its pid and its start time
 // (field 22 of /proc/<pid>/stat, clock ticks since boot). A pid alone is not enough: the kernel
-// gives a dead process's pid to new ones.
+// gives a dead process's pid to new ones. Shared by the adapters: each reaps what its dead launchers left.
 import { readFileSync } from 'node:fs';
 
 /** The start time of a process, or null when it is gone or /proc does not show it. */
