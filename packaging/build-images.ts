@@ -84,10 +84,10 @@ function writeIndex(repo: string, carried: CarriedImages): void {
   renameSync(`${file}.tmp`, file);
 }
 
-/** Removes the guests no longer listed: the cache keeps what this build carries. */
+/** Removes the guests no longer listed (each a folder build/guests/<key>): the cache keeps what this build carries. */
 function prune(repo: string, images: CarriedImage[]): void {
   const folder = path.join(repo, GUESTS_FOLDER);
   if (!existsSync(folder)) return;
-  const keep = new Set(images.flatMap((i) => i.files.map((f) => f.path.split('/')[2])));
+  const keep = new Set(images.flatMap((i) => i.files.map((f) => path.basename(path.dirname(path.join(repo, f.path))))));
   for (const key of readdirSync(folder)) if (!keep.has(key)) rmSync(path.join(folder, key), { recursive: true, force: true });
 }

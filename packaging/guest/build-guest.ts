@@ -9,10 +9,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import type { CarriedFile, CarriedImage } from '../../appliance/guest-images.ts';
-import { packTar, type TarEntry } from '../../platforms/host/tar.ts';
+import { packTar } from '../../platforms/host/tar.ts';
 import { CHANNEL_PORT, type GuestParts, guestSettings, vmRoot, wslRoot } from './compose.ts';
 import { packCpio } from './cpio.ts';
-import { DEBIAN_FOLDER, debianArch, findDeb, staticBusybox } from './debian.ts';
+import { DEBIAN_FOLDER, kernelDeb, staticBusybox } from './debian.ts';
 import { guestKernel } from './kernel.ts';
 import { type GuestArch, ociRootTree } from './oci-tree.ts';
 import type { GuestRecipe } from './recipe.ts';
@@ -55,18 +55,12 @@ export async function buildGuest(
   const agentFile = path.join(b.repo, 'build', 'native', `ai-way-agent-${arch}`);
   if (!existsSync(agentFile)) throw new Error(`${agentFile} is missing (scripts/build-native.sh)`);
   if (!existsSync(app.oci)) throw new Error(`${app.oci} is missing (the ${app.name} image for ${arch})`);
-  const debs = path.join(b.repo, DEBIAN_FOLDER);
-  const kernelDeb = findDeb(
-    debs,
-    new RegExp(`^linux-image-\\d[^_]*-cloud-${debianArch(arch)}_[^_]+_${debianArch(arch)}\\.deb$`),
-    `the ${arch} kernel`,
-  );
+  const kernel = kernelDeb(b.repo, arch, recipe.vm.kernel);
   const busybox = recipe.busybox === 'busybox-static' ? staticBusybox(b.repo, arch) : null;
   const agent = readFileSync(agentFile);
   const oci = readFileSync(app.oci);
   const pin = recipe.base[arch];
   const init = readFileSync(path.join(b.repo, INIT), 'utf8');
-  const hashOf = (f: string | null) => (f ? sha256(readFileSync(f)) : null);
   const inputs = {
     builder: b.builder,
     recipe: sha256(recipe.text),
@@ -76,17 +70,21 @@ export async function buildGuest(
     agent: sha256(agent),
     appliance: sha256(oci),
     settings: guestSettings(app),
-    kernel: hashOf(kernelDeb),
+    kernel: kernel ? sha256(readFileSync(kernel)) : null,
     busybox: busybox ? sha256(busybox.data) : null,
   };
   const key = sha256(JSON.stringify(inputs));
   const folder = path.join(b.out ?? path.join(b.repo, GUESTS_FOLDER), key);
   const index = path.join(folder, 'guest.json');
-  const kernelMissing = kernelDeb ? null : `no ${arch} cloud kernel package in ${debs} (npm run setup), so no vm`;
-  if (existsSync(index)) return { images: JSON.parse(readFileSync(index, 'utf8')), skipped: kernelMissing };
+  const kernelMissing = kernel ? null : `no ${arch} ${recipe.vm.kernel} kernel package in ${DEBIAN_FOLDER} (npm run setup), so no vm`;
+  // guest.json names the files inside the folder, so the folder reads the same wherever it lies.
+  const placed = (images: CarriedImage[]) =>
+    images.map((i) => ({ ...i, files: i.files.map((f) => ({ ...f, path: rel(b.repo, path.join(folder, f.path)) })) }));
+  if (existsSync(index)) return { images: placed(JSON.parse(readFileSync(index, 'utf8'))), skipped: kernelMissing };
 
   const base = await pinnedFile(pin, b.cache, b.get);
-  if (recipe.busybox === 'busybox-static' && !busybox) throw new Error(`no busybox-static package for ${arch} in ${debs} (npm run setup)`);
+  if (recipe.busybox === 'busybox-static' && !busybox)
+    throw new Error(`no busybox-static package for ${arch} in ${DEBIAN_FOLDER} (npm run setup)`);
   const baseTree = 'digest' in pin ? ociRootTree(base.bytes, arch, pin.what, pin.digest) : treeFromTar(gunzipSync(base.bytes), pin.what);
   const parts: GuestParts = {
     base: baseTree,
@@ -106,29 +104,26 @@ export async function buildGuest(
   const name = `${app.name}-${recipe.flavor}-${arch}`;
   const write = (file: string, role: CarriedFile['role'], bytes: Uint8Array): CarriedFile => {
     writeFileSync(path.join(temp, file), bytes);
-    return { role, path: rel(b.repo, path.join(folder, file)), bytes: bytes.length, sha256: sha256(bytes) };
+    return { role, path: file, bytes: bytes.length, sha256: sha256(bytes) };
   };
   const common = { appliance: app.name, flavor: recipe.flavor, arch };
   const images: CarriedImage[] = [
     { ...common, format: 'wsl-rootfs', files: [write(`${name}.wsl.tar`, 'rootfs', packTar(wslRoot(parts)))], sources },
   ];
-  if (kernelDeb) {
-    const kernel = guestKernel(kernelDeb, recipe.vm.modules);
+  if (kernel) {
+    const k = guestKernel(kernel, recipe.vm.modules);
     images.push({
       ...common,
       format: 'vm',
-      files: [
-        write(`${name}.vmlinuz`, 'kernel', kernel.image),
-        write(`${name}.initramfs`, 'initramfs', packCpio(vmRoot(parts, init, kernel))),
-      ],
-      sources: [...sources, debSource(kernel.source)],
-      boot: { kernelRelease: kernel.release, channelPort: CHANNEL_PORT, modules: kernel.modules.map((m: TarEntry) => m.path) },
+      files: [write(`${name}.vmlinuz`, 'kernel', k.image), write(`${name}.initramfs`, 'initramfs', packCpio(vmRoot(parts, init, k)))],
+      sources: [...sources, debSource(k.source)],
+      boot: { kernelRelease: k.release, channelPort: CHANNEL_PORT, modules: k.modules.map((m) => m.path) },
     });
   }
   writeFileSync(path.join(temp, 'guest.json'), `${JSON.stringify(images, null, 2)}\n`);
   rmSync(folder, { recursive: true, force: true });
   renameSync(temp, folder);
-  return { images, skipped: kernelMissing };
+  return { images: placed(images), skipped: kernelMissing };
 }
 
 const debSource = (s: { package: string; version: string; file: string; sha256: string }) => ({

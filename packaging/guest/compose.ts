@@ -55,7 +55,7 @@ export function guestRoot(p: GuestParts): TarEntry[] {
 }
 
 /** WSL's settings for the guest: no Windows drives, no Windows programs, nothing started at boot. */
-export const WSL_CONF = [
+const WSL_CONF = [
   '# ai-way guest: nothing of Windows inside, and nothing but the agent runs.',
   '[automount]',
   'enabled = false',

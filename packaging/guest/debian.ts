@@ -43,6 +43,16 @@ export function debFiles(deb: string, want: (p: string) => boolean): { files: Ma
   return { files, source: { package: field('Package'), version: field('Version'), file: path.basename(deb), sha256 } };
 }
 
+/** Debian's kernel package of a kind ("cloud": linux-image-<abi>-cloud-<arch>) for `arch` in build/debian, or null. */
+export function kernelDeb(repo: string, arch: keyof typeof DEBIAN_ARCH, kind: string): string | null {
+  const a = debianArch(arch);
+  return findDeb(
+    path.join(repo, DEBIAN_FOLDER),
+    new RegExp(`^linux-image-\\d[^_]*-${kind}-${a}_[^_]+_${a}\\.deb$`),
+    `the ${arch} ${kind} kernel`,
+  );
+}
+
 /** Debian's static busybox for `arch` (busybox-static_*_<arch>.deb in build/debian), or null when that package is not there. */
 export function staticBusybox(repo: string, arch: keyof typeof DEBIAN_ARCH): { data: Uint8Array; source: DebianSource } | null {
   const deb = findDeb(path.join(repo, DEBIAN_FOLDER), new RegExp(`^busybox-static_[^_]+_${debianArch(arch)}\\.deb$`), `${arch} busybox`);

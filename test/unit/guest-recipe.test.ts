@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CarriedImages, pickGuest } from '../../appliance/guest-images.ts';
-import { guestSettings, shellWord } from '../../packaging/guest/compose.ts';
+import { guestRoot, guestSettings, shellWord, vmRoot, wslRoot } from '../../packaging/guest/compose.ts';
 import { loadRecipe, RECIPES } from '../../packaging/guest/recipe.ts';
 import { pinnedFile, upstreamCache } from '../../packaging/guest/upstream.ts';
+import type { TarEntry } from '../../platforms/host/tar.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const alpine = loadRecipe(ROOT, 'alpine');
@@ -48,6 +49,41 @@ describe("the init's settings", () => {
   it('refuse a word the init cannot read back', () => {
     expect(() => guestSettings({ command: ['a\nb'], workspaceBytes: 1, workspaceExec: true })).toThrow('without newlines');
     expect(shellWord("'")).toBe(`''\\'''`);
+  });
+});
+
+describe("a guest's contents", () => {
+  const enc = new TextEncoder();
+  const parts = (busybox: string | Uint8Array) => ({
+    base: [
+      { path: 'bin/busybox', data: enc.encode('alpine busybox'), mode: 0o755 },
+      { path: 'etc', data: new Uint8Array(), directory: true },
+    ],
+    agent: enc.encode('agent'),
+    busybox,
+    appliance: { root: [{ path: 'www/health', data: enc.encode('ok') }], command: ['/bin/app'], workspaceBytes: 1, workspaceExec: false },
+  });
+  const at = (entries: TarEntry[], p: string) => entries.find((e) => e.path === p);
+
+  it("hold the agent, the appliance under /appliance, its settings, and the init's busybox", () => {
+    const root = guestRoot(parts('bin/busybox'));
+    expect(at(root, 'sbin/ai-way-agent')).toMatchObject({ mode: 0o755 });
+    expect(at(root, 'appliance/www/health')).toBeDefined();
+    expect(at(root, 'appliance/www')).toMatchObject({ directory: true });
+    expect(at(root, 'usr/lib/ai-way/busybox')).toMatchObject({ linkTarget: '/bin/busybox' });
+    expect(at(guestRoot(parts(enc.encode('static busybox'))), 'usr/lib/ai-way/busybox')).toMatchObject({ mode: 0o755 });
+    expect(at(root, 'etc/ai-way/settings.sh')).toBeDefined();
+  });
+
+  it('are, for WSL, told to leave Windows out; for a vm, the init and its modules in load order', () => {
+    expect(new TextDecoder().decode(at(wslRoot(parts('bin/busybox')), 'etc/wsl.conf')!.data)).toContain('[interop]\nenabled = false');
+    const modules = ['virtio_ring', 'virtio'].map((m) => ({ path: `lib/modules/6.1/kernel/${m}.ko`, data: new Uint8Array(), mode: 0o644 }));
+    const vm = vmRoot(parts('bin/busybox'), '#!/init', { release: '6.1', image: new Uint8Array(), modules, source: {} as never });
+    expect(at(vm, 'init')).toMatchObject({ mode: 0o755 });
+    expect(new TextDecoder().decode(at(vm, 'etc/ai-way/modules')!.data)).toBe(
+      'lib/modules/6.1/kernel/virtio_ring.ko\nlib/modules/6.1/kernel/virtio.ko\n',
+    );
+    expect(at(vm, 'lib/modules/6.1/kernel')).toMatchObject({ directory: true });
   });
 });
 
