@@ -20,7 +20,7 @@ const MACHINES: Record<ImageArch, { qemu: string; machine: string[]; console: st
 };
 
 export interface BootOptions {
-  /** Leave out the channel's port (the init must then power off by itself). */
+  /** Leave out the channel (the init must then power off by itself). */
   noChannel?: boolean;
   memory?: string;
 }
@@ -50,29 +50,37 @@ export function qemuCommand(arch: ImageArch, kernel: string, initramfs: string, 
     initramfs,
     '-append',
     `console=${m.console} quiet panic=-1`,
-    '-chardev',
-    `socket,id=channel,path=${socket}`,
-    ...(o.noChannel ? [] : ['-device', 'virtio-serial-pci', '-device', 'virtserialport,chardev=channel,name=ai-way']),
+    ...(o.noChannel
+      ? []
+      : [
+          '-chardev',
+          `socket,id=channel,path=${socket}`,
+          '-device',
+          'virtio-serial-pci',
+          '-device',
+          'virtserialport,chardev=channel,name=ai-way',
+        ]),
   ];
 }
 
 /** The checkout's list of what its build carries (empty when it was not built). */
-function carried(): CarriedImages {
-  const file = path.join(ROOT, CARRIED_IMAGES_FILE);
+function carried(root: string): CarriedImages {
+  const file = path.join(root, CARRIED_IMAGES_FILE);
   return existsSync(file) ? carriedImagesSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : { images: [], skipped: [] };
 }
 
-/** The selftest's vm image of a flavour and architecture from the checkout's build, or null. */
-export function vmImage(arch: ImageArch, flavor: ImageFlavor = 'alpine'): CarriedImage | null {
-  return carried().images.find((i) => i.format === 'vm' && i.arch === arch && i.flavor === flavor && i.appliance === 'selftest') ?? null;
+/** The selftest's vm image of a flavour and architecture from the checkout's build (its files' paths absolute), or null. */
+export function vmImage(arch: ImageArch, flavor: ImageFlavor = 'alpine', root = ROOT): CarriedImage | null {
+  const image = carried(root).images.find((i) => i.format === 'vm' && i.arch === arch && i.flavor === flavor && i.appliance === 'selftest');
+  return image ? { ...image, files: image.files.map((f) => ({ ...f, path: path.join(root, f.path) })) } : null;
 }
 
 /** Why that vm cannot be booted here (the build's own reason when it skipped it), or null. */
-export function cannotBoot(arch: ImageArch, flavor: ImageFlavor = 'alpine'): string | null {
+export function cannotBoot(arch: ImageArch, flavor: ImageFlavor = 'alpine', root = ROOT): string | null {
   const qemu = MACHINES[arch].qemu;
   if (spawnSync(qemu, ['--version'], { stdio: 'ignore' }).error) return `${qemu} is not installed (npm run setup)`;
-  if (vmImage(arch, flavor)) return null;
-  const skipped = carried().skipped.find((s) => s.flavor === flavor && s.arch === arch);
+  if (vmImage(arch, flavor, root)) return null;
+  const skipped = carried(root).skipped.find((s) => s.flavor === flavor && s.arch === arch);
   return `the build carries no ${flavor} ${arch} vm: ${skipped?.reason ?? `${CARRIED_IMAGES_FILE} does not list one (npm run build)`}`;
 }
 
@@ -90,8 +98,9 @@ export interface BootedVm {
   kill(): void;
 }
 
+/** Boots `image` (as vmImage gives it: its files' paths absolute). */
 export async function bootVm(image: CarriedImage, o: BootOptions = {}): Promise<BootedVm> {
-  const file = (role: string) => path.join(ROOT, image.files.find((f) => f.role === role)!.path);
+  const file = (role: string) => image.files.find((f) => f.role === role)!.path;
   const socket = path.join(mkdtempSync(path.join(os.tmpdir(), 'ai-way-vm-')), 'channel.sock');
   const command = qemuCommand(image.arch, file('kernel'), file('initramfs'), socket, o);
   let conn: net.Socket | null = null;
