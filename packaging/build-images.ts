@@ -10,7 +10,7 @@ import type { ImageArch, ImageFlavor } from '../appliance/image-policy.ts';
 import { parseManifest } from '../appliance/manifest.ts';
 import { buildSelftestImage } from './build-selftest-image.ts';
 import { buildGuest, GUESTS_FOLDER } from './guest/build-guest.ts';
-import { loadRecipe, RECIPES } from './guest/recipe.ts';
+import { type GuestRecipe, loadRecipe, RECIPES } from './guest/recipe.ts';
 import { type Download, upstreamCache } from './guest/upstream.ts';
 
 const ARCHES: readonly ImageArch[] = ['x86_64', 'aarch64'];
@@ -48,12 +48,21 @@ export async function buildImages(b: ImagesBuild): Promise<string[]> {
   }
   const context = { repo: b.repo, builder: b.builder, cache: upstreamCache(b.repo, b.env), get: b.get };
   for (const flavor of RECIPES) {
-    const recipe = loadRecipe(b.repo, flavor);
+    let recipe: GuestRecipe | Error;
+    try {
+      recipe = loadRecipe(b.repo, flavor);
+    } catch (e) {
+      recipe = e as Error;
+    }
     for (const arch of ARCHES) {
       const skip = (reason: string) => {
         carried.skipped.push({ flavor, arch, reason });
         notes.push(`${flavor} ${arch} guest skipped: ${reason}`);
       };
+      if (recipe instanceof Error) {
+        skip(recipe.message);
+        continue;
+      }
       const oci = selftest.written.find((w) => w.arch === arch)?.file;
       if (!oci) {
         skip(`there is no ${manifest.name} image for ${arch}`);

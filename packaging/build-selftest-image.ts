@@ -57,7 +57,12 @@ function busyboxFor(repo: string, arch: keyof typeof ARCHES, installed: string):
     const data = new Uint8Array(readFileSync(installed));
     return { data, source: { what: 'busybox (Debian busybox-static, installed)', from: installed, pinned: null, sha256: sha256(data) } };
   }
-  const box = staticBusybox(repo, arch);
+  let box: ReturnType<typeof staticBusybox>;
+  try {
+    box = staticBusybox(repo, arch);
+  } catch (e) {
+    return (e as Error).message;
+  }
   if (!box) return `needs an ${arch} busybox: busybox-static:${debianArch(arch)} in ${DEBIAN_FOLDER} (npm run setup)`;
   const { package: pkg, version, file } = box.source;
   return {

@@ -49,6 +49,20 @@ for (const flavor of ['alpine', 'fedora'] as ImageFlavor[])
         }
       });
 
+      it.skipIf(arch !== 'x86_64')('sizes the workspace and /dev/shm from the kernel command line', { timeout: BOOT_MS }, async () => {
+        const vm = await bootVm(vmImage(arch, flavor)!, { append: `aiway_workspace=${32 * 1024 * 1024} aiway_shm=${16 * 1024 * 1024}` });
+        try {
+          const ch = await vm.channel;
+          await ch.expect((m) => m.type === 'hello', BOOT_MS, 'hello');
+          const report = (await ch.request('REPORT', 'report', 10_000)) as Record<string, unknown>;
+          expect(report).toMatchObject({ workspace: { sizeBytes: 32 * 1024 * 1024 }, shm: { sizeBytes: 16 * 1024 * 1024 } });
+          vm.hangUp();
+          expect((await vm.exited).code).toBe(0);
+        } finally {
+          vm.kill();
+        }
+      });
+
       it.skipIf(arch !== 'x86_64')('powers off by itself, saying why, when it has no channel', { timeout: BOOT_MS }, async () => {
         const vm = await bootVm(vmImage(arch, flavor)!, { noChannel: true });
         try {

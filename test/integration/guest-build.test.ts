@@ -3,7 +3,7 @@
 // build finds the first in the content-addressed cache; what cannot be built is skipped with one
 // line, and the build goes on.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +118,9 @@ describe('a build without the upstream files or a network', () => {
       cpSync(path.join(ROOT, 'images'), path.join(repo, 'images'), { recursive: true });
       cpSync(path.join(ROOT, 'packaging', 'guest', 'init.sh'), path.join(repo, 'packaging', 'guest', 'init.sh'));
       for (const a of agents) cpSync(a, path.join(repo, 'build', 'native', path.basename(a)));
+      // A download cut short: not a package at all.
+      mkdirSync(path.join(repo, DEBIAN_FOLDER), { recursive: true });
+      writeFileSync(path.join(repo, DEBIAN_FOLDER, 'busybox-static_1.35_arm64.deb'), 'half a package');
       const notes = await buildImages({
         repo,
         version: '0.0.0',
@@ -130,6 +133,7 @@ describe('a build without the upstream files or a network', () => {
         `alpine x86_64 guest skipped: Alpine Linux 3.20.3 mini root filesystem (x86_64): not in ${path.join(repo, 'none')} ` +
           `(AIWAY_UPSTREAM_CACHE) and ${url} cannot be downloaded (getaddrinfo ENOTFOUND dl-cdn.alpinelinux.org)`,
       );
+      expect(notes).toContainEqual(expect.stringMatching(/^selftest image skipped: aarch64: dpkg-deb --fsys-tarfile .* failed: /));
       for (const n of notes) expect(n).not.toContain('\n');
       const carried = carriedImagesSchema.parse(JSON.parse(readFileSync(path.join(repo, CARRIED_IMAGES_FILE), 'utf8')));
       expect(carried.images.map((i) => `${i.format} ${i.arch}`)).toContain('oci x86_64');

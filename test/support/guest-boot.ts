@@ -22,6 +22,8 @@ const MACHINES: Record<ImageArch, { qemu: string; machine: string[]; console: st
 export interface BootOptions {
   /** Leave out the channel (the init must then power off by itself). */
   noChannel?: boolean;
+  /** More kernel parameters (aiway_workspace=BYTES, ...). */
+  append?: string;
   memory?: string;
 }
 
@@ -49,7 +51,7 @@ export function qemuCommand(arch: ImageArch, kernel: string, initramfs: string, 
     '-initrd',
     initramfs,
     '-append',
-    `console=${m.console} quiet panic=-1`,
+    `console=${m.console} quiet panic=-1${o.append ? ` ${o.append}` : ''}`,
     ...(o.noChannel
       ? []
       : [
