@@ -16,6 +16,9 @@ export interface TarEntry {
   linkTarget?: string;
   /** A directory entry (data is ignored). */
   directory?: boolean;
+  /** Owner and group ids; 0 when absent. */
+  uid?: number;
+  gid?: number;
 }
 
 function octal(n: number, width: number): string {
@@ -32,14 +35,14 @@ function splitName(p: string): { name: string; prefix: string } {
   throw new Error(`path too long for a bundle archive: ${p}`);
 }
 
-function header(p: string, size: number, type: '0' | '2' | '5', mtime: number, mode?: number, link = ''): Uint8Array {
+function header(p: string, size: number, type: '0' | '2' | '5', mtime: number, mode?: number, link = '', owner?: TarEntry): Uint8Array {
   const h = new Uint8Array(BLOCK);
   const { name, prefix } = splitName(p);
   const put = (s: string, off: number) => h.set(enc.encode(s), off);
   put(name, 0);
   put(octal(mode ?? (type === '0' ? 0o644 : 0o755), 8), 100);
-  put(octal(0, 8), 108);
-  put(octal(0, 8), 116);
+  put(octal(owner?.uid ?? 0, 8), 108);
+  put(octal(owner?.gid ?? 0, 8), 116);
   put(octal(size, 12), 124);
   put(octal(mtime, 12), 136);
   put('        ', 148);
@@ -54,26 +57,34 @@ function header(p: string, size: number, type: '0' | '2' | '5', mtime: number, m
   return h;
 }
 
-/** Packs files (paths relative, '/'-separated) under their parent directories. */
+// Code unit order, which is byte order for ASCII names: the same archive whatever the locale.
+const byPath = (x: TarEntry, y: TarEntry) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+
+/** Packs files (paths relative, '/'-separated) under their parent directories, in byte order of their paths. */
 export function packTar(entries: readonly TarEntry[], mtime = 0): Uint8Array {
   const chunks: Uint8Array[] = [];
   const dirs = new Set<string>();
-  for (const e of [...entries].sort((x, y) => x.path.localeCompare(y.path))) {
+  for (const e of [...entries].sort(byPath)) {
     const parts = e.path.split('/');
     for (let i = 1; i <= parts.length; i++) {
       if (i === parts.length && !e.directory) break;
       const d = `${parts.slice(0, i).join('/')}/`;
       if (!dirs.has(d)) {
         dirs.add(d);
-        chunks.push(header(d, 0, '5', mtime, i === parts.length ? e.mode : undefined));
+        const own = i === parts.length ? e : undefined;
+        chunks.push(header(d, 0, '5', mtime, own?.mode, '', own));
       }
     }
     if (e.directory) continue;
     if (e.linkTarget !== undefined) {
-      chunks.push(header(e.path, 0, '2', mtime, 0o777, e.linkTarget));
+      chunks.push(header(e.path, 0, '2', mtime, 0o777, e.linkTarget, e));
       continue;
     }
-    chunks.push(header(e.path, e.data.length, '0', mtime, e.mode), e.data, new Uint8Array((BLOCK - (e.data.length % BLOCK)) % BLOCK));
+    chunks.push(
+      header(e.path, e.data.length, '0', mtime, e.mode, '', e),
+      e.data,
+      new Uint8Array((BLOCK - (e.data.length % BLOCK)) % BLOCK),
+    );
   }
   chunks.push(new Uint8Array(BLOCK * 2));
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -87,12 +98,17 @@ export function packTar(entries: readonly TarEntry[], mtime = 0): Uint8Array {
 
 const field = (h: Uint8Array, off: number, len: number) => dec.decode(h.subarray(off, off + len)).replace(/\0.*$/s, '');
 
-/** One entry of an archive: its path, its type flag and where its data lies. */
+/** One entry of an archive: its path, its type flag, where its data lies, and its metadata. */
 export interface TarItem {
   path: string;
   type: string;
   offset: number;
   size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** A link's target (type '1' or '2'). */
+  linkTarget: string;
 }
 
 /** Reads `length` bytes at `offset` of an archive (fewer past its end). */
@@ -127,7 +143,17 @@ export function* tarItems(read: ReadAt, size: number, maxEntries: number): Gener
       if (type === 'L') longName = text.replace(/\0.*$/s, '');
       else paxPath = /\d+ path=([^\n]*)\n/.exec(text)?.[1] ?? null;
     } else {
-      yield { path: name, type, offset: off + BLOCK, size: length };
+      const num = (at: number, len: number) => parseInt(field(h, at, len).trim() || '0', 8);
+      yield {
+        path: name,
+        type,
+        offset: off + BLOCK,
+        size: length,
+        mode: num(100, 8),
+        uid: num(108, 8),
+        gid: num(116, 8),
+        linkTarget: field(h, 157, 100),
+      };
       longName = null;
       paxPath = null;
     }

@@ -154,3 +154,25 @@ if (available(['podman', '--version'])) {
     );
   }
 }
+
+// Guests: each vm image the build carries, booted under QEMU (TCG), against a trivial boot of the same kernel.
+{
+  const { build } = await import('esbuild');
+  const out = path.join(ROOT, 'build', 'bench-guest-boot.mjs');
+  await build({
+    entryPoints: [path.join(ROOT, 'bench', 'guest-boot.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  const { benchGuestBoot } = await import(out);
+  for (const g of await benchGuestBoot(ROOT, Math.max(3, Math.floor(RUNS / 3)))) {
+    const trivial = `same kernel, trivial initramfs, to power-off (TCG)`;
+    record(`guest ${g.arch}: QEMU start to the agent's hello (TCG)`, g.helloMs, trivial, g.trivialMs, 'informational');
+    record(`guest ${g.arch}: QEMU start to the app's health answer (TCG)`, g.readyMs, trivial, g.trivialMs, 'informational');
+    record(`guest ${g.arch}: channel end to QEMU exit`, g.powerOffMs, '', 0, 'informational');
+  }
+}

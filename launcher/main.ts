@@ -46,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/bundle.ts')).bundleCollectCommand(args[0]!);
     case 'gpu':
       return (await import('./commands/gpu.ts')).gpuCdiCommand({ bundle: v.bundle, output: v.output, format: v.format, vendor: v.vendor });
+    case 'images':
+      return (await import('./commands/images.ts')).imagesCommand({ json: Boolean(v.json) });
     case 'export':
       return (await import('./commands/export.ts')).exportBoltfileCommand({ appliance, bundle: v.bundle, output: v.output, ...plan });
     default:

@@ -102,6 +102,7 @@ function blob(t) {
     if (existsSync(path.join(root, f))) assets[f] = path.join(root, f);
     else log(`${t}: ${f} is not built, so it is not inside (npm run build; the selftest image needs an ${arch} busybox)`);
   }
+  Object.assign(assets, carriedImages(t, arch));
   const config = path.join(work, `sea-${t}.json`);
   const out = path.join(work, `sea-${t}.blob`);
   // No code cache: the blob is made here with the linux-x64 Node for every target.
@@ -118,6 +119,26 @@ function blob(t) {
   );
   run(nodeBinary('linux-x64'), ['--experimental-sea-config', config]); // the same Node version as every target
   return out;
+}
+
+/**
+ * The images a target carries (its architecture's, in the formats its platforms boot: a virtual
+ * machine everywhere, WSL on Windows) and its own list of them, as assets under the same paths.
+ */
+function carriedImages(t, arch) {
+  const list = path.join(root, 'build', 'images', 'images.json');
+  if (!existsSync(list)) {
+    log(`${t}: build/images/images.json is not built, so no guest is inside (npm run build)`);
+    return {};
+  }
+  const formats = t.startsWith('win-') ? ['oci', 'wsl-rootfs', 'vm'] : ['oci', 'vm'];
+  const all = JSON.parse(readFileSync(list, 'utf8'));
+  const images = all.images.filter((i) => i.arch === arch && formats.includes(i.format));
+  const own = path.join(work, `images-${t}.json`);
+  writeFileSync(own, `${JSON.stringify({ images, skipped: all.skipped.filter((s) => s.arch === arch) }, null, 2)}\n`);
+  const assets = { 'build/images/images.json': own };
+  for (const f of images.flatMap((i) => i.files)) assets[f.path] = path.join(root, f.path);
+  return assets;
 }
 
 // 4. Inject: strip the signature first (Windows: osslsigncode; macOS: macho-unsign), then postject.

@@ -84,6 +84,12 @@ export const COMMANDS = [
     flags: ['appliance', 'bundle', 'output', 'image', 'gpu'],
     summary: 'write the appliance, as it would start here, as a Boltfile',
   },
+  {
+    words: ['images'],
+    args: [],
+    flags: ['json'],
+    summary: 'what this ai-way carries: each image and guest, its files, sizes and SHA-256, and what it was built from',
+  },
   { words: ['help'], args: [{ name: 'COMMAND', optional: true }], flags: [], summary: "a command's options, or the list of commands" },
 ] as const satisfies readonly CommandSpec[];
 

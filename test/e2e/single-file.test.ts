@@ -43,6 +43,16 @@ describe.skipIf(missing !== null)('ai-way-linux-x64 alone', () => {
     expect(JSON.parse(run('plan', '--json').stdout)).toMatchObject({ schema: 1, image: { arch: 'x86_64' } });
   });
 
+  it("lists the images it carries inside itself: the selftest image and its architecture's guest", () => {
+    const r = run('images', '--json');
+    expect(r.status).toBe(0);
+    const carried = JSON.parse(r.stdout) as { images: { arch: string; format: string; files: { path: string }[] }[] };
+    expect(carried.images.every((i) => i.arch === 'x86_64' && i.files.every((f) => f.path.startsWith('/ai-way-embedded/')))).toBe(true);
+    const built = JSON.parse(readFileSync(path.join(ROOT, 'build', 'images', 'images.json'), 'utf8')) as typeof carried;
+    const wanted = built.images.filter((i) => i.arch === 'x86_64' && i.format !== 'wsl-rootfs').map((i) => i.format);
+    expect(carried.images.map((i) => i.format)).toEqual(wanted);
+  });
+
   it.skipIf(!podman)('runs a headless session of the selftest appliance it carries, and erases it', () => {
     const r = run('run', '--headless', '--json');
     const events = r.stdout

@@ -109,7 +109,7 @@ describe.skipIf(missing !== null)('ai-way-agent', () => {
 /** A guest's root folder: the selftest image's files, unpacked as a VM guest would hold them. */
 function guestRoot(dir: string): string {
   const root = path.join(dir, 'guest');
-  for (const e of busyboxApplianceFiles('/bin/busybox', AGENT, selftestWww(path.resolve(import.meta.dirname, '../..')))) {
+  for (const e of busyboxApplianceFiles(readFileSync('/bin/busybox'), AGENT, selftestWww(path.resolve(import.meta.dirname, '../..')))) {
     const at = path.join(root, e.path);
     mkdirSync(path.dirname(at), { recursive: true });
     if (e.directory) mkdirSync(at, { recursive: true, mode: e.mode ?? 0o755 });

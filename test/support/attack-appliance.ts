@@ -70,7 +70,7 @@ export function attackAppliance(name: string, { cgi = {}, program = false, boot 
   const image = path.join(dir, 'image.oci.tar');
   writeFileSync(
     image,
-    ociArchive(busyboxApplianceFiles('/bin/busybox', AGENT, www), {
+    ociArchive(busyboxApplianceFiles(readFileSync('/bin/busybox'), AGENT, www), {
       ref: `localhost/ai-way-attack-${name}:test`,
       arch: ARCH === 'aarch64' ? 'arm64' : 'amd64',
       entrypoint: ['/sbin/ai-way-agent'],

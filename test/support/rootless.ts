@@ -46,8 +46,10 @@ function userBin(): string {
   if (!installed) {
     installed = mkdtempSync(path.join(os.tmpdir(), 'ai-way-install-'));
     chmodSync(installed, 0o755);
+    // Guests and the Debian packages they are built from are not what a session runs here.
+    const unused = new Set(['guests', 'debian'].map((d) => path.join(ROOT, 'build', d)));
     for (const part of ['package.json', 'bin', 'build', 'images'])
-      cpSync(path.join(ROOT, part), path.join(installed, part), { recursive: true });
+      cpSync(path.join(ROOT, part), path.join(installed, part), { recursive: true, filter: (from) => !unused.has(from) });
   }
   return path.join(installed, 'bin', 'ai-way.mjs');
 }
