@@ -1,7 +1,7 @@
 // The Plan: everything ai-way will do, decided up front from host facts and user options.
 // Pure and serialisable: the same facts and options always give the same Plan.
 import type { HostFacts } from './host-facts.ts';
-import { chooseImage, type ImageChoice, type ImageFlavor } from './image-policy.ts';
+import { chooseImage, type ImageArch, type ImageChoice, type ImageFlavor } from './image-policy.ts';
 import type { ImageSource, Manifest } from './manifest.ts';
 import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
 import { GPU_VENDORS, isPassable, PASSABLE_VENDORS, type PassableVendor } from './gpu-vendors.ts';
@@ -11,6 +11,12 @@ export interface PlanOptions {
   gpu: 'auto' | 'none';
   /** auto: Bolt where it is installed (and can enforce the isolation), else Podman. */
   engine?: 'auto' | 'podman' | 'bolt';
+  /** The way to Linux; auto: the first that applies to the host (one with a kernel of its own where a VM is needed). */
+  platform?: PlatformAdapter | 'auto';
+  /** The appliance's architecture; auto: the host's. Another one runs emulated, in a virtual machine. */
+  arch?: ImageArch | 'auto';
+  /** vm: a virtual machine with a kernel of its own on every host; auto: as the manifest asks. */
+  isolation?: 'auto' | 'vm';
 }
 
 /** The parts of an appliance manifest that the Plan decides by. */
@@ -30,7 +36,8 @@ export interface PlanAppliance {
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = { image: 'auto', gpu: 'auto' };
 
-export type PlatformAdapter = 'linux' | 'wsl2' | 'lima' | 'qemu';
+export const PLATFORM_ADAPTERS = ['linux', 'wsl2', 'lima', 'qemu'] as const;
+export type PlatformAdapter = (typeof PLATFORM_ADAPTERS)[number];
 
 /**
  * What the Plan knows of a way to reach Linux. The platforms layer lists them (platforms/registry.ts),
@@ -40,6 +47,8 @@ export interface PlatformCandidate {
   readonly id: PlatformAdapter;
   /** A container on the host's own kernel, or a virtual machine with a kernel of its own. */
   readonly isolation: 'container' | 'vm';
+  /** Whether an engine (Podman, Bolt) runs the appliance there, or the agent's own sandbox in a guest does. */
+  readonly usesEngine: boolean;
   /** The ways it can pass the host's GPU to the appliance; none: it has no GPU path. */
   readonly gpuModes: readonly Exclude<GpuPlan['mode'], 'none'>[];
   /** Why it is the way on this host, in a sentence; null where it is not one. Pure. */
@@ -63,8 +72,11 @@ export interface Plan {
   host: { platform: HostFacts['host']['platform']; arch: HostFacts['host']['arch'] };
   platform: { adapter: PlatformAdapter; reason: string };
   image: ImageChoice;
-  /** chosenBy "user": --engine named it, so it is used or the session fails; "policy": Podman may stand in. */
-  engine: { name: 'podman' | 'bolt'; reason: string; chosenBy: 'user' | 'policy' };
+  /**
+   * chosenBy "user": --engine named it, so it is used or the session fails; "policy": Podman may stand
+   * in. none: a way without an engine, where the agent's sandbox in the guest runs the appliance.
+   */
+  engine: { name: 'podman' | 'bolt' | 'none'; reason: string; chosenBy: 'user' | 'policy' };
   isolation: {
     mode: 'container' | 'vm';
     network: 'none';
@@ -94,8 +106,9 @@ export function makePlan(
 ): Plan {
   const warnings: string[] = [];
   const errors: string[] = [];
-  const chosen = chooseImage(f, options.image);
-  const way = choosePlatform(platforms, f);
+  const chosen = withArch(chooseImage(f, options.image), options.arch ?? 'auto');
+  const way = choosePlatform(platforms, f, { platform: options.platform ?? 'auto', vm: whyVm(f, options, chosen.arch, spec) });
+  if (way.problem) errors.push(way.problem);
   const platform = { adapter: way.candidate.id, reason: way.reason };
   const picked = spec ? pickImage(spec, chosen, warnings, errors) : null;
   const image = picked?.choice ?? chosen;
@@ -108,7 +121,7 @@ export function makePlan(
     host: { platform: f.host.platform, arch: f.host.arch },
     platform,
     image,
-    engine: chooseEngine(f, options.engine ?? 'auto', errors),
+    engine: way.candidate.usesEngine ? chooseEngine(f, options.engine ?? 'auto', errors) : noEngine(way.candidate, options.engine, errors),
     isolation: {
       mode: way.candidate.isolation,
       network: 'none',
@@ -149,6 +162,12 @@ function chooseEngine(f: HostFacts, wanted: NonNullable<PlanOptions['engine']>, 
   return f.tools.bolt.found
     ? { name: 'bolt', reason: `${bolt} was found (Podman runs the appliance if Bolt cannot enforce the isolation)`, chosenBy: 'policy' }
     : { name: 'podman', reason: 'Bolt was not found; Podman runs the appliance', chosenBy: 'policy' };
+}
+
+/** A way whose guest has no engine: the agent's own sandbox runs the appliance; an engine asked for cannot be had. */
+function noEngine(way: PlatformCandidate, wanted: PlanOptions['engine'], errors: string[]): Plan['engine'] {
+  if (wanted === 'podman' || wanted === 'bolt') errors.push(`the ${way.id} way runs no engine, so --engine ${wanted} cannot be had there`);
+  return { name: 'none', reason: "the agent's own sandbox runs the appliance in the guest", chosenBy: 'policy' };
 }
 
 // The policy's flavour if the appliance ships it for this architecture, else another flavour it ships.
@@ -196,14 +215,52 @@ function manifestResources(f: HostFacts, spec: ApplianceSpec, warnings: string[]
   };
 }
 
-/** The first way to reach Linux that applies to this host, and why. */
-export function choosePlatform(platforms: readonly PlatformCandidate[], f: HostFacts): { candidate: PlatformCandidate; reason: string } {
+/** What the Plan asks of the way to Linux: one named by the user, and why a virtual machine is needed (null: it is not). */
+export interface PlatformWish {
+  platform: PlatformAdapter | 'auto';
+  vm: string | null;
+}
+
+/** Why only a virtual machine will do: VM isolation asked for, or an architecture this host's processor does not run. */
+export function whyVm(f: HostFacts, options: PlanOptions, arch: ImageArch, spec?: ApplianceSpec): string | null {
+  if (options.isolation === 'vm') return '--isolation vm asks for a virtual machine';
+  if (spec?.isolation.mode === 'vm') return `${spec.name} asks for a virtual machine (isolation.mode = "vm")`;
+  if (f.host.arch && arch !== f.host.arch) return `an ${arch} appliance runs emulated on this ${f.host.arch} computer`;
+  return null;
+}
+
+/**
+ * The way to reach Linux, and why: the one the user named, else the first that applies to this host
+ * (the first with a kernel of its own when a virtual machine is needed). `problem`: why it cannot run here.
+ */
+export function choosePlatform(
+  platforms: readonly PlatformCandidate[],
+  f: HostFacts,
+  wish: PlatformWish = { platform: 'auto', vm: null },
+): { candidate: PlatformCandidate; reason: string; problem?: string } {
+  if (wish.platform !== 'auto') {
+    const candidate = platforms.find((p) => p.id === wish.platform);
+    if (!candidate) throw new Error(`no platform adapter is called ${wish.platform}`);
+    const applies = candidate.applicable(f);
+    const reason = `chosen by the user (--platform ${candidate.id})${applies ? `: ${applies}` : ''}`;
+    if (applies === null) return { candidate, reason, problem: `the ${candidate.id} way does not run on a ${f.host.platform} computer` };
+    if (wish.vm && candidate.isolation !== 'vm')
+      return { candidate, reason, problem: `${wish.vm}, and the ${candidate.id} way has no virtual machine` };
+    return { candidate, reason };
+  }
   for (const candidate of platforms) {
+    if (wish.vm && candidate.isolation !== 'vm') continue;
     const reason = candidate.applicable(f);
-    if (reason !== null) return { candidate, reason };
+    if (reason !== null) return { candidate, reason: wish.vm ? `${reason}; ${wish.vm}` : reason };
   }
   // The registry has a way for every host ai-way runs on; a list without one is a programming error.
   throw new Error(`none of the platform adapters (${platforms.map((p) => p.id).join(', ')}) applies to a ${f.host.platform} host`);
+}
+
+/** The policy's image, for the architecture the user named. */
+function withArch(choice: ImageChoice, arch: ImageArch | 'auto'): ImageChoice {
+  if (arch === 'auto' || arch === choice.arch) return choice;
+  return { ...choice, arch, reason: `${choice.reason}; ${arch} chosen by the user (--arch ${arch})` };
 }
 
 /** The host's GPU, where the way to Linux has a path for it. */
