@@ -94,6 +94,8 @@ const mountFact = z.object({
   freeBytes: z.nullable(z.number()),
 });
 
+const idMap = z.nullable(z.array(z.tuple([z.number(), z.number(), z.number()])));
+
 /**
  * The isolation facts measured inside the app's sandbox, in the app's own state, just before its
  * program started (PROTOCOL.md, "Isolation report"). A fact that could not be read is null.
@@ -114,9 +116,22 @@ export const isolationReportSchema = z.object({
   capAmb: z.nullable(z.string()),
   noNewPrivs: z.nullable(z.number()),
   seccomp: z.nullable(z.number()),
-  uidMap: z.nullable(z.array(z.tuple([z.number(), z.number(), z.number()]))),
-  /** cpuMax as cgroup v2 writes it: "QUOTA PERIOD" or "max PERIOD" (from v1's two files where need be). */
-  cgroup: z.object({ memoryMax: z.nullable(z.string()), pidsMax: z.nullable(z.string()), cpuMax: z.nullable(z.string()) }),
+  /** The app's own user namespace: [inside, outside, count] rows of its uid and gid maps, and whether setgroups is denied. */
+  uidMap: idMap,
+  gidMap: idMap,
+  setgroups: z.nullable(z.string()),
+  /** The agent's user namespace (a container's, or a guest's own), read by the supervisor before the app started. */
+  agentUidMap: idMap,
+  /**
+   * cpuMax as cgroup v2 writes it: "QUOTA PERIOD" or "max PERIOD" (from v1's two files where need be);
+   * controllers: those of the cgroup v2 in view, null when none is.
+   */
+  cgroup: z.object({
+    memoryMax: z.nullable(z.string()),
+    pidsMax: z.nullable(z.string()),
+    cpuMax: z.nullable(z.string()),
+    controllers: z.nullable(z.array(z.string())),
+  }),
   rlimits: z.record(z.string(), z.nullable(z.tuple([z.number(), z.number()]))),
   /** GPU device nodes the app sees (/dev/nvidia*, /dev/dri/*, /dev/kfd, /dev/dxg). */
   devices: z.array(z.string()),
@@ -128,6 +143,10 @@ export const isolationReportSchema = z.object({
   supervisor: z.object({ uid: z.nullable(z.number()), environ: z.nullable(z.string()) }),
   /** What the seccomp filter must refuse, tried: the error each got, "allowed", or null (not tried). */
   denied: z.object({ userNamespace: z.nullable(z.string()), vsock: z.nullable(z.string()) }),
+  /** The kernel the app runs on, read inside (uname). */
+  kernel: z.object({ release: z.nullable(z.string()), arch: z.nullable(z.string()) }),
+  /** What the launcher told the guest and the agent passes on unmeasured: what runs the guest (tcg, kvm, ...). */
+  told: z.object({ accelerator: z.nullable(z.string()) }),
   uid: z.number(),
   gid: z.number(),
 });

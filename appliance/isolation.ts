@@ -1,15 +1,15 @@
 // Judges the isolation facts measured inside the app's sandbox against what the Plan asked for.
 // A session is called ready only when every fact holds: flags prove nothing until read back, and a
-// limit that is not enforced is said as a warning, never ticked.
+// limit that is not enforced is said as a warning, never ticked. A container and a VM guest are
+// judged by the same facts; what differs is what lies beneath the agent: an engine's user namespace
+// on the host's kernel, or a guest's own kernel.
 import { isolationReportSchema, type IsolationReport } from './agent-protocol.ts';
+import { judgeLimits, type Limits, type LimitsWanted } from './isolation-limits.ts';
 
-export interface IsolationExpectation {
-  workspaceBytes: number;
+export interface IsolationExpectation extends LimitsWanted {
+  /** container: on the host's kernel, under an engine; vm: in a guest of its own, the agent's sandbox alone. */
+  isolation: 'container' | 'vm';
   workspaceExec: boolean;
-  memBytes: number;
-  shmBytes: number;
-  cpus: number;
-  pids: number;
   /** The GPU device nodes passed in; the appliance must see exactly these. */
   gpuNodes: readonly string[];
 }
@@ -46,17 +46,20 @@ export interface IsolationFact {
 export interface IsolationVerdict {
   proven: boolean;
   facts: IsolationFact[];
-  /** How each limit is enforced: a cgroup for the whole appliance, an rlimit on the app's own user, or not at all. */
-  limits: { memory: 'cgroup' | null; cpu: 'cgroup' | null; pids: 'cgroup' | 'rlimit' | null };
+  /** How each limit is enforced: a cgroup (the appliance's, or in a guest the app's), an rlimit on the app's own user, or not at all. */
+  limits: Limits;
+  /** The kernel and architecture the app runs on, read inside; the accelerator as the launcher told the guest (null: not told). */
+  machine: { kernel: string | null; arch: string | null; accelerator: string | null };
 }
-
-const numeric = (v: string | null | undefined): number | null => (v != null && /^\d+$/.test(v.trim()) ? Number(v.trim()) : null);
-const MiB = 1024 * 1024;
-const mib = (n: number) => `${Math.round(n / MiB)} MiB`;
 
 /** A report the agent could not produce, or one that is not what the protocol describes, proves nothing. */
 function unreadable(detail: string): IsolationVerdict {
-  return { proven: false, facts: [{ id: 'report', ok: false, detail }], limits: { memory: null, cpu: null, pids: null } };
+  return {
+    proven: false,
+    facts: [{ id: 'report', ok: false, detail }],
+    limits: { memory: null, cpu: null, pids: null },
+    machine: { kernel: null, arch: null, accelerator: null },
+  };
 }
 
 /** Checks the report's shape first: a malformed report is refused with its first problem named. */
@@ -146,23 +149,8 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
         ].join(' '),
   );
 
-  // Rows are [inside, outside, count]; "outside" is the engine's namespace (the host for rootful Podman).
-  const outside = (id: number) => (r.uidMap ?? []).find(([inside, , n]) => id >= inside && id < inside + n);
-  const appRow = outside(r.uid);
-  const mapsOutsideRoot = (r.uidMap ?? []).some(([, out]) => out === 0);
-  const appOutside = appRow ? appRow[1] + (r.uid - appRow[0]) : null;
-  fact(
-    'user-namespace',
-    appRow !== undefined && !mapsOutsideRoot,
-    !appRow
-      ? `the app's user ${r.uid} has no mapping outside`
-      : mapsOutsideRoot
-        ? 'a user inside is the root user outside'
-        : [
-            `the app's user ${r.uid} is id ${appOutside} outside its user namespace`,
-            `(a range of ${appRow[2]} ids of this appliance's own); no id inside is root outside`,
-          ].join(' '),
-  );
+  const users = judgeUsers(r, want.isolation);
+  fact('user-namespace', users.ok, users.detail);
 
   const seen = r.processes ?? [];
   const strangers = seen.filter((p) => p !== 1 && p !== 2);
@@ -197,58 +185,8 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
         ].join(' '),
   );
 
-  const memCgroup = numeric(r.cgroup.memoryMax);
-  let memory: IsolationVerdict['limits']['memory'] = null;
-  if (memCgroup !== null && memCgroup <= want.memBytes) {
-    memory = 'cgroup';
-    fact('memory-limit', true, `memory: ${memCgroup} bytes for the whole appliance (cgroup)`);
-  } else {
-    facts.push({
-      id: 'memory-limit',
-      ok: true,
-      warning: true,
-      detail: [
-        `memory: not enforced (this host gives the appliance no memory cgroup: ${r.cgroup.memoryMax ?? 'none readable'});`,
-        `only the workspace (${mib(want.workspaceBytes)}) and shared memory (${mib(want.shmBytes)}) are capped`,
-      ].join(' '),
-    });
-  }
-
-  // "QUOTA PERIOD": the share of one CPU the appliance may use per period, in microseconds
-  const [quota, period] = (r.cgroup.cpuMax ?? '').split(' ').map(numeric);
-  const cpusAllowed = quota != null && period ? quota / period : null;
-  let cpu: IsolationVerdict['limits']['cpu'] = null;
-  if (cpusAllowed !== null && cpusAllowed <= want.cpus + 0.001) {
-    cpu = 'cgroup';
-    fact('cpu-limit', true, `processors: at most ${Number(cpusAllowed.toFixed(2))} (cgroup)`);
-  } else {
-    facts.push({
-      id: 'cpu-limit',
-      ok: true,
-      warning: true,
-      detail: [
-        `processors: not enforced (this host gives the appliance no CPU cgroup: ${r.cgroup.cpuMax ?? 'none readable'});`,
-        'it may use every core',
-      ].join(' '),
-    });
-  }
-
-  const pidsCgroup = numeric(r.cgroup.pidsMax);
-  const nproc = r.rlimits.nproc ?? null;
-  let pids: IsolationVerdict['limits']['pids'] = null;
-  if (pidsCgroup !== null && pidsCgroup <= want.pids) {
-    pids = 'cgroup';
-    fact('pids-limit', true, `processes: at most ${pidsCgroup} (cgroup)`);
-  } else if (nproc && nproc[0] >= 0 && nproc[0] <= want.pids) {
-    pids = 'rlimit';
-    fact(
-      'pids-limit',
-      true,
-      `processes: at most ${nproc[0]} for the app's user, which exists in this appliance only (rlimit: this host gives no pids cgroup)`,
-    );
-  } else {
-    fact('pids-limit', false, `no process limit is in force (cgroup: ${r.cgroup.pidsMax ?? 'unreadable'})`);
-  }
+  const judged = judgeLimits(r, want);
+  facts.push(...judged.facts);
 
   const nodes = r.devices;
   const missingGpu = want.gpuNodes.filter((n) => !nodes.includes(n));
@@ -265,5 +203,42 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
           : 'no GPU device node (none was passed)',
   );
 
-  return { proven: facts.every((f) => f.ok), facts, limits: { memory, cpu, pids } };
+  const machine = { kernel: r.kernel.release, arch: r.kernel.arch, accelerator: r.told.accelerator };
+  return { proven: facts.every((f) => f.ok), facts, limits: judged.limits, machine };
+}
+
+type IdMap = IsolationReport['uidMap'];
+const rows = (m: IdMap) => (m ? m.map((row) => row.join(' ')).join(', ') || 'empty' : 'unreadable');
+
+/**
+ * The app's own user namespace maps nothing but its own ids, with setgroups denied: whatever it
+ * became there is nobody else outside. Beneath it, in a container, the engine's namespace must map
+ * the app's id to one of the appliance's own and no id to the root outside; in a guest the agent's
+ * namespace is the guest kernel's own, whose ids mean nothing to the host.
+ */
+function judgeUsers(r: IsolationReport, isolation: IsolationExpectation['isolation']): { ok: boolean; detail: string } {
+  const onlyOwn = (m: IdMap, id: number) => m?.length === 1 && m[0]![0] === id && m[0]![2] === 1;
+  if (!onlyOwn(r.uidMap, r.uid) || !onlyOwn(r.gidMap, r.gid) || r.setgroups !== 'deny')
+    return {
+      ok: false,
+      detail: [
+        `the app's user namespace maps more than its own ids (uid ${r.uid}: ${rows(r.uidMap)}; gid ${r.gid}: ${rows(r.gidMap)};`,
+        `setgroups ${r.setgroups ?? 'unreadable'})`,
+      ].join(' '),
+    };
+  const alone = 'alone in a user namespace of its own (only its own ids mapped, setgroups denied)';
+  if (isolation === 'vm') return { ok: true, detail: `the app's user ${r.uid} is ${alone}, on the guest's own kernel` };
+  const agentId = r.uidMap![0]![1];
+  const row = (r.agentUidMap ?? []).find(([inside, , n]) => agentId >= inside && agentId < inside + n);
+  if (!row)
+    return { ok: false, detail: `the app's user ${r.uid} has no mapping outside the engine's user namespace (${rows(r.agentUidMap)})` };
+  if (r.agentUidMap!.some(([, out]) => out === 0))
+    return { ok: false, detail: "a user in the engine's namespace is the root user outside" };
+  return {
+    ok: true,
+    detail: [
+      `the app's user ${r.uid} is id ${row[1] + (agentId - row[0])} outside its user namespaces: it is ${alone},`,
+      `and the engine's maps a range of ${row[2]} ids of this appliance's own; no id inside is root outside`,
+    ].join(' '),
+  };
 }

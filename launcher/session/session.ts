@@ -113,6 +113,7 @@ export class Session {
     const cdi = this.plan.gpu.cdi;
     this.verdict = verifyIsolation(report, {
       ...askedLimits(this.plan),
+      isolation: this.plan.isolation.mode,
       gpuNodes: cdi
         ? editsFor(cdi.spec, cdi.devices)
             .deviceNodes.map((n) => n.path)

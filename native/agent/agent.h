@@ -28,6 +28,7 @@ int hex_value(int c);
 long long now_ms(void);
 void sleep_ms(int ms);
 ssize_t read_file(const char *path, char *buf, size_t cap);
+int write_file(const char *path, const char *text);
 char *trim(char *s);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "control.h"
 #include "frame.h"
 #include "reply.h"
@@ -30,6 +31,7 @@ const char *g_workspace = "/workspace";
 #define WIPE_BUDGET_MS 1000 /* on the way out: the engine's tmpfs goes with the container anyway */
 
 static struct sandbox_config g_sandbox = {.root = "/", .shm_bytes = 64u << 20};
+static struct app_limits g_limits;
 
 static volatile sig_atomic_t got_chld, got_term;
 
@@ -43,7 +45,8 @@ static void on_signal(int sig)
 
 static void __attribute__((noreturn)) usage(void)
 {
-    log_msg("usage: ai-way-agent [--workspace DIR] [--root DIR] [--shm-size BYTES] [--device PATH]... [--port-hint N] -- APP [ARGS...]");
+    log_msg("usage: ai-way-agent [--workspace DIR] [--root DIR] [--shm-size BYTES] [--device PATH]... [--port-hint N] "
+            "[--memory BYTES] [--pids N] [--cpus N[.NNN]] [--accelerator NAME] -- APP [ARGS...]");
     exit(2);
 }
 
@@ -61,6 +64,31 @@ static int clean_path(const char *p, int root_ok)
         c += n;
     }
     return 1;
+}
+
+/* Processors as a decimal ("1", "0.5", "2.25"), in thousandths; at least 0.01 (cgroup v2's shortest quota). */
+static int parse_milli(const char *s, uint64_t *out)
+{
+    char whole[24];
+    const char *dot = strchr(s, '.');
+    size_t n = dot ? (size_t)(dot - s) : strlen(s), frac = dot ? strlen(dot + 1) : 0;
+    uint64_t w, f = 0;
+    if (n == 0 || n >= sizeof whole || (dot && (frac == 0 || frac > 3)))
+        return -1;
+    memcpy(whole, s, n);
+    whole[n] = '\0';
+    if (parse_u64(whole, 1000000, &w) < 0 || (dot && parse_u64(dot + 1, 999, &f) < 0))
+        return -1;
+    for (size_t i = frac; i < 3; i++)
+        f *= 10;
+    *out = w * 1000 + f;
+    return *out >= 10 ? 0 : -1;
+}
+
+/* A name the launcher tells (an accelerator): short, lower-case letters, digits, - and _. */
+static int plain_name(const char *s)
+{
+    return *s && strlen(s) <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(s);
 }
 
 static char **parse_args(int argc, char **argv)
@@ -82,6 +110,14 @@ static char **parse_args(int argc, char **argv)
         else if (strcmp(argv[i], "--device") == 0 && clean_path(v, 0) && strncmp(v, "/dev/", 5) == 0 &&
                  g_sandbox.ndevices < MAX_DEVICES)
             g_sandbox.devices[g_sandbox.ndevices++] = argv[++i];
+        else if (strcmp(argv[i], "--memory") == 0 && parse_u64(v, UINT64_MAX, &g_limits.memory_bytes) == 0 && g_limits.memory_bytes)
+            i++;
+        else if (strcmp(argv[i], "--pids") == 0 && parse_u64(v, 4194304, &g_limits.pids) == 0 && g_limits.pids)
+            i++;
+        else if (strcmp(argv[i], "--cpus") == 0 && parse_milli(v, &g_limits.cpu_milli) == 0)
+            i++;
+        else if (strcmp(argv[i], "--accelerator") == 0 && plain_name(v))
+            g_sandbox.accelerator = argv[++i];
         else if (strcmp(argv[i], "--port-hint") == 0 && parse_u64(argv[i + 1], 65535, &port) == 0 && port)
             i++; /* accepted for the launcher's convenience; the agent needs no port of its own */
         else
@@ -130,6 +166,7 @@ static void __attribute__((noreturn)) dead_man(const char *why)
     }
     streams_close_all();
     app_terminate();
+    cgroup_remove(g_sandbox.cgroup);
     long n = ws_wipe(now_ms() + WIPE_BUDGET_MS);
     if (n < 0)
         log_msg("wipe %s: %s", g_workspace, strerror(errno));
@@ -249,6 +286,9 @@ int main(int argc, char **argv)
     set_nonblock(1);
     set_nonblock(2); /* a stalled log reader must never stall the agent: it loses lines instead */
     g_sandbox.workspace = g_workspace;
+    /* Limits a guest enforces itself (in a container the engine's cgroup is the limit) */
+    g_sandbox.cgroup = cgroup_for_app(&g_limits);
+    g_sandbox.nproc = g_limits.pids;
     app_start(&g_sandbox, app);
     app_collect_report(REPORT_WAIT_MS);
     set_nonblock(app_output_fd());

@@ -3,6 +3,7 @@
  * order PROTOCOL.md lists them. */
 #include "report.h"
 
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "report_fs.h"
@@ -10,14 +11,30 @@
 #include "report_net.h"
 #include "report_process.h"
 
-void report_json(struct json *j)
+/* The kernel the app runs on, read (uname(2)); then what was only told, kept apart. */
+static void report_machine(struct json *j, const char *accelerator)
+{
+    struct utsname u;
+    int ok = uname(&u) == 0;
+    json_key(j, "kernel");
+    json_open(j, '{');
+    json_kstr(j, "release", ok ? u.release : NULL);
+    json_kstr(j, "arch", ok ? u.machine : NULL);
+    json_close(j, '}');
+    json_key(j, "told");
+    json_open(j, '{');
+    json_kstr(j, "accelerator", accelerator);
+    json_close(j, '}');
+}
+
+void report_json(struct json *j, const struct report_given *given)
 {
     report_interfaces(j);
     report_outbound(j);
     report_root_read_only(j);
     report_mounts(j);
     report_proc_status(j);
-    report_uid_map(j);
+    report_id_maps(j, given->agent_uid_map);
     report_cgroup(j);
     report_rlimits(j);
     report_devices(j);
@@ -25,6 +42,7 @@ void report_json(struct json *j)
     report_descriptors(j);
     report_supervisor(j);
     report_denied(j);
+    report_machine(j, given->accelerator);
     json_kint(j, "uid", (long long)getuid());
     json_kint(j, "gid", (long long)getgid());
 }

@@ -28,6 +28,21 @@ static void add_cpu_max(struct json *j)
     json_kstr(j, "cpuMax", out);
 }
 
+/* The controllers of the cgroup v2 in view (what can limit at all); null without one. */
+static void add_controllers(struct json *j)
+{
+    char v[256], *save = NULL;
+    json_key(j, "controllers");
+    if (read_file("/sys/fs/cgroup/cgroup.controllers", v, sizeof v) < 0) {
+        json_null(j);
+        return;
+    }
+    json_open(j, '[');
+    for (char *c = strtok_r(v, " \n", &save); c; c = strtok_r(NULL, " \n", &save))
+        json_str(j, c);
+    json_close(j, ']');
+}
+
 void report_cgroup(struct json *j)
 {
     json_key(j, "cgroup");
@@ -35,6 +50,7 @@ void report_cgroup(struct json *j)
     add_cgroup_value(j, "memoryMax", "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes");
     add_cgroup_value(j, "pidsMax", "/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/pids/pids.max");
     add_cpu_max(j);
+    add_controllers(j);
     json_close(j, '}');
 }
 

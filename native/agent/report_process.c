@@ -58,16 +58,17 @@ void report_proc_status(struct json *j)
     }
 }
 
-void report_uid_map(struct json *j)
+/* An id map's [inside, outside, count] rows; null when there is no text. */
+static void add_id_map(struct json *j, const char *key, char *text)
 {
-    char buf[4096], *save = NULL;
-    json_key(j, "uidMap");
-    if (read_file("/proc/self/uid_map", buf, sizeof buf) < 0) {
+    char *save = NULL;
+    json_key(j, key);
+    if (!text) {
         json_null(j);
         return;
     }
     json_open(j, '[');
-    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         unsigned long long a, b, c;
         if (sscanf(line, "%llu %llu %llu", &a, &b, &c) != 3)
             continue;
@@ -78,6 +79,16 @@ void report_uid_map(struct json *j)
         json_close(j, ']');
     }
     json_close(j, ']');
+}
+
+void report_id_maps(struct json *j, const char *agent_uid_map)
+{
+    static char buf[4096], agent[4096];
+    add_id_map(j, "uidMap", read_file("/proc/self/uid_map", buf, sizeof buf) < 0 ? NULL : buf);
+    add_id_map(j, "gidMap", read_file("/proc/self/gid_map", buf, sizeof buf) < 0 ? NULL : buf);
+    json_kstr(j, "setgroups", read_file("/proc/self/setgroups", buf, sizeof buf) < 0 ? NULL : trim(buf));
+    snprintf(agent, sizeof agent, "%s", agent_uid_map ? agent_uid_map : "");
+    add_id_map(j, "agentUidMap", agent_uid_map ? agent : NULL);
 }
 
 /* Process ids this process can see: only its own namespace's supervisor (1) and itself. */

@@ -6,8 +6,9 @@
 
 /* "capEff".."capAmb", "noNewPrivs", "seccomp" from /proc/self/status */
 void report_proc_status(struct json *j);
-/* "uidMap": the user namespace's [inside, outside, count] lines */
-void report_uid_map(struct json *j);
+/* "uidMap", "gidMap" (the app's user namespace's [inside, outside, count] rows), "setgroups", and
+ * "agentUidMap": the agent's namespace's rows, as the supervisor read them (NULL: it could not) */
+void report_id_maps(struct json *j, const char *agent_uid_map);
 /* "processes": the pids visible in /proc */
 void report_processes(struct json *j);
 /* "descriptors": open descriptors an executed program would keep */

@@ -4,8 +4,9 @@
  *                  capabilities: it builds the app's tree (sandbox_tree.c), starts the app and reports its
  *                  exit. The agent ends everything in one step by killing it (the kernel then kills the
  *                  namespace);
- *   the app        the supervisor's child: it drops to APP_ID, measures the isolation report in its
- *                  final state, hands it to the agent and only then executes the app's program. */
+ *   the app        the supervisor's child: it drops to APP_ID, takes a user namespace where only its
+ *                  own ids exist, measures the isolation report in its final state, hands it to the
+ *                  agent and only then executes the app's program. */
 #include "sandbox.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -101,19 +103,60 @@ static void __attribute__((noreturn)) fail_report(int fd, const char *step)
     _exit(126);
 }
 
-static void __attribute__((noreturn)) run_app(char **argv, int report_fd, int output_fd, const char *cwd)
+/* The report on 3 and the handshake with the supervisor on 4, whatever numbers they came with;
+ * nothing else stays open. */
+static int place_descriptors(int *report_fd, int *sync_fd, int output_fd)
+{
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int r = fcntl(*report_fd, F_DUPFD_CLOEXEC, 10), s = fcntl(*sync_fd, F_DUPFD_CLOEXEC, 10);
+    if (null < 0 || r < 0 || s < 0 || dup2(null, 0) < 0 || dup2(output_fd, 1) < 0 || dup2(output_fd, 2) < 0 ||
+        dup3(r, 3, O_CLOEXEC) < 0 || dup3(s, 4, O_CLOEXEC) < 0)
+        return -1;
+    close_from(5);
+    *report_fd = 3;
+    *sync_fd = 4;
+    return 0;
+}
+
+/* A user namespace where only the app's own ids exist, so whatever it could become there is nobody
+ * outside. The app maps itself (an unprivileged process may map its own ids), dumpable again as
+ * any process of its user is (its program will be): else its /proc files would stay root's. */
+static int own_user_namespace(void)
+{
+    char map[32];
+    snprintf(map, sizeof map, "%d %d 1", APP_ID, APP_ID);
+    if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || unshare(K_CLONE_NEWUSER) < 0)
+        return -1;
+    if (write_file("/proc/self/setgroups", "deny") < 0 || write_file("/proc/self/uid_map", map) < 0 ||
+        write_file("/proc/self/gid_map", map) < 0)
+        return -1;
+    return 0;
+}
+
+static void __attribute__((noreturn)) run_app(const struct sandbox_config *c, char **argv, int report_fd, int output_fd,
+                                              int sync_fd, const char *cwd, const struct report_given *given)
 {
     const char *step = "the app's standard input and output";
-    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(output_fd, 1) < 0 || dup2(output_fd, 2) < 0 ||
-        (report_fd != 3 && dup3(report_fd, 3, O_CLOEXEC) < 0))
+    if (setsid() < 0 || place_descriptors(&report_fd, &sync_fd, output_fd) < 0)
         fail_report(report_fd, step);
-    close_from(4); /* the report (3) closes itself when the program is executed */
-    report_fd = 3;
+    struct rlimit nproc = {c->nproc, c->nproc};
+    if (c->nproc && setrlimit(RLIMIT_NPROC, &nproc) < 0)
+        fail_report(report_fd, "the app's process limit");
     step = "dropping to the app's own user";
     gid_t gid = APP_ID;
     if (caps_bound(0) < 0 || setgroups(1, &gid) < 0 || setresgid(APP_ID, APP_ID, APP_ID) < 0 ||
         setresuid(APP_ID, APP_ID, APP_ID) < 0 || caps_set(0) < 0)
+        fail_report(report_fd, step);
+    if (own_user_namespace() < 0)
+        fail_report(report_fd, "a user namespace of the app's own");
+    /* the supervisor makes the tree read-only now that the maps are written, and says so */
+    char sealed = 0;
+    if (write(sync_fd, "m", 1) != 1 || read(sync_fd, &sealed, 1) != 1 || sealed != 's')
+        _exit(126); /* the supervisor reports why */
+    close(sync_fd);
+    /* The new namespace gave every capability back, the bounding set too. */
+    step = "dropping the capabilities of its user namespace";
+    if (caps_limit(0) < 0)
         fail_report(report_fd, step);
     step = "no_new_privs";
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -127,7 +170,7 @@ static void __attribute__((noreturn)) run_app(char **argv, int report_fd, int ou
 
     static struct json j;
     reply_begin(&j, "report", 0);
-    report_json(&j);
+    report_json(&j, given);
     json_close(&j, '}');
     for (size_t off = 0; off < j.len;) {
         ssize_t w = write(report_fd, j.buf + off, j.len - off);
@@ -140,6 +183,25 @@ static void __attribute__((noreturn)) run_app(char **argv, int report_fd, int ou
     execvp(argv[0], argv);
     log_msg("cannot run %s: %s", argv[0], strerror(errno));
     _exit(127);
+}
+
+/* Waits for the app to have mapped its ids, then makes the tree read-only before anything of the
+ * app's runs. An app that failed before says why itself (the handshake then ends at once). */
+static void seal_for(pid_t app, const struct sandbox_config *c, int sync_fd, int report_fd)
+{
+    const char *failed = "";
+    char mapped;
+    if (read(sync_fd, &mapped, 1) != 1)
+        return;
+    if (sandbox_tree_seal(c, &failed) < 0) {
+        int e = errno;
+        kill(app, SIGKILL);
+        waitpid(app, NULL, 0);
+        errno = e;
+        fail_report(report_fd, failed);
+    }
+    if (write(sync_fd, "s", 1) != 1)
+        log_msg("supervisor: the app left before its tree was sealed");
 }
 
 static void __attribute__((noreturn)) supervise(const struct sandbox_config *c, char **argv, int report_fd,
@@ -157,18 +219,35 @@ static void __attribute__((noreturn)) supervise(const struct sandbox_config *c, 
     if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(output_fd, 2) < 0)
         fail_report(report_fd, "the supervisor's standard input and output");
     close(null);
+    /* in the app's cgroup before its cgroup namespace is taken: that cgroup is then the app's root */
+    char procs[PATH_MAX];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", c->cgroup ? c->cgroup : "");
+    if (c->cgroup && write_file(procs, "0") < 0)
+        fail_report(report_fd, "joining the app's cgroup");
     if (unshare(K_CLONE_NEWNS | K_CLONE_NEWIPC | K_CLONE_NEWUTS | K_CLONE_NEWCGROUP) < 0)
         fail_report(report_fd, "namespaces of the app's own");
     if (sethostname("ai-way", 6) < 0)
         fail_report(report_fd, "the app's host name");
     if (sandbox_tree_build(c, &failed) < 0)
         fail_report(report_fd, failed);
+    /* what the engine's layer (or the guest's kernel) maps, read before the app's own namespace hides it */
+    static char agent_map[4096];
+    struct report_given given = {read_file("/proc/self/uid_map", agent_map, sizeof agent_map) < 0 ? NULL : agent_map,
+                                 c->accelerator};
+    int sync[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
+        fail_report(report_fd, "a handshake with the app");
 
     pid_t app = fork();
     if (app < 0)
         fail_report(report_fd, "starting the app");
-    if (app == 0)
-        run_app(argv, report_fd, output_fd, cwd);
+    if (app == 0) {
+        close(sync[0]);
+        run_app(c, argv, report_fd, output_fd, sync[1], cwd, &given);
+    }
+    close(sync[1]);
+    seal_for(app, c, sync[0], report_fd);
+    close(sync[0]);
     close(report_fd);
     close(output_fd);
     /* From here it only waits: nothing to keep, nothing the app could borrow. */

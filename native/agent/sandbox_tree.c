@@ -163,6 +163,24 @@ static int mount_dev(const char *base, const struct sandbox_config *c, const int
     return 0;
 }
 
+/* The app's cgroup as its own: a /sys holding nothing but a cgroup2 mount, whose root (in the
+ * app's cgroup namespace) is the app's cgroup, so its limits read back from inside. An appliance
+ * without /sys is not shown its cgroup (its report then finds no limits). */
+static int mount_cgroup_view(const char *base, const char **failed)
+{
+    struct stat st;
+    if (stat(at(base, "/sys"), &st) < 0 || !S_ISDIR(st.st_mode)) {
+        log_msg("the app's root has no /sys: its cgroup is not shown to it");
+        return 0;
+    }
+    *failed = "a /sys of the app's own";
+    if (mount("tmpfs", at(base, "/sys"), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=4k,nr_inodes=8") < 0 ||
+        mkdirs(at(base, "/sys/fs/cgroup"), 0755) < 0)
+        return -1;
+    *failed = "the app's cgroup in its /sys";
+    return mount("cgroup2", at(base, "/sys/fs/cgroup"), "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
 /* Device sources are opened first: once /dev is replaced they are out of reach by path. */
 static int open_devices(const struct sandbox_config *c, int *fds, const char **failed)
 {
@@ -197,12 +215,18 @@ int sandbox_tree_build(const struct sandbox_config *c, const char **failed)
     *failed = "the workspace as a mount of its own"; /* what stays writable is decided per mount */
     if (mkdirs(at(base, c->workspace), 0755) < 0 || mount(c->workspace, at(base, c->workspace), NULL, MS_BIND, NULL) < 0)
         return -1;
-    if (mount_proc(base, dev_fds[0], failed) < 0 || mount_dev(base, c, dev_fds, failed) < 0)
+    if (mount_proc(base, dev_fds[0], failed) < 0 || mount_dev(base, c, dev_fds, failed) < 0 ||
+        (c->cgroup && mount_cgroup_view(base, failed) < 0))
         return -1;
     for (int i = 0; i < (int)NBASE + c->ndevices; i++)
         close(dev_fds[i]);
     *failed = "pivot_root into the app's root folder";
     if (*base && (chdir(base) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0))
         return -1;
+    return 0;
+}
+
+int sandbox_tree_seal(const struct sandbox_config *c, const char **failed)
+{
     return read_only_but(c->workspace, failed);
 }

@@ -1,4 +1,4 @@
-/* Small helpers used by several modules: logging, number parsing, clocks, file reads. */
+/* Small helpers used by several modules: logging, number parsing, clocks, file reads and writes. */
 #include "agent.h"
 
 #include <errno.h>
@@ -115,6 +115,22 @@ ssize_t read_file(const char *path, char *buf, size_t cap)
     close(fd);
     buf[len] = '\0';
     return (ssize_t)len;
+}
+
+/* Writes text to an existing file in one write(2), as the kernel's control files want it. */
+int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    int e = errno;
+    close(fd);
+    if (n == (ssize_t)len)
+        return 0;
+    errno = n < 0 ? e : EIO;
+    return -1;
 }
 
 char *trim(char *s)

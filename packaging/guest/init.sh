@@ -8,6 +8,11 @@
 # Kernel parameters, written without a dot so the kernel hands them to init as variables:
 #   aiway_workspace=BYTES  the workspace's size (default: the appliance's, /etc/ai-way/settings.sh)
 #   aiway_shm=BYTES        the size of the app's /dev/shm (default: the agent's)
+#   aiway_memory=BYTES     limits the guest enforces on the app itself, in a cgroup of its own (no
+#   aiway_pids=N           engine here does): its memory, its number of processes, and its share
+#   aiway_cpus=N[.NNN]     of the processors; each left out is not limited
+#   aiway_accel=NAME       what the launcher runs this guest on (tcg, kvm, hvf, whpx): the app's
+#                          isolation report passes it on as told, not measured
 bb=/usr/lib/ai-way/busybox
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -36,7 +41,10 @@ done </etc/ai-way/modules
 # The appliance's settings: channel_port, workspace_bytes, workspace_exec, and its command as "$@".
 . /etc/ai-way/settings.sh
 workspace=${aiway_workspace:-$workspace_bytes}
-case "$workspace$aiway_shm" in *[!0-9]*) off "aiway_workspace and aiway_shm must be numbers of bytes" ;; esac
+case "$workspace$aiway_shm$aiway_memory$aiway_pids" in
+*[!0-9]*) off "aiway_workspace, aiway_shm, aiway_memory and aiway_pids must be numbers" ;;
+esac
+case "$aiway_cpus" in *[!0-9.]*) off "aiway_cpus must be a number of processors" ;; esac
 options=size=$workspace,mode=0700,nodev,nosuid
 [ "$workspace_exec" = 1 ] || options=$options,noexec
 $bb mount -t tmpfs -o "$options" workspace /workspace || off "cannot mount the workspace"
@@ -55,6 +63,10 @@ while [ -z "$port" ]; do
   [ -n "$port" ] || $bb sleep 0.05
 done
 
+# The guest's own interfaces, for the log: the app's network namespace holds none of them.
+say "network interfaces: $(cd /sys/class/net && echo *)"
+
 $bb env -i PATH="$PATH" /sbin/ai-way-agent --root /appliance --workspace /workspace ${aiway_shm:+--shm-size "$aiway_shm"} \
-  -- "$@" <>"$port" >&0
+  ${aiway_memory:+--memory "$aiway_memory"} ${aiway_pids:+--pids "$aiway_pids"} ${aiway_cpus:+--cpus "$aiway_cpus"} \
+  ${aiway_accel:+--accelerator "$aiway_accel"} -- "$@" <>"$port" >&0
 off "the agent exited ($?)"

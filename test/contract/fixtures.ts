@@ -2,6 +2,8 @@
 // <case>.expect.json with what a person reads from that output.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { IsolationReport } from '../../appliance/agent-protocol.ts';
+import type { IsolationExpectation } from '../../appliance/isolation.ts';
 
 export const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 
@@ -37,3 +39,19 @@ export function fixtureCases(artifact: string): FixtureCase[] {
 
 /** wsl.exe writes UTF-16LE; public reports quote it as text. This gives back wsl.exe's bytes. */
 export const asUtf16le = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'utf16le'));
+
+/** A REPORT answer of the agent, recorded in a container or a VM guest (agent-report/SOURCES.md). */
+export const agentReport = (name: string): IsolationReport =>
+  JSON.parse(readFileSync(path.join(FIXTURES, 'agent-report', `${name}.json`), 'utf8'));
+
+/** What the sessions those reports come from asked for, as the isolation verdict expects it. */
+export const RECORDED_ASK: IsolationExpectation = {
+  isolation: 'container',
+  workspaceBytes: 64 * 1048576,
+  workspaceExec: false,
+  memBytes: 128 * 1048576,
+  shmBytes: 32 * 1048576,
+  cpus: 1,
+  pids: 64,
+  gpuNodes: [],
+};

@@ -13,7 +13,8 @@ import { verifyIsolation } from '../../appliance/isolation.ts';
 import { busyboxApplianceFiles, selftestWww } from '../../packaging/build-selftest-image.ts';
 import { asUser } from '../support/rootless.ts';
 
-const AGENT = path.resolve(import.meta.dirname, '../../build/native', `ai-way-agent-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}`);
+const ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
+const AGENT = path.resolve(import.meta.dirname, '../../build/native', `ai-way-agent-${ARCH}`);
 const missing = existsSync(AGENT) ? null : `${AGENT} is not built (npm run build)`;
 if (missing) console.warn(`SKIPPING agent tests: ${missing}`);
 
@@ -106,6 +107,25 @@ describe.skipIf(missing !== null)('ai-way-agent', () => {
   });
 });
 
+/** [inside, outside, count] rows of an id map file. */
+const idMap = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number));
+
+/** The folder of the cgroup v2 a process is in, or null where there is no cgroup v2. */
+function cgroupOf(pid: number): string | null {
+  const mount = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .find((f) => f[f.indexOf('-') + 1] === 'cgroup2');
+  const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('0::'));
+  return mount && line ? path.join(mount[4]!, line.slice(3)) : null;
+}
+
 /** A guest's root folder: the selftest image's files, unpacked as a VM guest would hold them. */
 function guestRoot(dir: string): string {
   const root = path.join(dir, 'guest');
@@ -122,8 +142,17 @@ function guestRoot(dir: string): string {
   return root;
 }
 
-/** What this test judges: the sandbox's facts; the limits of an engine or a VM are not asked for. */
-const SANDBOX_ONLY = { workspaceBytes: 1, workspaceExec: false, memBytes: 1, shmBytes: 8 << 20, cpus: 1, pids: 1, gpuNodes: [] };
+/** What this test judges: the sandbox's facts, as in a VM guest (no engine beneath the agent); no limits are asked for. */
+const SANDBOX_ONLY = {
+  isolation: 'vm' as 'container' | 'vm',
+  workspaceBytes: 1,
+  workspaceExec: false,
+  memBytes: 1,
+  shmBytes: 8 << 20,
+  cpus: 1,
+  pids: 1,
+  gpuNodes: [],
+};
 
 const notRoot = process.getuid?.() !== 0 ? 'building the sandbox without an engine needs root (as in a VM guest)' : null;
 
@@ -147,14 +176,65 @@ describe.skipIf(missing !== null || notRoot !== null || !existsSync('/bin/busybo
         'no-new-privileges',
         'seccomp',
         'apart-from-agent',
+        'user-namespace',
       ]) {
         expect([id, facts[id]!.ok, facts[id]!.detail]).toEqual([id, true, facts[id]!.detail]);
       }
-      // What only an engine or a VM gives: the host's own user ids, a tmpfs workspace, limits.
-      expect(facts['user-namespace']!.ok).toBe(false);
-      expect(report.uid).toBe(1000);
+      // The app's user namespace holds its own ids alone; beneath it, this host's own ids (as a guest's are).
+      expect(report).toMatchObject({ uid: 1000, uidMap: [[1000, 1000, 1]], gidMap: [[1000, 1000, 1]], setgroups: 'deny' });
+      expect(report.agentUidMap).toEqual(idMap('/proc/self/uid_map'));
+      expect(report.kernel).toEqual({ release: os.release(), arch: ARCH });
+      expect(report.told).toEqual({ accelerator: null });
+      // Judged as a container, those ids beneath are the host's, root too: not proven.
+      expect(
+        verifyIsolation(report, { ...SANDBOX_ONLY, isolation: 'container' }).facts.find((f) => f.id === 'user-namespace'),
+      ).toMatchObject({
+        ok: false,
+      });
       a.child.stdin.end();
       expect(await a.exit).toBe(0);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the app a cgroup of its own with the limits asked for, says plainly what the kernel cannot limit, and removes it', async () => {
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'ai-way-guest-'));
+    try {
+      const limits = ['--memory', String(128 << 20), '--pids', '64', '--cpus', '0.5', '--accelerator', 'tcg'];
+      const a = startAgent(['--root', guestRoot(scratch), ...limits], ['/bin/busybox', 'sleep', '600']);
+      let stderr = '';
+      a.child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const hello: any = await a.ch.expect((m) => m.type === 'hello', 5000, 'hello');
+      const report: any = await a.ch.request(command.report(), 'report', 5000);
+      expect(report.told).toEqual({ accelerator: 'tcg' });
+      expect(report.rlimits.nproc).toEqual([64, 64]); // the app's user's processes, with or without a pids controller
+      const mine = cgroupOf(process.pid); // the agent's too: it is this process's child
+      const app = mine && path.join(mine, `ai-way-app-${a.child.pid}`);
+      if (!app) {
+        expect(stderr).toContain('no cgroup v2 here');
+        expect(report.cgroup.controllers).toBeNull();
+      } else {
+        // The supervisor joined it before the app existed; the app reads it as its own.
+        expect(cgroupOf(hello.appPid)).toBe(app);
+        expect(report.cgroup.controllers).toEqual(readFileSync(path.join(app, 'cgroup.controllers'), 'utf8').split(/\s+/).filter(Boolean));
+      }
+      // Each limit is read back inside, or the agent said why not and the verdict says "not enforced".
+      const asked = { ...SANDBOX_ONLY, memBytes: 128 << 20, cpus: 0.5, pids: 64 };
+      const facts = Object.fromEntries(verifyIsolation(report, asked).facts.map((f) => [f.id, f]));
+      for (const [controller, field, value, id] of [
+        ['memory', 'memoryMax', String(128 << 20), 'memory-limit'],
+        ['cpu', 'cpuMax', '50000 100000', 'cpu-limit'],
+      ] as const) {
+        if (report.cgroup[field] === value) expect(facts[id]).toMatchObject({ ok: true, warning: undefined });
+        else {
+          expect(stderr).toMatch(new RegExp(`the app's [a-z ]+ is not limited: the ${controller} controller|no cgroup v2 here`));
+          expect(facts[id]).toMatchObject({ ok: true, warning: true, detail: expect.stringMatching(/not enforced/) });
+        }
+      }
+      a.child.stdin.end();
+      expect(await a.exit).toBe(0);
+      if (app) expect(existsSync(app)).toBe(false);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

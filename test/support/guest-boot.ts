@@ -26,6 +26,8 @@ export interface BootOptions {
   /** More kernel parameters (aiway_workspace=BYTES, ...). */
   append?: string;
   memory?: string;
+  /** A user-mode network interface (virtio-net, no host forwards), as a guest on WSL2 or Lima has one. */
+  nic?: boolean;
 }
 
 /** The QEMU command line for a boot set, the channel's chardev a client of `socket`. */
@@ -43,7 +45,7 @@ export function qemuCommand(arch: ImageArch, kernel: string, initramfs: string, 
     '-display',
     'none',
     '-nic',
-    'none',
+    o.nic ? 'user,model=virtio-net-pci' : 'none',
     '-no-reboot',
     '-serial',
     'stdio',

@@ -1,29 +1,20 @@
-// The isolation verdict on real REPORT answers recorded inside containers, and on each of them
-// with one promise broken.
+// The isolation verdict on real REPORT answers recorded inside containers and VM guests, and on
+// each of them with one promise broken.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { FIXTURES } from '../contract/fixtures.ts';
+import { agentReport, RECORDED_ASK } from '../contract/fixtures.ts';
 import { verifyIsolation } from '../../appliance/isolation.ts';
-import type { IsolationReport } from '../../appliance/agent-protocol.ts';
 
-const load = (name: string): IsolationReport => JSON.parse(readFileSync(path.join(FIXTURES, 'agent-report', `${name}.json`), 'utf8'));
-const want = {
-  workspaceBytes: 64 * 1048576,
-  workspaceExec: false,
-  memBytes: 128 * 1048576,
-  shmBytes: 32 * 1048576,
-  cpus: 1,
-  pids: 64,
-  gpuNodes: [] as string[],
-};
-const failed = (r: unknown, w = want) =>
+const want = { ...RECORDED_ASK, isolation: 'container' as 'container' | 'vm' };
+const failed = (r: unknown, w: typeof want = want) =>
   verifyIsolation(r, w)
     .facts.filter((f) => !f.ok)
     .map((f) => f.id);
 
-describe.each(['rootless-podman-4-3-1-cgroup-v1', 'rootful-uidmap-podman-4-3-1-cgroup-v1'])('%s', (name) => {
-  const report = load(name);
+const CONTAINERS = ['rootless-podman-4-3-1-cgroup-v1', 'rootful-uidmap-podman-4-3-1-cgroup-v1'];
+const GUESTS = ['guest-alpine-x86_64-tcg', 'guest-alpine-aarch64-tcg', 'guest-alpine-x86_64-tcg-no-memory-controller'];
+
+describe.each(CONTAINERS)('%s', (name) => {
+  const report = agentReport(name);
   const rootless = name.startsWith('rootless');
 
   it('is proven, and says how each limit is enforced', () => {
@@ -37,7 +28,7 @@ describe.each(['rootless-podman-4-3-1-cgroup-v1', 'rootful-uidmap-podman-4-3-1-c
     expect(cpu).toEqual(
       rootless
         ? { id: 'cpu-limit', ok: true, warning: true, detail: expect.stringMatching(/^processors: not enforced .*max 100000/) }
-        : { id: 'cpu-limit', ok: true, detail: 'processors: at most 1 (cgroup)' },
+        : { id: 'cpu-limit', ok: true, detail: 'processors: at most 1 for the whole appliance (cgroup)' },
     );
     const tooMuch = structuredClone(report);
     tooMuch.cgroup.cpuMax = '400000 100000';
@@ -51,184 +42,88 @@ describe.each(['rootless-podman-4-3-1-cgroup-v1', 'rootful-uidmap-podman-4-3-1-c
     expect(memory.detail).not.toMatch(/data per process|rlimit/);
   });
 
-  it.each([
-    [
-      'network',
-      (r: any) => {
-        r.interfaces = ['lo', 'eth0'];
-      },
-    ],
-    [
-      'outbound',
-      (r: any) => {
-        r.outbound.connected = true;
-      },
-    ],
-    [
-      'read-only-root',
-      (r: any) => {
-        r.rootReadOnly = false;
-      },
-    ],
-    [
-      'workspace',
-      (r: any) => {
-        r.workspace.options = r.workspace.options.replace(',noexec', '');
-      },
-    ],
-    [
-      'workspace',
-      (r: any) => {
-        r.workspace.fstype = 'overlay';
-      },
-    ],
-    [
-      'workspace',
-      (r: any) => {
-        r.workspace.sizeBytes = 2 * 64 * 1048576;
-      },
-    ],
-    [
-      'shared-memory',
-      (r: any) => {
-        r.shm.sizeBytes = 64 * 1048576;
-      },
-    ],
-    [
-      'shared-memory',
-      (r: any) => {
-        r.shm.options = r.shm.options.replace(',nodev', '');
-      },
-    ],
-    [
-      'capabilities',
-      (r: any) => {
-        r.capEff = '00000000a80425fb';
-      },
-    ],
-    [
-      'capabilities',
-      (r: any) => {
-        r.capBnd = '000001ffffffffff';
-      },
-    ],
-    [
-      'capabilities',
-      (r: any) => {
-        r.capAmb = null;
-      },
-    ],
-    [
-      'no-new-privileges',
-      (r: any) => {
-        r.noNewPrivs = 0;
-      },
-    ],
-    [
-      'seccomp',
-      (r: any) => {
-        r.seccomp = 0;
-      },
-    ],
-    [
-      'seccomp',
-      (r: any) => {
-        r.denied.userNamespace = 'allowed';
-      },
-    ],
-    [
-      'seccomp',
-      (r: any) => {
-        r.denied.vsock = 'allowed';
-      },
-    ],
-    [
-      'seccomp',
-      (r: any) => {
-        r.denied.vsock = null;
-      },
-    ],
-    [
-      'user-namespace',
-      (r: any) => {
-        r.uidMap = [[0, 0, 4294967295]];
-      },
-    ],
-    [
-      'user-namespace',
-      (r: any) => {
-        r.uidMap = [[0, 100000, 1000]];
-      },
-    ],
-    [
-      'apart-from-agent',
-      (r: any) => {
-        r.processes = [1, 2, 7];
-      },
-    ],
-    [
-      'apart-from-agent',
-      (r: any) => {
-        r.descriptors = [0, 1, 2, 3];
-      },
-    ],
-    [
-      'apart-from-agent',
-      (r: any) => {
-        r.supervisor.uid = r.uid;
-      },
-    ],
-    [
-      'apart-from-agent',
-      (r: any) => {
-        r.supervisor.environ = null;
-      },
-    ],
-    [
-      'apart-from-agent',
-      (r: any) => {
-        r.uid = 0;
-        r.uidMap = [[0, 200000, 2048]];
-      },
-    ],
-    [
-      'pids-limit',
-      (r: any) => {
-        r.cgroup.pidsMax = null;
-        r.rlimits.nproc = [4096, 4096];
-      },
-    ],
-    [
-      'read-only-mounts',
-      (r: any) => {
-        r.writableMounts = [...r.writableMounts, '/usr/lib/ai-way-gpu/libcuda.so.1'];
-      },
-    ],
-    [
-      'read-only-mounts',
-      (r: any) => {
-        r.writableMounts = null;
-      },
-    ],
-    [
-      'gpu-devices',
-      (r: any) => {
-        r.devices = ['/dev/nvidia0'];
-      },
-    ],
-  ] as const)('a broken %s promise is caught', (id, breakIt) => {
-    const r = structuredClone(report);
-    breakIt(r);
-    expect(failed(r)).toEqual([id]);
-  });
-
   it('an appliance that asked for exec keeps it without failing', () => {
     expect(failed(report, { ...want, workspaceExec: true })).toEqual([]);
   });
 });
 
+/** A report's field (a dotted path) changed as a broken promise would change it. */
+const edit =
+  (at: string, change: (v: any) => unknown) =>
+  (r: any): void => {
+    const keys = at.split('.');
+    const last = keys.pop()!;
+    const holder = keys.reduce((o, k) => o[k], r);
+    holder[last] = change(holder[last]);
+  };
+const set = (at: string, value: unknown) => edit(at, () => value);
+
+/** Each promise, broken one way at a time: the fact it breaks, and the changes that break it. */
+const BROKEN: [string, ((r: any) => void)[]][] = [
+  ['network', [set('interfaces', ['lo', 'eth0'])]],
+  ['outbound', [set('outbound.connected', true)]],
+  ['read-only-root', [set('rootReadOnly', false)]],
+  ['workspace', [edit('workspace.options', (o) => o.replace(',noexec', ''))]],
+  ['workspace', [set('workspace.fstype', 'overlay')]],
+  ['workspace', [set('workspace.sizeBytes', 2 * 64 * 1048576)]],
+  ['shared-memory', [set('shm.sizeBytes', 64 * 1048576)]],
+  ['shared-memory', [edit('shm.options', (o) => o.replace(',nodev', ''))]],
+  ['capabilities', [set('capEff', '00000000a80425fb')]],
+  ['capabilities', [set('capBnd', '000001ffffffffff')]],
+  ['capabilities', [set('capAmb', null)]],
+  ['no-new-privileges', [set('noNewPrivs', 0)]],
+  ['seccomp', [set('seccomp', 0)]],
+  ['seccomp', [set('denied.userNamespace', 'allowed')]],
+  ['seccomp', [set('denied.vsock', 'allowed')]],
+  ['seccomp', [set('denied.vsock', null)]],
+  ['user-namespace', [set('uidMap', [[0, 0, 4294967295]])]],
+  ['user-namespace', [set('uidMap', [[1000, 1000, 2]])]],
+  ['user-namespace', [set('gidMap', [[0, 1000, 1001]])]],
+  ['user-namespace', [set('setgroups', 'allow')]],
+  ['user-namespace', [set('uidMap', null)]],
+  ['apart-from-agent', [set('processes', [1, 2, 7])]],
+  ['apart-from-agent', [set('descriptors', [0, 1, 2, 3])]],
+  ['apart-from-agent', [set('supervisor.uid', 1000)]],
+  ['apart-from-agent', [set('supervisor.environ', null)]],
+  ['apart-from-agent', [set('uid', 0), set('uidMap', [[0, 1000, 1]])]],
+  ['pids-limit', [set('cgroup.pidsMax', null), set('rlimits.nproc', [4096, 4096])]],
+  ['read-only-mounts', [edit('writableMounts', (w) => [...w, '/usr/lib/ai-way-gpu/libcuda.so.1'])]],
+  ['read-only-mounts', [set('writableMounts', null)]],
+  ['gpu-devices', [set('devices', ['/dev/nvidia0'])]],
+];
+
+describe.each([...CONTAINERS.map((n) => [n, 'container'] as const), ...GUESTS.map((n) => [n, 'vm'] as const)])(
+  '%s judged for isolation "%s"',
+  (name, isolation) => {
+    const report = agentReport(name);
+
+    it.each(BROKEN)('a broken %s promise is caught', (id, changes) => {
+      const r = structuredClone(report);
+      for (const change of changes) change(r);
+      expect(failed(r, { ...want, isolation })).toEqual([id]);
+    });
+  },
+);
+
+describe.each(CONTAINERS)("beneath the app, the engine's user namespace of %s", (name) => {
+  const report = agentReport(name);
+
+  it.each([
+    ["maps its ids to the host's own, root too", [[0, 0, 4294967295]]],
+    ["leaves the app's id unmapped", [[0, 100000, 1000]]],
+    ['could not be read', null],
+  ])('%s: the user namespace is not proven', (_what, agentUidMap) => {
+    expect(failed({ ...report, agentUidMap })).toEqual(['user-namespace']);
+  });
+
+  it("says where the app's id ends up on the host", () => {
+    const users = verifyIsolation(report, want).facts.find((f) => f.id === 'user-namespace')!;
+    expect(users.detail).toMatch(/^the app's user 1000 is id \d+ outside its user namespaces: it is alone in a user namespace of its own/);
+  });
+});
+
 describe('a report that is not what the protocol describes', () => {
-  const report = load('rootless-podman-4-3-1-cgroup-v1');
+  const report = agentReport('rootless-podman-4-3-1-cgroup-v1');
 
   it.each([
     [
