@@ -26,8 +26,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export interface VmBench {
   arch: ImageArch;
-  /** What the launcher reached: ready, or (while the guest cannot prove every fact) the isolation proof. */
-  signal: 'ready' | 'proof';
   launcherMs: number;
   bareMs: number;
   importMiBps: number;
@@ -45,32 +43,31 @@ async function healthy(ch: AgentChannel, port: number): Promise<void> {
   }
 }
 
-/** The launcher from its start to `ready` (or to the proof, where the session stops there). */
-function launcherRun(root: string, arch: ImageArch): Promise<{ ms: number; signal: VmBench['signal'] }> {
+/** The launcher from its start to `ready`. */
+function launcherRun(root: string, arch: ImageArch): Promise<number> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
     const args = [path.join(root, 'bin', 'ai-way.mjs'), 'run', '--platform', 'qemu', '--arch', arch, '--hold', '--json'];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'] });
-    let got: { ms: number; signal: VmBench['signal'] } | null = null;
+    let got: number | null = null;
     let buf = '';
     child.stdout.on('data', (b) => {
       buf += b;
       for (const line of buf.split('\n').slice(0, -1)) {
         const e = JSON.parse(line);
-        if (e.type === 'verified' && !e.proven) got = { ms: performance.now() - t, signal: 'proof' };
         if (e.type === 'ready') {
-          got = { ms: performance.now() - t, signal: 'ready' };
+          got = performance.now() - t;
           child.stdin.write('{"op":"quit"}\n');
         }
       }
       buf = buf.slice(buf.lastIndexOf('\n') + 1);
     });
-    child.on('close', () => (got ? resolve(got) : reject(new Error(`ai-way run --platform qemu --arch ${arch} did not boot`))));
+    child.on('close', () => (got !== null ? resolve(got) : reject(new Error(`ai-way run --platform qemu --arch ${arch} did not boot`))));
   });
 }
 
-/** Bare QEMU with the adapter's own command line, to the same signal. */
-async function bareRun(plan: RunnablePlan, image: CarriedImage, signal: VmBench['signal']): Promise<number> {
+/** Bare QEMU with the adapter's own command line, to the same signal: hello, the report, the app's health. */
+async function bareRun(plan: RunnablePlan, image: CarriedImage): Promise<number> {
   const arch = image.arch;
   const file = (role: string) => image.files.find((f) => f.role === role)!;
   const r = plan.resources;
@@ -92,7 +89,7 @@ async function bareRun(plan: RunnablePlan, image: CarriedImage, signal: VmBench[
   const ch = new AgentChannel(socket, socket, () => undefined);
   await ch.expect((m) => m.type === 'hello', 120_000, 'hello');
   await ch.request(command.report(), 'report', 10_000);
-  if (signal === 'ready') await healthy(ch, plan.appliance.port);
+  await healthy(ch, plan.appliance.port);
   const ms = performance.now() - t;
   socket.end();
   await new Promise((r) => qemu.on('close', r));
@@ -149,17 +146,13 @@ export async function benchVmSessions(root: string, runs: number): Promise<VmBen
       const launcher: number[] = [];
       const bare: number[] = [];
       const adapter: Awaited<ReturnType<typeof adapterRun>>[] = [];
-      let signal: VmBench['signal'] = 'ready';
       for (let i = 0; i < runs; i++) {
-        const l = await launcherRun(root, arch);
-        signal = l.signal;
-        launcher.push(l.ms);
-        bare.push(await bareRun(plan, image, l.signal));
+        launcher.push(await launcherRun(root, arch));
+        bare.push(await bareRun(plan, image));
         adapter.push(await adapterRun(plan, file));
       }
       out.push({
         arch,
-        signal,
         launcherMs: median(launcher),
         bareMs: median(bare),
         importMiBps: median(adapter.map((a) => a.importMiBps)),

@@ -1,6 +1,6 @@
 // The QEMU adapter, for real, on both architectures: the selftest guest prepared and started as a
-// launch does it, the agent's isolation report judged (every fact but those waiting for the guest's
-// sandbox), a file in, an answer from the app, the wipe (the guest powers off at the channel's end),
+// launch does it, the agent's isolation report judged (every fact proven, the app's
+// limits too), a file in, an answer from the app, the wipe (the guest powers off at the channel's end),
 // and nothing left: no QEMU, no file in the temp folder or the cache. Then the accelerator's test
 // boot on this machine, and the reaping of a crashed session's virtual machine.
 import { spawnSync } from 'node:child_process';
@@ -84,7 +84,11 @@ for (const arch of ['x86_64', 'aarch64'] as ImageArch[]) {
             const ch = new AgentChannel(pipe.toAgent, pipe.fromAgent, () => undefined);
             const hello = await ch.expect<Extract<AgentMessage, { type: 'hello' }>>((m) => m.type === 'hello', BOOT_MS, 'hello');
             expect(hello.arch).toBe(arch);
-            const verdict = verifyIsolation(await ch.request(command.report(), 'report', 10_000), { ...askedLimits(plan), gpuNodes: [] });
+            const verdict = verifyIsolation(await ch.request(command.report(), 'report', 10_000), {
+              ...askedLimits(plan),
+              isolation: plan.isolation.mode,
+              gpuNodes: [],
+            });
             expectGuestFacts(verdict.facts);
 
             const text = 'The appliance keeps notes. Notes stay inside.\n';

@@ -1,5 +1,5 @@
-// Sessions in QEMU virtual machines, as tests see them: the isolation facts that wait for the agent's
-// sandbox inside a guest, the launcher's QEMU processes (found by the label the adapter gives them),
+// Sessions in QEMU virtual machines, as tests see them: the isolation facts a VM session proves, the
+// launcher's QEMU processes (found by the label the adapter gives them),
 // runs of the CLI with a temp folder and a cache of their own (so what they leave can be seen), and
 // a stand-in for a guest that hangs: a kernel command line that makes busybox's sleep the init.
 import { spawn } from 'node:child_process';
@@ -12,18 +12,21 @@ import { ownerOf } from '../../platforms/qemu/command.ts';
 import { BIN } from './rootless.ts';
 import { rootful, type Runner } from './sessions.ts';
 
-/**
- * The isolation facts a QEMU session cannot prove yet, in one place: the app's own user namespace and
- * the cgroup limits inside the guest come with the agent's sandbox there. Everything else is asserted;
- * so is that each of these is still unproven, so the sandbox's arrival must empty this list.
- */
-export const WAITING_FOR_GUEST_SANDBOX: readonly IsolationFact['id'][] = ['user-namespace', 'memory-limit', 'cpu-limit', 'pids-limit'];
-
-/** A VM session's facts: every one proven but those waiting for the guest's sandbox, and those still unproven. */
+/** A VM session's facts: every one proven without a warning, the app's limits and its user namespace among them. */
 export function expectGuestFacts(facts: readonly Pick<IsolationFact, 'id' | 'ok' | 'warning'>[]): void {
-  const unproven = facts.filter((f) => !f.ok || f.warning).map((f) => f.id);
-  expect(unproven).toEqual(WAITING_FOR_GUEST_SANDBOX.filter((id) => facts.some((f) => f.id === id)));
-  expect(facts.map((f) => f.id)).toEqual(expect.arrayContaining(['network', 'outbound', 'read-only-root', 'workspace', 'seccomp']));
+  expect(facts.filter((f) => !f.ok || f.warning).map((f) => f.id)).toEqual([]);
+  expect(facts.map((f) => f.id)).toEqual(
+    expect.arrayContaining([
+      'network',
+      'outbound',
+      'read-only-root',
+      'workspace',
+      'seccomp',
+      'user-namespace',
+      'memory-limit',
+      'pids-limit',
+    ]),
+  );
 }
 
 /** The pids of the QEMU processes labelled as launcher `pid`'s. */
