@@ -12,6 +12,7 @@ import {
   type Plan,
   type PlanOptions,
   type PlatformAdapter,
+  startable,
 } from '../../appliance/plan.ts';
 import type { Adapter, RunnablePlan } from '../../platforms/adapter.ts';
 import type { HostReport } from '../../platforms/host/report.ts';
@@ -64,8 +65,7 @@ export class Launch {
       throw new Failure('prerequisite', missing.detail, fix ? { fix: `${fix[0]!.toLowerCase()}${fix.slice(1)}` } : {});
     }
     for (const w of plan.warnings) warn(w);
-    if (plan.errors.length || !plan.appliance) throw new Failure('prerequisite', plan.errors.join('; ') || 'no image for this computer');
-    return plan as RunnablePlan;
+    return startable(plan, spec.name);
   }
 
   /** A Session of the Plan on the adapter it chose (the early one, when the guess was right); not booted yet. */

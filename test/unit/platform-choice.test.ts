@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../appliance/host-facts.ts';
 import { parseManifest } from '../../appliance/manifest.ts';
-import { makePlan, type PlanOptions } from '../../appliance/plan.ts';
+import { EXIT } from '../../launcher/exit-codes.ts';
+import { makePlan, type PlanOptions, startable } from '../../appliance/plan.ts';
 import { ADAPTERS } from '../../platforms/registry.ts';
 
 const host = (platform: HostFacts['host']['platform'], arch: 'x86_64' | 'aarch64' = 'x86_64'): HostFacts => ({
@@ -12,15 +13,14 @@ const host = (platform: HostFacts['host']['platform'], arch: 'x86_64' | 'aarch64
   gpus: [],
   tools: { bolt: { found: false, version: null } },
 });
-const manifest = (extra = '') =>
+const manifest = (extra = '', archs = ['x86_64', 'aarch64']) =>
   parseManifest(
     [
       'name = "demo"',
       'version = "1.0.0"',
       extra,
       '[images.alpine]',
-      'x86_64 = "localhost/demo:1.0.0"',
-      'aarch64 = "localhost/demo:1.0.0"',
+      ...archs.map((a) => `${a} = "localhost/demo:1.0.0"`),
       '[app]',
       'command = ["/usr/bin/demo"]',
       'port = 8080',
@@ -36,8 +36,8 @@ const manifest = (extra = '') =>
     ].join('\n'),
     '/srv/demo/appliance.toml',
   );
-const plan = (f: HostFacts, o: Partial<PlanOptions> = {}, extra = '') =>
-  makePlan(ADAPTERS, f, { image: 'auto', gpu: 'auto', ...o }, manifest(extra));
+const plan = (f: HostFacts, o: Partial<PlanOptions> = {}, extra = '', archs?: string[]) =>
+  makePlan(ADAPTERS, f, { image: 'auto', gpu: 'auto', ...o }, manifest(extra, archs));
 const way = (p: ReturnType<typeof plan>) => [p.platform.adapter, p.isolation.mode, p.image.arch, p.errors];
 
 describe('the way to Linux', () => {
@@ -79,13 +79,19 @@ describe('the way to Linux', () => {
       'wsl2',
       'vm',
       'x86_64',
-      ['the wsl2 way does not run on a linux computer'],
+      [{ problem: 'the wsl2 way does not run on a linux computer', fix: 'leave out --platform: ai-way takes the way this computer has' }],
     ]);
     expect(plan(host('linux'), { platform: 'linux', isolation: 'vm' }).errors).toEqual([
-      '--isolation vm asks for a virtual machine, and the linux way has no virtual machine',
+      {
+        problem: '--isolation vm asks for a virtual machine, and the linux way has no virtual machine',
+        fix: 'use --platform qemu, or leave out --platform',
+      },
     ]);
     expect(plan(host('linux'), { platform: 'linux', arch: 'aarch64' }).errors).toEqual([
-      'an aarch64 appliance runs emulated on this x86_64 computer, and the linux way has no virtual machine',
+      {
+        problem: 'an aarch64 appliance runs emulated on this x86_64 computer, and the linux way has no virtual machine',
+        fix: 'use --platform qemu, or leave out --platform',
+      },
     ]);
   });
 
@@ -96,8 +102,47 @@ describe('the way to Linux', () => {
       chosenBy: 'policy',
     });
     expect(plan(host('linux'), { platform: 'qemu', engine: 'bolt' }).errors).toEqual([
-      'the qemu way runs no engine, so --engine bolt cannot be had there',
+      {
+        problem: 'the qemu way runs no engine, so --engine bolt cannot be had there',
+        fix: "leave out --engine: the agent's own sandbox runs the appliance in the guest",
+      },
     ]);
     expect(plan(host('linux'), { engine: 'podman' }).engine.name).toBe('podman');
+  });
+});
+
+describe('what cannot start, and what to do about it', () => {
+  const required = '[gpu]\nwish = "required"';
+  const fixes = (p: ReturnType<typeof plan>) => p.errors.map((e) => e.fix);
+
+  it('a required GPU: the fix follows the reason', () => {
+    expect(fixes(plan(host('linux'), {}, required))).toEqual(['run "ai-way doctor": it says what the GPU needs']);
+    expect(fixes(plan(host('linux'), { gpu: 'none' }, required))).toEqual(['leave out --gpu none']);
+    expect(fixes(plan(host('macos', 'aarch64'), {}, required))).toEqual(['run it on Linux or Windows']);
+  });
+
+  it('no image for the architecture: the architectures the appliance ships', () => {
+    expect(plan(host('macos', 'aarch64'), {}, '', ['x86_64']).errors).toEqual([
+      {
+        problem: 'demo has no image for aarch64 machines',
+        fix: "run it with --arch x86_64 (another architecture than the computer's runs emulated, in a virtual machine)",
+      },
+    ]);
+  });
+
+  it('a Plan that cannot start is one Failure: every problem, each fix once, exit 4', () => {
+    const p = plan(host('linux'), { platform: 'linux', isolation: 'vm', gpu: 'none' }, required);
+    expect(() => startable(p, 'demo')).toThrow(
+      expect.objectContaining({
+        code: 'prerequisite',
+        exitCode: EXIT.prerequisiteMissing,
+        message:
+          'demo cannot start here: --isolation vm asks for a virtual machine, and the linux way has no virtual machine; ' +
+          'demo needs a GPU, and turned off by the user (--gpu none)',
+        fix: 'use --platform qemu, or leave out --platform; leave out --gpu none',
+      }),
+    );
+    const ok = plan(host('linux'));
+    expect(startable(ok, 'demo').appliance.name).toBe('demo');
   });
 });
