@@ -339,8 +339,7 @@ describe('GPU and Bolt commands', () => {
     expect(r.code).toBe(EXIT.prerequisiteMissing);
     expect(r.out).toBe('');
     expect(r.err).toBe(
-      'ai-way: Bolt was not found (bolt --version did not answer): install it, or use --engine podman; ' +
-        'run "ai-way doctor" for the fix\n',
+      'ai-way: selftest cannot start here: Bolt was not found (bolt --version did not answer); install Bolt, or use --engine podman\n',
     );
   });
 });
