@@ -44,6 +44,8 @@ export const HELP: Record<string, Help> = {
   'resources.pids': { want: 'a whole number of processes from 8 to 65536', example: 'pids = 64' },
   gpu: { want: 'a table', example: '[gpu] with wish = "auto"', table: true },
   'gpu.wish': { want: 'one of "auto", "required", "none"', example: 'wish = "auto"' },
+  isolation: { want: 'a table', example: '[isolation] with mode = "vm"', table: true },
+  'isolation.mode': { want: '"any" or "vm"', example: 'mode = "vm"' },
   health: { want: 'a table', example: '[health] with path = "/health" and timeout = "10s"', table: true },
   'health.path': { want: 'a URL path that starts with "/"', example: 'path = "/health"' },
   'health.timeout': { want: 'a duration from 1s to 10m', example: 'timeout = "10s"' },

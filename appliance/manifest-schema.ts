@@ -146,6 +146,7 @@ export const SCHEMA = z.strictObject({
     pids: integer(8, 65536, 'a number of processes'),
   }),
   gpu: z._default(z.strictObject({ wish: z._default(z.enum(['auto', 'required', 'none']), 'auto') }), { wish: 'auto' }),
+  isolation: z._default(z.strictObject({ mode: z._default(z.enum(['any', 'vm']), 'any') }), { mode: 'any' }),
   health: z.strictObject({
     path: urlPath,
     timeout: duration(1000, 600_000, ['1s', '10m']),

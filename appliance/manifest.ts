@@ -29,6 +29,8 @@ export interface Manifest {
   workspace: { sizeBytes: number; exec: boolean };
   resources: { memBytes: number; cpus: number; pids: number };
   gpu: { wish: GpuWish };
+  /** any: the host's own way (a container on Linux, a virtual machine elsewhere); vm: a kernel of its own on every host. */
+  isolation: { mode: 'any' | 'vm' };
   health: { path: string; timeoutMs: number; intervalMs: number };
   /** null: no smoke check. */
   smoke: { method: 'GET' | 'POST'; path: string; body: string; expectStatus: number; expectBody: string | null } | null;
@@ -227,6 +229,7 @@ function toManifest(p: Parsed, file: string): Manifest {
     workspace: { sizeBytes: p.workspace.size, exec: p.workspace.exec },
     resources: { memBytes: p.resources.memory, cpus: p.resources.cpus, pids: p.resources.pids },
     gpu: { wish: p.gpu.wish },
+    isolation: { mode: p.isolation.mode },
     health: { path: p.health.path, timeoutMs: p.health.timeout, intervalMs: p.health.interval },
     smoke: p.smoke
       ? {

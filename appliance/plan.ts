@@ -1,9 +1,10 @@
 // The Plan: everything ai-way will do, decided up front from host facts and user options.
 // Pure and serialisable: the same facts and options always give the same Plan.
 import type { HostFacts } from './host-facts.ts';
-import { chooseImage, type ImageChoice, type ImageFlavor } from './image-policy.ts';
+import { chooseImage, type ImageArch, type ImageChoice, type ImageFlavor } from './image-policy.ts';
 import type { ImageSource, Manifest } from './manifest.ts';
 import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
+import { Failure } from './failures.ts';
 import { GPU_VENDORS, isPassable, PASSABLE_VENDORS, type PassableVendor } from './gpu-vendors.ts';
 
 export interface PlanOptions {
@@ -11,6 +12,12 @@ export interface PlanOptions {
   gpu: 'auto' | 'none';
   /** auto: Bolt where it is installed (and can enforce the isolation), else Podman. */
   engine?: 'auto' | 'podman' | 'bolt';
+  /** The way to Linux; auto: the first that applies to the host (one with a kernel of its own where a VM is needed). */
+  platform?: PlatformAdapter | 'auto';
+  /** The appliance's architecture; auto: the host's. Another one runs emulated, in a virtual machine. */
+  arch?: ImageArch | 'auto';
+  /** vm: a virtual machine with a kernel of its own on every host; auto: as the manifest asks. */
+  isolation?: 'auto' | 'vm';
 }
 
 /** The parts of an appliance manifest that the Plan decides by. */
@@ -30,7 +37,8 @@ export interface PlanAppliance {
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = { image: 'auto', gpu: 'auto' };
 
-export type PlatformAdapter = 'linux' | 'wsl2' | 'lima' | 'qemu';
+export const PLATFORM_ADAPTERS = ['linux', 'wsl2', 'lima', 'qemu'] as const;
+export type PlatformAdapter = (typeof PLATFORM_ADAPTERS)[number];
 
 /**
  * What the Plan knows of a way to reach Linux. The platforms layer lists them (platforms/registry.ts),
@@ -40,6 +48,8 @@ export interface PlatformCandidate {
   readonly id: PlatformAdapter;
   /** A container on the host's own kernel, or a virtual machine with a kernel of its own. */
   readonly isolation: 'container' | 'vm';
+  /** Whether an engine (Podman, Bolt) runs the appliance there, or the agent's own sandbox in a guest does. */
+  readonly usesEngine: boolean;
   /** The ways it can pass the host's GPU to the appliance; none: it has no GPU path. */
   readonly gpuModes: readonly Exclude<GpuPlan['mode'], 'none'>[];
   /** Why it is the way on this host, in a sentence; null where it is not one. Pure. */
@@ -63,8 +73,11 @@ export interface Plan {
   host: { platform: HostFacts['host']['platform']; arch: HostFacts['host']['arch'] };
   platform: { adapter: PlatformAdapter; reason: string };
   image: ImageChoice;
-  /** chosenBy "user": --engine named it, so it is used or the session fails; "policy": Podman may stand in. */
-  engine: { name: 'podman' | 'bolt'; reason: string; chosenBy: 'user' | 'policy' };
+  /**
+   * chosenBy "user": --engine named it, so it is used or the session fails; "policy": Podman may stand
+   * in. none: a way without an engine, where the agent's sandbox in the guest runs the appliance.
+   */
+  engine: { name: 'podman' | 'bolt' | 'none'; reason: string; chosenBy: 'user' | 'policy' };
   isolation: {
     mode: 'container' | 'vm';
     network: 'none';
@@ -80,7 +93,22 @@ export interface Plan {
   appliance?: PlanAppliance;
   warnings: string[];
   /** Why this Plan cannot run (a required GPU missing, no image for this machine); empty when it can. */
-  errors: string[];
+  errors: PlanError[];
+}
+
+/** Why a Plan cannot run, and what the person can do about it. */
+export interface PlanError {
+  problem: string;
+  fix: string;
+}
+
+/** The Plan, when it can start appliance `name`; otherwise a Failure (a prerequisite) with its errors, each fix said once. */
+export function startable(plan: Plan, name: string): Plan & { appliance: PlanAppliance } {
+  if (plan.appliance && !plan.errors.length) return { ...plan, appliance: plan.appliance };
+  const problems = plan.errors.map((e) => e.problem).join('; ') || 'there is no image for this computer';
+  throw new Failure('prerequisite', `${name} cannot start here: ${problems}`, {
+    fix: [...new Set(plan.errors.map((e) => e.fix))].join('; ') || undefined,
+  });
 }
 
 const MiB = 1024 ** 2;
@@ -93,14 +121,18 @@ export function makePlan(
   spec?: ApplianceSpec,
 ): Plan {
   const warnings: string[] = [];
-  const errors: string[] = [];
-  const chosen = chooseImage(f, options.image);
-  const way = choosePlatform(platforms, f);
+  const errors: PlanError[] = [];
+  const chosen = withArch(chooseImage(f, options.image), options.arch ?? 'auto');
+  const way = choosePlatform(platforms, f, { platform: options.platform ?? 'auto', vm: whyVm(f, options, chosen.arch, spec) });
+  if (way.problem) errors.push(way.problem);
   const platform = { adapter: way.candidate.id, reason: way.reason };
   const picked = spec ? pickImage(spec, chosen, warnings, errors) : null;
   const image = picked?.choice ?? chosen;
-  const gpu = gpuFor(way.candidate, planGpu(f, spec && spec.gpu.wish === 'none' ? { ...options, gpu: 'none' } : options, image, warnings));
-  if (spec?.gpu.wish === 'required' && gpu.mode === 'none') errors.push(`${spec.name} needs a GPU, and ${gpu.reason}`);
+  const gpuOptions = spec && spec.gpu.wish === 'none' ? { ...options, gpu: 'none' as const } : options;
+  const noGpu = (reason: string, fix: string) => {
+    if (spec?.gpu.wish === 'required') errors.push({ problem: `${spec.name} needs a GPU, and ${reason}`, fix });
+  };
+  const gpu = planGpu(f, gpuOptions, image, way.candidate, { warnings, noGpu });
   if (spec?.gpu.wish === 'auto' && gpu.mode === 'none' && options.gpu === 'auto')
     warnings.push(`no GPU for ${spec.name}: it runs on the processor (${gpu.reason})`);
   return {
@@ -108,7 +140,7 @@ export function makePlan(
     host: { platform: f.host.platform, arch: f.host.arch },
     platform,
     image,
-    engine: chooseEngine(f, options.engine ?? 'auto', errors),
+    engine: way.candidate.usesEngine ? chooseEngine(f, options.engine ?? 'auto', errors) : noEngine(way.candidate, options.engine, errors),
     isolation: {
       mode: way.candidate.isolation,
       network: 'none',
@@ -139,11 +171,12 @@ export function makePlan(
   };
 }
 
-function chooseEngine(f: HostFacts, wanted: NonNullable<PlanOptions['engine']>, errors: string[]): Plan['engine'] {
+function chooseEngine(f: HostFacts, wanted: NonNullable<PlanOptions['engine']>, errors: PlanError[]): Plan['engine'] {
   const bolt = `Bolt ${f.tools.bolt.version ?? ''}`.trim();
   if (wanted === 'podman') return { name: 'podman', reason: 'chosen by the user (--engine podman)', chosenBy: 'user' };
   if (wanted === 'bolt') {
-    if (!f.tools.bolt.found) errors.push('Bolt was not found (bolt --version did not answer): install it, or use --engine podman');
+    if (!f.tools.bolt.found)
+      errors.push({ problem: 'Bolt was not found (bolt --version did not answer)', fix: 'install Bolt, or use --engine podman' });
     return { name: 'bolt', reason: 'chosen by the user (--engine bolt)', chosenBy: 'user' };
   }
   return f.tools.bolt.found
@@ -151,12 +184,22 @@ function chooseEngine(f: HostFacts, wanted: NonNullable<PlanOptions['engine']>, 
     : { name: 'podman', reason: 'Bolt was not found; Podman runs the appliance', chosenBy: 'policy' };
 }
 
+/** A way whose guest has no engine: the agent's own sandbox runs the appliance; an engine asked for cannot be had. */
+function noEngine(way: PlatformCandidate, wanted: PlanOptions['engine'], errors: PlanError[]): Plan['engine'] {
+  if (wanted === 'podman' || wanted === 'bolt')
+    errors.push({
+      problem: `the ${way.id} way runs no engine, so --engine ${wanted} cannot be had there`,
+      fix: "leave out --engine: the agent's own sandbox runs the appliance in the guest",
+    });
+  return { name: 'none', reason: "the agent's own sandbox runs the appliance in the guest", chosenBy: 'policy' };
+}
+
 // The policy's flavour if the appliance ships it for this architecture, else another flavour it ships.
 function pickImage(
   spec: ApplianceSpec,
   choice: ImageChoice,
   warnings: string[],
-  errors: string[],
+  errors: PlanError[],
 ): { choice: ImageChoice; source: ImageSource | null } {
   const exact = spec.images[choice.flavor]?.[choice.arch];
   if (exact) return { choice, source: exact };
@@ -174,7 +217,11 @@ function pickImage(
       source: fallback,
     };
   }
-  errors.push(`${spec.name} has no image for ${choice.arch} machines`);
+  const ships = [...new Set(Object.values(spec.images).flatMap((byArch) => Object.keys(byArch ?? {})))].sort();
+  errors.push({
+    problem: `${spec.name} has no image for ${choice.arch} machines`,
+    fix: `run it with --arch ${ships.join(' or --arch ')} (another architecture than the computer's runs emulated, in a virtual machine)`,
+  });
   return { choice, source: null };
 }
 
@@ -196,35 +243,99 @@ function manifestResources(f: HostFacts, spec: ApplianceSpec, warnings: string[]
   };
 }
 
-/** The first way to reach Linux that applies to this host, and why. */
-export function choosePlatform(platforms: readonly PlatformCandidate[], f: HostFacts): { candidate: PlatformCandidate; reason: string } {
+/** What the Plan asks of the way to Linux: one named by the user, and why a virtual machine is needed (null: it is not). */
+export interface PlatformWish {
+  platform: PlatformAdapter | 'auto';
+  vm: string | null;
+}
+
+/** Why only a virtual machine will do: VM isolation asked for, or an architecture this host's processor does not run. */
+export function whyVm(f: HostFacts, options: PlanOptions, arch: ImageArch, spec?: ApplianceSpec): string | null {
+  if (options.isolation === 'vm') return '--isolation vm asks for a virtual machine';
+  if (spec?.isolation.mode === 'vm') return `${spec.name} asks for a virtual machine (isolation.mode = "vm")`;
+  if (f.host.arch && arch !== f.host.arch) return `an ${arch} appliance runs emulated on this ${f.host.arch} computer`;
+  return null;
+}
+
+/**
+ * The way to reach Linux, and why: the one the user named, else the first that applies to this host
+ * (the first with a kernel of its own when a virtual machine is needed). `problem`: why it cannot run here.
+ */
+export function choosePlatform(
+  platforms: readonly PlatformCandidate[],
+  f: HostFacts,
+  wish: PlatformWish = { platform: 'auto', vm: null },
+): { candidate: PlatformCandidate; reason: string; problem?: PlanError } {
+  if (wish.platform !== 'auto') {
+    const candidate = platforms.find((p) => p.id === wish.platform);
+    if (!candidate) throw new Error(`no platform adapter is called ${wish.platform}`);
+    const applies = candidate.applicable(f);
+    const reason = `chosen by the user (--platform ${candidate.id})${applies ? `: ${applies}` : ''}`;
+    if (applies === null) {
+      const problem = `the ${candidate.id} way does not run on a ${f.host.platform} computer`;
+      return { candidate, reason, problem: { problem, fix: 'leave out --platform: ai-way takes the way this computer has' } };
+    }
+    if (wish.vm && candidate.isolation !== 'vm') {
+      const vm = platforms.find((p) => p.isolation === 'vm' && p.applicable(f) !== null);
+      const problem = `${wish.vm}, and the ${candidate.id} way has no virtual machine`;
+      return {
+        candidate,
+        reason,
+        problem: { problem, fix: vm ? `use --platform ${vm.id}, or leave out --platform` : 'leave out --platform' },
+      };
+    }
+    return { candidate, reason };
+  }
   for (const candidate of platforms) {
+    if (wish.vm && candidate.isolation !== 'vm') continue;
     const reason = candidate.applicable(f);
-    if (reason !== null) return { candidate, reason };
+    if (reason !== null) return { candidate, reason: wish.vm ? `${reason}; ${wish.vm}` : reason };
   }
   // The registry has a way for every host ai-way runs on; a list without one is a programming error.
   throw new Error(`none of the platform adapters (${platforms.map((p) => p.id).join(', ')}) applies to a ${f.host.platform} host`);
 }
 
-/** The host's GPU, where the way to Linux has a path for it. */
-function gpuFor(way: PlatformCandidate, gpu: GpuPlan): GpuPlan {
-  if (gpu.mode === 'none' || way.gpuModes.includes(gpu.mode)) return gpu;
-  return { mode: 'none', vendor: null, devices: [], reason: `the ${way.id} way has no path for the GPU into the appliance`, cdi: null };
+/** The policy's image, for the architecture the user named. */
+function withArch(choice: ImageChoice, arch: ImageArch | 'auto'): ImageChoice {
+  if (arch === 'auto' || arch === choice.arch) return choice;
+  return { ...choice, arch, reason: `${choice.reason}; ${arch} chosen by the user (--arch ${arch})` };
 }
 
 const WSL_GPU_REASON = 'Windows shares the GPU through /dev/dxg and its driver libraries';
 
-function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warnings: string[]): GpuPlan {
-  const none = (reason: string): GpuPlan => ({ mode: 'none', vendor: null, devices: [], reason, cdi: null });
-  if (options.gpu === 'none') return none('turned off by the user (--gpu none)');
-  if (f.host.platform === 'macos') return none('macOS has no way to pass a GPU into a Linux appliance yet');
+const DOCTOR_GPU = 'run "ai-way doctor": it says what the GPU needs';
+
+/**
+ * The host's GPU, where the way to Linux has a path for it. Each reason for none is told to
+ * `noGpu` with what the person can do about it (an appliance that requires a GPU cannot start).
+ */
+function planGpu(
+  f: HostFacts,
+  options: PlanOptions,
+  image: ImageChoice,
+  way: PlatformCandidate,
+  out: { warnings: string[]; noGpu: (reason: string, fix: string) => void },
+): GpuPlan {
+  const none = (reason: string, fix = DOCTOR_GPU): GpuPlan => {
+    out.noGpu(reason, fix);
+    return { mode: 'none', vendor: null, devices: [], reason, cdi: null };
+  };
+  if (options.gpu === 'none') return none('turned off by the user (--gpu none)', 'leave out --gpu none');
+  if (f.host.platform === 'macos') return none('macOS has no way to pass a GPU into a Linux appliance yet', 'run it on Linux or Windows');
   const usable = f.gpus.filter((g) => g.usable && isPassable(g.vendor));
   const vendor = PASSABLE_VENDORS.find((v) => usable.some((g) => g.vendor === v));
   if (!vendor) return none(f.gpus.length ? 'no GPU here can be passed to the appliance' : 'no GPU found');
   const { label, needsGlibc } = GPU_VENDORS[vendor];
   if (needsGlibc && image.flavor === 'alpine') {
-    warnings.push(`the ${label} GPU is not used: ${label}'s libraries need glibc, which the Alpine image lacks (use --image fedora)`);
-    return none(`${label}'s libraries cannot run on the Alpine image`);
+    out.warnings.push(`the ${label} GPU is not used: ${label}'s libraries need glibc, which the Alpine image lacks (use --image fedora)`);
+    return none(`${label}'s libraries cannot run on the Alpine image`, 'use --image fedora');
+  }
+  const wsl = f.host.platform === 'wsl2' || f.host.platform === 'windows';
+  if (!way.gpuModes.includes(wsl ? 'wsl' : 'cdi')) {
+    return none(
+      `the ${way.id} way has no path for the GPU into the appliance`,
+      "leave out --platform, --isolation and --arch: the computer's own way has one",
+    );
   }
   const devices = usable.filter((g) => g.vendor === vendor).map(({ model, pciBusId, uuid }) => ({ model, pciBusId, uuid }));
   if (f.host.platform === 'windows') {
@@ -237,7 +348,6 @@ function planGpu(f: HostFacts, options: PlanOptions, image: ImageChoice, warning
     if (e instanceof NoGpuError) return none(`the ${vendor.toUpperCase()} GPU cannot be passed: ${e.message}`);
     throw e;
   }
-  const wsl = f.host.platform === 'wsl2';
   return {
     mode: wsl ? 'wsl' : 'cdi',
     vendor,

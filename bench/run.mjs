@@ -62,6 +62,22 @@ const benches = [
   },
 ];
 
+/** A TypeScript bench (bench/NAME.ts), bundled into build/ and imported. */
+async function bundled(name) {
+  const { build } = await import('esbuild');
+  const out = path.join(ROOT, 'build', `bench-${name}.mjs`);
+  await build({
+    entryPoints: [path.join(ROOT, 'bench', `${name}.ts`)],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  return import(out);
+}
+
 const results = path.join(ROOT, 'bench', 'results.md');
 if (!existsSync(results))
   writeFileSync(
@@ -106,18 +122,7 @@ for (const b of benches) {
 
 // Sessions: bundle the TypeScript bench, then run it (needs Podman and the built selftest image).
 if (available(['podman', '--version'])) {
-  const { build } = await import('esbuild');
-  const out = path.join(ROOT, 'build', 'bench-session.mjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'bench', 'session.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  const { benchSession, heldSession } = await import(out);
+  const { benchSession, heldSession } = await bundled('session');
   const s = await benchSession(ROOT, Math.max(3, Math.floor(RUNS / 3)));
   record('run --headless: time to ready', s.readyMs, 'bare podman run, same flags, same ready signal', s.bareMs, 'ratio <= 1.10');
   record('wipe (shutdown to container gone)', s.wipeMs, '', 0, '<= 500 ms');
@@ -157,22 +162,30 @@ if (available(['podman', '--version'])) {
 
 // Guests: each vm image the build carries, booted under QEMU (TCG), against a trivial boot of the same kernel.
 {
-  const { build } = await import('esbuild');
-  const out = path.join(ROOT, 'build', 'bench-guest-boot.mjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'bench', 'guest-boot.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  const { benchGuestBoot } = await import(out);
+  const { benchGuestBoot } = await bundled('guest-boot');
   for (const g of await benchGuestBoot(ROOT, Math.max(3, Math.floor(RUNS / 3)))) {
     const trivial = `same kernel, trivial initramfs, to power-off (TCG)`;
     record(`guest ${g.arch}: QEMU start to the agent's hello (TCG)`, g.helloMs, trivial, g.trivialMs, 'informational');
     record(`guest ${g.arch}: QEMU start to the app's health answer (TCG)`, g.readyMs, trivial, g.trivialMs, 'informational');
     record(`guest ${g.arch}: channel end to QEMU exit`, g.powerOffMs, '', 0, 'informational');
+  }
+}
+
+// QEMU sessions: the launcher to ready against bare QEMU with the same command line, the import
+// through the channel, the wipe, and the guest's memory, for each architecture with a guest.
+{
+  const { benchVmSessions } = await bundled('vm-session');
+  for (const v of await benchVmSessions(ROOT, Math.max(3, Math.floor(RUNS / 3)))) {
+    const target = v.arch === 'x86_64' ? '<= 3000 ms, ratio <= 1.2' : '<= 8000 ms, ratio <= 1.2';
+    record(
+      `run --platform qemu --arch ${v.arch} (TCG): time to ready (hello, proof, health)`,
+      v.launcherMs,
+      'bare QEMU, same command line, same signal',
+      v.bareMs,
+      target,
+    );
+    record(`QEMU ${v.arch} (TCG): file import through the channel, 48 MiB`, v.importMiBps, '', 0, '>= 20 MB/s', 'MiB/s');
+    record(`QEMU ${v.arch}: wipe (shutdown to QEMU gone)`, v.wipeMs, '', 0, '<= 1000 ms');
+    record(`QEMU ${v.arch}: QEMU's resident memory at ready (guest given ${v.memoryMiB} MiB)`, v.rssMiB, '', 0, 'informational', 'MiB');
   }
 }

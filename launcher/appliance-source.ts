@@ -2,15 +2,15 @@
 import path from 'node:path';
 import { Failure } from '../appliance/failures.ts';
 import { loadManifest, type Manifest } from '../appliance/manifest.ts';
-import { EMBEDDED_ROOT, isSingleExecutable, readCarried } from '../platforms/embedded.ts';
-import { packageRoot } from './package-root.ts';
+import { readCarried } from '../platforms/embedded.ts';
+import { carriedRoot } from '../platforms/package-root.ts';
 
 const isName = (appliance: string) => !/[\\/]|\.toml$/.test(appliance);
 
 /** A name is one of the shipped appliances (images/<name>/appliance.toml); anything with a slash is a path. */
 export function manifestPath(appliance: string): string {
   if (!isName(appliance)) return path.resolve(appliance);
-  return path.join(isSingleExecutable() ? EMBEDDED_ROOT : packageRoot(), 'images', appliance, 'appliance.toml');
+  return path.join(carriedRoot(), 'images', appliance, 'appliance.toml');
 }
 
 /** The appliance's manifest, from a file or from what this ai-way carries. */

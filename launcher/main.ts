@@ -22,7 +22,14 @@ export async function main(argv: string[]): Promise<number> {
   if (v.version) return say(`${VERSION}\n`);
   if (v.help) return say(named ? commandHelp(command) : overview(VERSION));
   const appliance = v.appliance ?? DEFAULT_APPLIANCE;
-  const plan = { image: v.image ?? 'auto', gpu: v.gpu ?? 'auto', engine: v.engine ?? 'auto' } as const;
+  const plan = {
+    image: v.image ?? 'auto',
+    gpu: v.gpu ?? 'auto',
+    engine: v.engine ?? 'auto',
+    platform: v.platform ?? 'auto',
+    arch: v.arch ?? 'auto',
+    isolation: v.isolation ?? 'auto',
+  } as const;
   switch (command.words[0]) {
     case 'help':
       return say(args.length ? commandHelp(commandNamed(args[0]!)) : overview(VERSION));

@@ -3,6 +3,7 @@
 // AdapterEntry (pure, cheap to load) whose load() imports the Adapter itself on demand; the
 // registry (registry.ts) lists them. The session speaks to a started appliance only through its Guest.
 import type { Readable, Writable } from 'node:stream';
+import type { ImageArch, ImageFlavor } from '../appliance/image-policy.ts';
 import type { Plan, PlanAppliance, PlatformCandidate } from '../appliance/plan.ts';
 import type { HostReport, Prerequisite } from './host/report.ts';
 import type { RecordedFile } from './host/probe.ts';
@@ -12,14 +13,21 @@ export type RunnablePlan = Plan & { appliance: PlanAppliance };
 
 /** An adapter as the Plan, the doctor and the registry know it: pure facts, no side effects. */
 export interface AdapterEntry extends PlatformCandidate {
-  /** Whether an engine (Podman, Bolt) runs the appliance there, or the agent's own sandbox does. */
-  readonly usesEngine: boolean;
   /** The prerequisites it needs that the host lacks (empty: it can start here). Pure. */
   check(report: HostReport): Prerequisite[];
   /** Files the host probe records for the analysis of this way (as command records; a missing file is left out). */
   probes(): RecordedFile[];
+  /** What the doctor says of this way on this host beyond its prerequisites; absent: nothing. Pure. */
+  describe?(report: HostReport): AdapterNote;
   /** The adapter itself, imported on demand: a fresh one per launch. */
   load(): Promise<Adapter>;
+}
+
+/** The doctor's line of an adapter (a title and its words), and the same as data for --json. */
+export interface AdapterNote {
+  title: string;
+  detail: string;
+  facts: Record<string, unknown>;
 }
 
 /** What a launch tells the adapter it starts an appliance for. */
@@ -60,11 +68,21 @@ export interface AgentPipe {
   readonly fromAgent: Readable;
 }
 
+/** The machine a guest is: its flavour and architecture, its kernel's release, and what runs it (tcg: emulation). */
+export interface GuestMachine {
+  flavor: ImageFlavor;
+  arch: ImageArch;
+  kernel: string;
+  accelerator: string;
+}
+
 /**
  * A started appliance, seen from the host. The agent channel is the only way in: there is no exec
  * beside it, since a second door would not be covered by the isolation the agent proves.
  */
 export interface Guest {
+  /** The guest machine the appliance runs in; null where it runs on the host's own kernel. */
+  readonly machine: GuestMachine | null;
   /** The agent channel's pipe (the same one each call). */
   channel(): AgentPipe;
   /** Settles when the guest goes away (by itself, or wiped); never rejects. */

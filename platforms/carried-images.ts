@@ -4,6 +4,7 @@
 // a content-addressed copy in the user's cache folder (<cache>/ai-way/images/<sha256>/<name>).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Failure } from '../appliance/failures.ts';
 import { CARRIED_IMAGES_FILE, type CarriedFile, type CarriedImages, carriedImagesSchema } from '../appliance/guest-images.ts';
@@ -36,6 +37,9 @@ export async function loadCarriedImages(root: string): Promise<CarriedImages> {
   }
   return parsed.data;
 }
+
+/** The user's cache folder: what carriedFilePath copies out of the single executable goes below it. */
+export const userCache = (): string => process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
 
 /**
  * A real file holding a carried file's bytes: in a checkout, the file itself; out of the single

@@ -1,6 +1,7 @@
 // The command line, as data: every option once (its type, its values, its help), and every command
 // with the options and arguments it takes. Parsing, help and the README's list all come from here.
 import { PASSABLE_VENDORS } from '../../appliance/gpu-vendors.ts';
+import { PLATFORM_ADAPTERS } from '../../appliance/plan.ts';
 
 export interface FlagSpec {
   /** A duration is written as the manifest writes one ("10s", "1.5m", "500ms", or seconds) and read as seconds. */
@@ -34,6 +35,21 @@ export const FLAGS = {
     values: ['auto', 'podman', 'bolt'],
     help: 'what runs the appliance; auto prefers Bolt when it can enforce the isolation',
   },
+  platform: {
+    type: 'string',
+    values: ['auto', ...PLATFORM_ADAPTERS],
+    help: "the way to Linux (qemu: a virtual machine of the appliance's own); auto lets the Plan choose",
+  },
+  arch: {
+    type: 'string',
+    values: ['auto', 'x86_64', 'aarch64'],
+    help: "the appliance's processor type; another than this computer's runs emulated, in a virtual machine",
+  },
+  isolation: {
+    type: 'string',
+    values: ['auto', 'vm'],
+    help: 'vm: a virtual machine with a kernel of its own, on any computer; auto: as the appliance asks',
+  },
   format: { type: 'string', values: ['json', 'yaml'], help: "the spec's format (YAML unless FILE ends in .json)" },
   output: { type: 'string', value: 'FILE', help: 'write to FILE instead of standard output' },
   vendor: { type: 'string', values: PASSABLE_VENDORS, help: 'whose GPUs (the first vendor with a usable GPU if not given)' },
@@ -61,14 +77,14 @@ export const COMMANDS = [
   {
     words: ['run'],
     args: [],
-    flags: ['headless', 'json', 'appliance', 'hold', 'timeout', 'image', 'gpu', 'engine'],
+    flags: ['headless', 'json', 'appliance', 'hold', 'timeout', 'image', 'gpu', 'engine', 'platform', 'arch', 'isolation'],
     summary: 'start an appliance, prove its isolation from inside, wait until it answers, run its smoke check, and erase everything',
   },
   { words: ['doctor'], args: [], flags: ['json', 'bundle'], summary: 'check this computer (or a support bundle) and explain fixes' },
   {
     words: ['plan'],
     args: [],
-    flags: ['json', 'bundle', 'appliance', 'image', 'gpu', 'engine'],
+    flags: ['json', 'bundle', 'appliance', 'image', 'gpu', 'engine', 'platform', 'arch', 'isolation'],
     summary: 'show what ai-way would start here, and why: platform, image, engine, GPU, resources',
   },
   {

@@ -2,6 +2,7 @@ import { chooseImage } from '../../appliance/image-policy.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
 import { renderDoctor } from '../render/doctor.ts';
+import { adapterNotes } from '../session/ways.ts';
 import { styleFor } from '../render/style.ts';
 import type { HostReport } from '../../platforms/host/report.ts';
 
@@ -10,7 +11,10 @@ export const missingRequired = (r: HostReport) => r.prerequisites.some((p) => p.
 export async function doctorCommand(opts: { json: boolean; bundle?: string }): Promise<number> {
   const { report, source } = await loadReport(opts.bundle);
   const image = chooseImage(report);
-  if (opts.json) process.stdout.write(`${JSON.stringify({ schema: 1, source, ...report, image }, null, 2)}\n`);
-  else process.stdout.write(renderDoctor(report, image, styleFor(process.stdout)));
+  const notes = adapterNotes(report);
+  if (opts.json) {
+    const adapters = Object.fromEntries(notes.map(({ id, title, detail, facts }) => [id, { title, detail, ...facts }]));
+    process.stdout.write(`${JSON.stringify({ schema: 1, source, ...report, image, adapters }, null, 2)}\n`);
+  } else process.stdout.write(renderDoctor(report, image, styleFor(process.stdout), notes));
   return missingRequired(report) ? EXIT.prerequisiteMissing : EXIT.ok;
 }

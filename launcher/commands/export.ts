@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'smol-toml';
 import { boltfile } from '../../appliance/boltfile.ts';
-import type { PlanOptions } from '../../appliance/plan.ts';
+import { startable, type PlanOptions } from '../../appliance/plan.ts';
 import { Failure } from '../../appliance/failures.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
@@ -13,12 +13,10 @@ export async function exportBoltfileCommand(opts: { appliance: string; bundle?: 
   const manifest = await loadAppliance(opts.appliance);
   const { report } = await loadReport(opts.bundle);
   const plan = planFor(report, { image: opts.image, gpu: opts.gpu }, manifest);
-  if (!plan.appliance || plan.errors.length) {
-    throw new Failure('prerequisite', `${manifest.name} cannot be planned here: ${plan.errors.join('; ')}`);
-  }
+  const runnable = startable(plan, manifest.name);
   for (const w of plan.warnings) process.stderr.write(`ai-way: warning: ${w}\n`);
   const header = `# ${manifest.name} ${manifest.version} for Bolt, written by ai-way from this host's plan.`;
-  const text = `${header}\n${stringify(boltfile({ ...plan, appliance: plan.appliance }))}\n`;
+  const text = `${header}\n${stringify(boltfile(runnable))}\n`;
   if (!opts.output) {
     process.stdout.write(text);
     return EXIT.ok;

@@ -3,14 +3,14 @@
 import path from 'node:path';
 import { CARRIED_IMAGES_FILE } from '../../appliance/guest-images.ts';
 import { loadCarriedImages } from '../../platforms/carried-images.ts';
-import { EMBEDDED_ROOT, isSingleExecutable } from '../../platforms/embedded.ts';
+import { isSingleExecutable } from '../../platforms/embedded.ts';
 import { EXIT } from '../exit-codes.ts';
-import { packageRoot } from '../package-root.ts';
+import { carriedRoot } from '../../platforms/package-root.ts';
 import { renderImages } from '../render/images.ts';
 import { styleFor } from '../render/style.ts';
 
 export async function imagesCommand(opts: { json: boolean }): Promise<number> {
-  const root = isSingleExecutable() ? EMBEDDED_ROOT : packageRoot();
+  const root = carriedRoot();
   const carried = await loadCarriedImages(root);
   const here = {
     ...carried,

@@ -1,5 +1,4 @@
-import type { PlanOptions } from '../../appliance/plan.ts';
-import { Failure } from '../../appliance/failures.ts';
+import { startable, type PlanOptions } from '../../appliance/plan.ts';
 import { loadAppliance } from '../appliance-source.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
@@ -12,6 +11,6 @@ export async function planCommand(opts: { json: boolean; bundle?: string; applia
   const [manifest, { report }] = await Promise.all([loadAppliance(opts.appliance), loadReport(opts.bundle)]);
   const plan = planFor(report, opts, manifest);
   process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, styleFor(process.stdout)));
-  if (plan.errors.length) throw new Failure('prerequisite', `${manifest.name} cannot start here: ${plan.errors.join('; ')}`);
+  startable(plan, manifest.name);
   return EXIT.ok;
 }

@@ -18,7 +18,13 @@ export function formatBytes(n: number | null): string {
   return `${n} B`;
 }
 
-export function renderDoctor(r: HostReport, image: ImageChoice, s: Style): string {
+/** `notes`: what the ways to Linux say of this host (QEMU's accelerator), each on a line of its own. */
+export function renderDoctor(
+  r: HostReport,
+  image: ImageChoice,
+  s: Style,
+  notes: readonly { title: string; detail: string }[] = [],
+): string {
   const h = r.host;
   const out: string[] = [];
   const os = h.osName && h.osName !== PLATFORM_NAME[h.platform] ? ` (${h.osName})` : '';
@@ -43,6 +49,7 @@ export function renderDoctor(r: HostReport, image: ImageChoice, s: Style): strin
     out.push(`    ${g.usable ? s.green(s.ok) : s.dim(s.skip)} ${gpuLabel(g)}${vram} (${driver}): ${g.reason}`);
   }
   out.push(`  Appliance image: ${image.flavor === 'fedora' ? 'Fedora' : 'Alpine'} ${image.arch}, because ${image.reason}`);
+  for (const n of notes) out.push(`  ${n.title}: ${n.detail}`);
   if (r.notes.length) out.push('', '  Notes:', ...r.notes.map((n) => s.dim(`    - ${n}`)));
   const missing = r.prerequisites.filter((p) => p.status === 'missing' && p.required);
   out.push(

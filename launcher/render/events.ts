@@ -28,8 +28,13 @@ export function renderEvent(event: SessionEvent, s: Style): string {
         `  ${e.proven ? s.green(s.ok) : s.red(s.bad)} isolation ${e.proven ? 'proven' : 'NOT proven'} from inside:`,
         ...e.facts.map((f) => `      ${f.warning ? s.yellow(s.warn) : f.ok ? s.green(s.ok) : s.red(s.bad)} ${f.detail}`),
       ].join('\n');
-    case 'ready':
-      return s.green(`  ${s.ok} ready in ${seconds(e.bootMs)}`);
+    case 'ready': {
+      const g = e.guest;
+      const where = g
+        ? `in a virtual machine (${g.flavor} ${g.arch}, kernel ${g.kernel}, ${g.accelerator})`
+        : "on this computer's own kernel";
+      return s.green(`  ${s.ok} ready in ${seconds(e.bootMs)}, ${where}`);
+    }
     case 'smoke':
       return `  ${e.ok ? s.green(s.ok) : s.red(s.bad)} smoke check: ${e.detail} (${seconds(e.ms)})`;
     case 'wiped':

@@ -1,6 +1,8 @@
 // What a session reports to whichever front end is attached (headless JSON lines, or the UI).
 import type { FailureCode } from '../../appliance/failures.ts';
 import type { IsolationFact, IsolationVerdict } from '../../appliance/isolation.ts';
+import type { PlatformAdapter } from '../../appliance/plan.ts';
+import type { GuestMachine } from '../../platforms/adapter.ts';
 
 export type Stage = 'preparing' | 'starting' | 'checking isolation' | 'waiting for the app' | 'smoke check' | 'wiping';
 
@@ -8,7 +10,8 @@ export type SessionEvent =
   | { type: 'progress'; stage: Stage; message: string; elapsedMs: number }
   | { type: 'warning'; message: string }
   | { type: 'verified'; proven: boolean; facts: IsolationFact[]; limits: IsolationVerdict['limits']; devices: string[] }
-  | { type: 'ready'; bootMs: number }
+  /** guest: the virtual machine it runs in; null where it runs on the host's own kernel. */
+  | { type: 'ready'; bootMs: number; platform: PlatformAdapter; guest: GuestMachine | null }
   | { type: 'smoke'; ok: boolean; status: number | null; ms: number; detail: string }
   | { type: 'wiped'; ms: number; reason: string }
   | { type: 'uploaded'; name: string; size: number; sha256: string }

@@ -4,7 +4,16 @@
 // crashed sessions and readies the appliance's images while the host is probed.
 import { asFailure, Failure } from '../../appliance/failures.ts';
 import type { Manifest } from '../../appliance/manifest.ts';
-import { type ApplianceSpec, choosePlatform, makePlan, type Plan, type PlanOptions, type PlatformAdapter } from '../../appliance/plan.ts';
+import {
+  type ApplianceSpec,
+  choosePlatform,
+  makePlan,
+  whyVm,
+  type Plan,
+  type PlanOptions,
+  type PlatformAdapter,
+  startable,
+} from '../../appliance/plan.ts';
 import type { Adapter, RunnablePlan } from '../../platforms/adapter.ts';
 import type { HostReport } from '../../platforms/host/report.ts';
 import { ADAPTERS, adapterEntry } from '../../platforms/registry.ts';
@@ -39,7 +48,7 @@ export class Launch {
   /** Reads the manifest and probes the host, at once; each call probes again (a recheck sees what was fixed). */
   async examine(): Promise<Examined> {
     const spec = loadAppliance(this.appliance);
-    this.early ??= startEarly(spec);
+    this.early ??= startEarly(spec, this.options);
     const [{ report }, manifest] = await Promise.all([loadReport(undefined), spec.catch((e: unknown) => asFailure(e, 'manifest'))]);
     return { report, spec: manifest };
   }
@@ -56,8 +65,7 @@ export class Launch {
       throw new Failure('prerequisite', missing.detail, fix ? { fix: `${fix[0]!.toLowerCase()}${fix.slice(1)}` } : {});
     }
     for (const w of plan.warnings) warn(w);
-    if (plan.errors.length || !plan.appliance) throw new Failure('prerequisite', plan.errors.join('; ') || 'no image for this computer');
-    return plan as RunnablePlan;
+    return startable(plan, spec.name);
   }
 
   /** A Session of the Plan on the adapter it chose (the early one, when the guess was right); not booted yet. */
@@ -69,12 +77,12 @@ export class Launch {
 }
 
 /** The adapter the Plan will most likely choose, from what is known of the host before the probe, at work already. */
-function startEarly(spec: Promise<Manifest>): EarlyWork {
+function startEarly(spec: Promise<Manifest>, options: PlanOptions): EarlyWork {
   const host = hostBeforeProbe();
-  const id = choosePlatform(ADAPTERS, host).candidate.id;
+  const arch = options.arch && options.arch !== 'auto' ? options.arch : (host.host.arch ?? 'x86_64');
+  const id = choosePlatform(ADAPTERS, host, { platform: options.platform ?? 'auto', vm: whyVm(host, options, arch) }).candidate.id;
   const adapter = adapterEntry(id).load();
   const reaping = adapter.then((a) => a.reap()).catch(() => []);
-  const arch = host.host.arch;
   void Promise.all([adapter, spec])
     .then(([a, s]) => a.prefetch(Object.values(s.images).flatMap((byArch) => (arch && byArch?.[arch] ? [byArch[arch]] : []))))
     .catch(() => undefined); // a manifest that cannot be read is examine()'s to report

@@ -138,7 +138,7 @@ export class Session {
 
     this.progress('waiting for the app', 'waiting for the app to answer');
     await this.waitHealthy();
-    this.emit({ type: 'ready', bootMs: Date.now() - this.started });
+    this.emit({ type: 'ready', bootMs: Date.now() - this.started, platform: this.plan.platform.adapter, guest: guest.machine });
   }
 
   private async waitHealthy(): Promise<void> {

@@ -59,7 +59,7 @@ export function runUi(o: UiOptions): Promise<number> {
     };
     const controller = new UiController({
       appliance: o.appliance,
-      options: { image: o.image, gpu: o.gpu, engine: o.engine },
+      options: { image: o.image, gpu: o.gpu, engine: o.engine, platform: o.platform, arch: o.arch, isolation: o.isolation },
       look: lookNow,
       // OSC 52: the terminal puts the text on the clipboard, even over ssh.
       copy: (text) => process.stdout.write(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`),

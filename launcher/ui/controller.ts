@@ -80,8 +80,10 @@ export class UiController {
     try {
       plan = this.launch.plan(this.report!, spec);
     } catch (e) {
+      // The Plan's own fix says what to do (another --arch, --platform, a GPU option); the details show the rest.
       const f = asFailure(e, 'prerequisite');
-      return this.fail(f.message, 'See the details (d) for what this computer offers.', '', f.exitCode);
+      const fix = f.fix ? `${f.fix.charAt(0).toUpperCase()}${f.fix.slice(1)}. ` : '';
+      return this.fail(f.message, `${fix}See the details (d) for what this computer offers.`, '', f.exitCode);
     }
     this.plan = plan;
     const now = Date.now();

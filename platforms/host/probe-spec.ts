@@ -132,6 +132,8 @@ export const LINUX_LISTED: readonly string[] = [
   '/dev/dri/by-path/*',
   '/sys/class/drm/card*',
   '/sys/class/drm/renderD*',
+  // The kernel's KVM modules: a PVM one (kvm_pvm) boots only guests built for it.
+  '/sys/module/kvm*',
 ];
 
 /** More to list, in the folders the linker cache names for a maker's libraries. */

@@ -99,6 +99,8 @@ export interface HostReport {
     osName: string | null;
     kernel: string | null;
     wslVersion: 1 | 2 | null;
+    /** /dev/kvm and the kernel's KVM modules (kvm, kvm_intel, kvm_pvm, ...): which accelerator a virtual machine can get. */
+    kvm: { device: boolean | null; modules: string[] | null };
   };
   gpus: GpuReport[];
   gpuDrivers: GpuDriverFiles[];

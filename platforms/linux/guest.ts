@@ -10,6 +10,8 @@ const LOG_LINES = 200;
 const LAST_WORDS_MS = 500;
 
 export class ContainerGuest implements Guest {
+  /** No guest: the container runs on the host's kernel. */
+  readonly machine = null;
   readonly exited: Promise<GuestEnd>;
   private readonly log: string[] = [];
   /** Settles when the child has exited and its output is read. */

@@ -222,6 +222,20 @@ describe.skipIf(!podman)('terminal UI', () => {
   });
 });
 
+describe.skipIf(!podman)('terminal UI: the options of run', () => {
+  it('takes --platform and --arch as run does: a way that cannot run that architecture is refused on the screen, exit 4', async () => {
+    const [other, own] = process.arch === 'arm64' ? ['x86_64', 'aarch64'] : ['aarch64', 'x86_64'];
+    const t = terminal({}, [], { args: ['--platform', 'linux', '--arch', other] });
+    // The screen wraps the line anywhere between words.
+    const words = (text: string) => new RegExp(text.split(' ').join('\\s+'), 'i');
+    await t.waitFor(words(`an ${other} appliance runs emulated on this ${own} computer, and the linux way has no virtual machine`));
+    await t.waitFor(words('use --platform qemu, or leave out --platform'));
+    await t.type('q');
+    expect(await t.exit).toBe(4);
+    expect(leftovers(t)).toBe('');
+  });
+});
+
 /** The selftest appliance with an app that never answers its health check, for a boot that stays in "waiting for the app". */
 function slowAppliance(): string {
   const selftest = path.resolve(import.meta.dirname, '../../images/selftest');
@@ -230,7 +244,7 @@ function slowAppliance(): string {
   writeFileSync(
     file,
     readFileSync(path.join(selftest, 'appliance.toml'), 'utf8')
-      .replace('"oci-archive:../../', `"oci-archive:${path.resolve(selftest, '../..')}/`)
+      .replaceAll('"oci-archive:../../', `"oci-archive:${path.resolve(selftest, '../..')}/`)
       .replace('path = "/health"', 'path = "/never"')
       .replace('timeout = "10s"', 'timeout = "60s"'),
   );

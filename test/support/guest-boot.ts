@@ -10,13 +10,14 @@ import path from 'node:path';
 import { CARRIED_IMAGES_FILE, type CarriedImage, type CarriedImages, carriedImagesSchema } from '../../appliance/guest-images.ts';
 import type { ImageArch, ImageFlavor } from '../../appliance/image-policy.ts';
 import { AgentChannel } from '../../launcher/session/channel.ts';
+import { cpuArgs, machineArgs, qemuProgram } from '../../platforms/qemu/command.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
+// The machine and processor as the QEMU adapter gives them (emulated aarch64's pointer authentication is the cheap one).
 const MACHINES: Record<ImageArch, { qemu: string; machine: string[]; console: string }> = {
-  // -M microvm hangs with Debian's kernel (its virtio-mmio is a module); pc has PCI built in.
-  x86_64: { qemu: 'qemu-system-x86_64', machine: ['-M', 'pc'], console: 'ttyS0' },
-  aarch64: { qemu: 'qemu-system-aarch64', machine: ['-M', 'virt', '-cpu', 'max'], console: 'ttyAMA0' },
+  x86_64: { qemu: qemuProgram('x86_64'), machine: machineArgs('x86_64'), console: 'ttyS0' },
+  aarch64: { qemu: qemuProgram('aarch64'), machine: [...machineArgs('aarch64'), ...cpuArgs('aarch64', 'tcg')], console: 'ttyAMA0' },
 };
 
 export interface BootOptions {

@@ -62,6 +62,16 @@ describe('headless human output', () => {
     expect(UNSAFE.test(out)).toBe(false);
   });
 
+  it("ready says where the appliance runs: a guest's machine, or this computer's own kernel", () => {
+    const guest = { flavor: 'alpine', arch: 'aarch64', kernel: '6.1.0-57-cloud-arm64', accelerator: 'tcg' } as const;
+    expect(renderEvent({ type: 'ready', bootMs: 2345, platform: 'qemu', guest }, style)).toBe(
+      '  ✔ ready in 2.3 s, in a virtual machine (alpine aarch64, kernel 6.1.0-57-cloud-arm64, tcg)',
+    );
+    expect(renderEvent({ type: 'ready', bootMs: 345, platform: 'linux', guest: null }, style)).toBe(
+      "  ✔ ready in 0.3 s, on this computer's own kernel",
+    );
+  });
+
   it("an answer and an error's log keep their lines; one-line texts stay on one line", () => {
     expect(renderEvent(events[0]!, style)).toBe(`line one\n${SHOWN}\n`);
     expect(renderEvent(events[4]!, style)).toBe(`  ✘ smoke check: got HTTP 200: ${SHOWN}\\n (0.0 s)`);

@@ -74,7 +74,7 @@ describe('each mistake names file:line:column and a fix', () => {
       'an unknown top-level key',
       edit('version =', 'colour = "red"\nversion ='),
       "2:1: unknown key 'colour'; " +
-        'remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, health, smoke)',
+        'remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, isolation, health, smoke)',
     ],
     // missing keys and tables
     [

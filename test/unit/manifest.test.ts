@@ -17,11 +17,17 @@ describe('the shipped manifests', () => {
       name: 'selftest',
       version: '0.1.0',
       description: '',
-      images: { alpine: { x86_64: { kind: 'oci-archive', path: path.join(ROOT, 'build/images/selftest-x86_64.oci.tar') } } },
+      images: {
+        alpine: {
+          x86_64: { kind: 'oci-archive', path: path.join(ROOT, 'build/images/selftest-x86_64.oci.tar') },
+          aarch64: { kind: 'oci-archive', path: path.join(ROOT, 'build/images/selftest-aarch64.oci.tar') },
+        },
+      },
       app: { command: ['/bin/busybox', 'httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/www'], port: 8080, ask: '/cgi-bin/ask' },
       workspace: { sizeBytes: 64 * MiB, exec: false },
       resources: { memBytes: 128 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'none' },
+      isolation: { mode: 'any' },
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 50 },
       smoke: { method: 'POST', path: '/cgi-bin/ask', body: 'hello', expectStatus: 200, expectBody: 'hello' },
     } satisfies Manifest);
@@ -40,6 +46,7 @@ describe('the shipped manifests', () => {
       workspace: { sizeBytes: 4 * GiB, exec: false },
       resources: { memBytes: 8 * GiB, cpus: 4, pids: 512 },
       gpu: { wish: 'auto' },
+      isolation: { mode: 'any' },
       health: { path: '/health', timeoutMs: 300_000, intervalMs: 500 },
       smoke: { method: 'POST', path: '/ask', body: 'ping', expectStatus: 200, expectBody: null },
     } satisfies Manifest);
@@ -58,6 +65,7 @@ describe('parseManifest', () => {
       workspace: { sizeBytes: 64 * MiB, exec: false },
       resources: { memBytes: 256 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'auto' },
+      isolation: { mode: 'any' },
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 200 },
       smoke: null,
     } satisfies Manifest);

@@ -33,6 +33,7 @@ export function analyzeHostFacts(p: ParsedArtifacts, notes: Notes): HostFacts {
       osName: p.osRelease?.prettyName ?? (a.host.os === 'darwin' ? 'macOS' : a.host.os === 'win32' ? 'Windows' : null),
       kernel: a.host.os === 'win32' ? null : (a.host.release ?? (procVersion === null ? null : kernelFromProcVersion(procVersion))),
       wslVersion: wsl === 'wsl2' ? 2 : wsl === 'wsl1' ? 1 : null,
+      kvm: a.host.os === 'linux' ? kvmOf(p) : { device: null, modules: null },
     },
     virtualizationBasis: virtualization.basis,
   };
@@ -103,6 +104,15 @@ function windowsValue(p: ParsedArtifacts, command: string, property: string): st
 }
 
 const windowsCpu = (p: ParsedArtifacts): string | null => windowsValue(p, 'win32-processor', 'Name')?.trim() || null;
+
+/** /dev/kvm, and the kernel's KVM modules (built in or loaded: /sys/module lists both); null where not recorded. */
+function kvmOf(p: ParsedArtifacts): HostReport['host']['kvm'] {
+  const listed = p.raw.listing?.length ? [...p.listing.entries.keys()] : null;
+  return {
+    device: p.devices === null ? null : p.devices.includes('/dev/kvm'),
+    modules: listed?.flatMap((l) => /^\/sys\/module\/(kvm\w*)$/.exec(l)?.slice(1) ?? []).sort() ?? null,
+  };
+}
 
 type Virtualization = { verdict: HostReport['host']['virtualization']; basis: VirtualizationBasis };
 

@@ -1,0 +1,89 @@
+// One session scenario over every way to Linux that can run here: native Linux (rootful Podman) and
+// QEMU virtual machines of both architectures. The same run of the CLI: isolation proven from inside,
+// ready (saying where), a file in, an answer, the list, quit, the wipe, and nothing left.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../launcher/exit-codes.ts';
+import { cannotBoot } from '../support/guest-boot.ts';
+import { rootlessUnavailable } from '../support/rootless.ts';
+import { endRuns, type Run, sessionContainers, startRun, takeSessionTurns } from '../support/sessions.ts';
+import { expectGuestFacts, stillRunningAfter, vmRunner, vmsOf, waitFor } from '../support/vm-sessions.ts';
+
+const asRoot = process.getuid?.() === 0 ? null : 'rootful Podman needs root';
+const WAYS = [
+  { name: 'linux', args: ['--platform', 'linux'], arch: null, why: asRoot ?? rootlessUnavailable() },
+  { name: 'qemu x86_64', args: ['--platform', 'qemu', '--arch', 'x86_64'], arch: 'x86_64', why: cannotBoot('x86_64') },
+  { name: 'qemu aarch64', args: ['--platform', 'qemu', '--arch', 'aarch64'], arch: 'aarch64', why: cannotBoot('aarch64') },
+] as const;
+
+// Podman's own runtime folders in the temp folder persist by design (as in the rootless session tests).
+const PODMAN_RUNTIME = /^(podman-run-|containers-user-|storage-run-|run-\d)/;
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'ai-way-parity-'));
+const runs: Run[] = [];
+const folders = [scratch];
+afterAll(async () => {
+  await endRuns(runs);
+  for (const d of folders) rmSync(d, { recursive: true, force: true });
+});
+
+describe('the same session over every way to Linux here', () => {
+  takeSessionTurns();
+
+  for (const way of WAYS) {
+    if (way.why) console.warn(`SKIPPING the ${way.name} session of the parity scenario: ${way.why}`);
+
+    it.skipIf(way.why)(
+      `${way.name}: proof, ready, a file in, an answer, the list, quit, wiped, nothing left`,
+      { timeout: 120_000 },
+      async () => {
+        const runner = vmRunner();
+        folders.push(runner.tmp, runner.cache);
+        const run = startRun(runner, [...way.args, '--hold']);
+        runs.push(run);
+        const launcher = run.child.pid!;
+        const vms = way.arch ? await waitFor(() => vmsOf(launcher), 30_000) : [];
+        expect(vms).toHaveLength(way.arch ? 1 : 0);
+
+        const verified = await run.next('verified', 90_000);
+        if (way.arch) expectGuestFacts(verified.facts);
+        expect(verified.proven).toBe(true);
+        await fullSession(run, way.arch);
+
+        expect(await stillRunningAfter(vms, 5_000)).toEqual([]);
+        expect(sessionContainers(runner, launcher)).toEqual([]);
+        const left = readdirSync(runner.tmp).filter((f) => !PODMAN_RUNTIME.test(f));
+        // The Linux way keeps what its canary learned of this host's Podman; a VM keeps nothing.
+        const cached = readdirSync(runner.cache, { recursive: true }).map(String).sort();
+        expect([left, cached]).toEqual([[], way.arch ? [] : ['ai-way', 'ai-way/podman-profile.json']]);
+      },
+    );
+  }
+});
+
+async function fullSession(run: Run, arch: string | null): Promise<void> {
+  const ready = await run.next('ready');
+  if (arch) expect(ready).toMatchObject({ platform: 'qemu', guest: { flavor: 'alpine', arch } });
+  else expect(ready).toMatchObject({ platform: 'linux', guest: null });
+  const text = 'The appliance keeps notes. Notes stay inside.\n';
+  const notes = path.join(scratch, 'notes.txt');
+  writeFileSync(notes, text, { mode: 0o644 });
+  run.send({ op: 'add', path: notes });
+  expect(await run.next('uploaded')).toEqual({
+    type: 'uploaded',
+    name: 'notes.txt',
+    size: text.length,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    __taken: true,
+  });
+  run.send({ op: 'http', method: 'POST', path: '/cgi-bin/ask', body: 'notes' });
+  expect((await run.next('answer')).body).toContain('notes: notes.txt (2)');
+  run.send({ op: 'list' });
+  expect((await run.next('files')).files).toEqual([{ name: 'notes.txt', size: text.length }]);
+  run.send({ op: 'quit' });
+  await run.next('wiped');
+  expect(await run.exit).toBe(EXIT.ok);
+}
