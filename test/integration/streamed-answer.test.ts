@@ -44,7 +44,7 @@ function standIn(): string {
   const text = readFileSync(manifest, 'utf8')
     .replace(/^ask = .*$/m, '$&\ndocuments = "/cgi-bin/documents"')
     .replace(
-      /\[smoke\][^]*$/,
+      /\[smoke\][\s\S]*$/,
       '[smoke]\nmethod = "POST"\npath = "/cgi-bin/ask"\nbody = "What colour?"\ndocument = "notes.md"\nexpect_source = "notes.md"\n',
     );
   writeFileSync(manifest, text);
