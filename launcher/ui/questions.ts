@@ -29,7 +29,7 @@ export function withPieces(x: Exchange, pieces: AnswerPiece[]): Exchange {
 }
 
 /** Whether some of exchange i's answer came. */
-const x0 = (store: Store, i: number) => store.get().exchanges[i]?.answer !== '';
+const someCame = (store: Store, i: number) => store.get().exchanges[i]?.answer !== '';
 
 /** Asks the app at `endpoint` (the manifest's ask path; null when the app takes no questions); `signal` stops the answer at once. */
 export async function askApp(
@@ -54,9 +54,10 @@ export async function askApp(
     const message = (e as Error).message;
     // Stopped by the person: what came so far stays, and says it was cut short.
     if (message === STOPPED) set((x) => ({ ...x, done: true, notes: [...(x.notes ?? []), 'Stopped.'] }));
-    else if (!x0(store, i)) set((x) => ({ ...x, answer: `No answer: ${message}`, done: true, failed: true }));
+    else if (!someCame(store, i)) set((x) => ({ ...x, answer: `No answer: ${message}`, done: true, failed: true }));
     else set((x) => ({ ...x, done: true, failed: true, notes: [...(x.notes ?? []), `The answer was cut short: ${message}`] }));
   }
+  if (signal?.aborted) return; // quitting: the appliance is being erased, nothing more is asked of it
   const status = await session.appStatus().catch(() => null);
   if (status) store.update(() => ({ app: status }));
 }

@@ -37,7 +37,10 @@ export function fakeSession(o: { contentType?: string; status?: AppStatus | null
         };
       });
     },
-    appStatus: async () => o.status ?? null,
+    appStatus: async () => {
+      log.push('status');
+      return o.status ?? null;
+    },
     documentState: async (name: string) => o.documents?.find((d) => d.name === name) ?? null,
     addFile: async (p: string) => ({ name: p.split('/').pop()!, size: 10, sha256: '0'.repeat(64) }),
     listFiles: async () => ({ type: 'list' as const, files: [{ name: 'notes.md', size: 10 }], freeBytes: 100, totalBytes: 110 }),
