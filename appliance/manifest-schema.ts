@@ -125,6 +125,8 @@ const image = z.optional(leaf(z.string(), imageSource));
 const flavorImages = z.optional(z.strictObject({ x86_64: image, aarch64: image }));
 
 const urlPath = pattern(URL_PATH, 'a URL path that starts with "/" and has no spaces');
+// Stays relative here, as archive paths do: toManifest resolves it against the manifest's folder.
+const relativeFile = leaf(z.string(), (s) => (s === '' || s.includes('\0') ? new Bad(s ? 'holds a NUL character' : 'is empty') : s));
 
 export const SCHEMA = z.strictObject({
   name: pattern(NAME, 'a name of up to 40 lowercase letters, digits and dashes that starts with a letter'),
@@ -135,6 +137,8 @@ export const SCHEMA = z.strictObject({
     command: z.array(leaf(z.string(), (s) => (s === '' || s.includes('\0') ? new Bad(s ? 'holds a NUL character' : 'is empty') : s))),
     port: integer(1, 65535, 'a port'),
     ask: z.optional(urlPath),
+    status: z.optional(urlPath),
+    documents: z.optional(urlPath),
   }),
   workspace: z.strictObject({
     size: size(MiB, 64 * GiB, ['1MiB', '64GiB']),
@@ -159,6 +163,8 @@ export const SCHEMA = z.strictObject({
       body: z._default(z.string(), ''),
       expect_status: z._default(integer(100, 599, 'an HTTP status'), 200),
       expect_body: z.optional(z.string()),
+      document: z.optional(relativeFile),
+      expect_source: z.optional(leaf(z.string(), (s) => (s === '' ? new Bad('is empty') : s))),
     }),
   ),
 });

@@ -30,6 +30,9 @@ export interface PlanAppliance {
   command: string[];
   port: number;
   ask: string | null;
+  /** Where the app says how it runs, and what became of each file; null: it does not. */
+  status: string | null;
+  documents: string | null;
   workspaceExec: boolean;
   health: Manifest['health'];
   smoke: Manifest['smoke'];
@@ -160,6 +163,8 @@ export function makePlan(
             command: spec.app.command,
             port: spec.app.port,
             ask: spec.app.ask,
+            status: spec.app.status,
+            documents: spec.app.documents,
             workspaceExec: spec.workspace.exec,
             health: spec.health,
             smoke: spec.smoke,

@@ -23,13 +23,27 @@ describe('the shipped manifests', () => {
           aarch64: { kind: 'oci-archive', path: path.join(ROOT, 'build/images/selftest-aarch64.oci.tar') },
         },
       },
-      app: { command: ['/bin/busybox', 'httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/www'], port: 8080, ask: '/cgi-bin/ask' },
+      app: {
+        command: ['/bin/busybox', 'httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/www'],
+        port: 8080,
+        ask: '/cgi-bin/ask',
+        status: null,
+        documents: null,
+      },
       workspace: { sizeBytes: 64 * MiB, exec: false },
       resources: { memBytes: 128 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'none' },
       isolation: { mode: 'any' },
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 50 },
-      smoke: { method: 'POST', path: '/cgi-bin/ask', body: 'hello', expectStatus: 200, expectBody: 'hello' },
+      smoke: {
+        method: 'POST',
+        path: '/cgi-bin/ask',
+        body: 'hello',
+        expectStatus: 200,
+        expectBody: 'hello',
+        document: null,
+        expectSource: null,
+      },
     } satisfies Manifest);
   });
 
@@ -42,13 +56,21 @@ describe('the shipped manifests', () => {
       version: '0.1.0',
       description: 'Private document Q&A with a local LLM',
       images: { fedora: { x86_64: fedora, aarch64: fedora }, alpine: { x86_64: alpine, aarch64: alpine } },
-      app: { command: ['/usr/local/bin/ai-way-app'], port: 8080, ask: '/ask' },
+      app: { command: ['/usr/local/bin/ai-way-app'], port: 8080, ask: '/ask', status: '/status', documents: '/documents' },
       workspace: { sizeBytes: 4 * GiB, exec: false },
       resources: { memBytes: 8 * GiB, cpus: 4, pids: 512 },
       gpu: { wish: 'auto' },
       isolation: { mode: 'any' },
       health: { path: '/health', timeoutMs: 300_000, intervalMs: 500 },
-      smoke: { method: 'POST', path: '/ask', body: 'ping', expectStatus: 200, expectBody: null },
+      smoke: {
+        method: 'POST',
+        path: '/ask',
+        body: 'Which colour is the lighthouse on Kestrel Point painted?',
+        expectStatus: 200,
+        expectBody: null,
+        document: path.join(ROOT, 'images/ai-way/smoke/notes.md'),
+        expectSource: 'notes.md',
+      },
     } satisfies Manifest);
   });
 });
@@ -61,7 +83,7 @@ describe('parseManifest', () => {
       version: '1.0.0',
       description: '',
       images: { alpine: { x86_64: { kind: 'registry', ref: 'localhost/demo:1.0.0' } } },
-      app: { command: ['/usr/bin/demo'], port: 8080, ask: null },
+      app: { command: ['/usr/bin/demo'], port: 8080, ask: null, status: null, documents: null },
       workspace: { sizeBytes: 64 * MiB, exec: false },
       resources: { memBytes: 256 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'auto' },
@@ -80,6 +102,20 @@ describe('parseManifest', () => {
       x86_64: { kind: 'oci-archive', path: '/srv/demo/out/demo.tar' },
       aarch64: { kind: 'oci-archive', path: '/abs/demo.tar' },
     });
+  });
+
+  it("reads the app's status and documents paths, and a smoke check's document (relative to the manifest) and source", () => {
+    const text = `${edit('port = 8080', 'port = 8080\nstatus = "/status"\ndocuments = "/documents"')}
+[smoke]
+method = "POST"
+path = "/ask"
+body = "what colour?"
+document = "smoke/notes.md"
+expect_source = "notes.md"
+`;
+    const m = parseManifest(text, '/srv/demo/appliance.toml');
+    expect(m.app).toMatchObject({ status: '/status', documents: '/documents' });
+    expect(m.smoke).toMatchObject({ document: '/srv/demo/smoke/notes.md', expectSource: 'notes.md', expectBody: null });
   });
 
   it('accepts every spelling TOML allows: dotted keys, inline tables, quoted keys, CRLF, a BOM', () => {
