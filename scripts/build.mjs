@@ -1,7 +1,7 @@
 // Builds everything ai-way runs from a checkout: the launcher bundle (build/ai-way.mjs), the
 // in-guest agent (build/native/), the selftest appliance image (build/images/) and the guests
-// (build/guests/). A missing C toolchain, busybox, kernel or upstream file only skips those parts,
-// with a note: `npm ci` must not fail.
+// (build/guests/), and the generated test model (build/models/). A missing C toolchain, busybox,
+// kernel or upstream file only skips those parts, with a note: `npm ci` must not fail.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -59,4 +59,17 @@ try {
 } catch (e) {
   note(`the images were not built: ${e.message}`);
 }
+
+// The generated models: tests load and run them as the appliance would a real one.
+const modelTool = path.join(root, 'build/tools/build-models.mjs');
+await build({
+  entryPoints: [path.join(root, 'packaging/models/build-models.ts')],
+  outfile: modelTool,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  logLevel: 'warning',
+});
+const { buildModels } = await import(modelTool);
+for (const line of buildModels(root, readFileSync(modelTool, 'utf8'))) note(line);
 rmSync(path.dirname(tool), { recursive: true, force: true });
