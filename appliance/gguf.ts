@@ -43,7 +43,12 @@ const TYPES: Record<number, readonly [number, number]> = {
 const VALUE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'] as const;
 const SCALAR_BYTES: Record<string, number> = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, bool: 1, u64: 8, i64: 8, f64: 8 };
 
-class Bad extends Error {}
+/** What is wrong with the file, completing "<file> is not a usable GGUF model: ...". */
+class Bad extends Failure {
+  constructor(what: string) {
+    super('model', what);
+  }
+}
 
 /** Reads the file front to back through a window, so a header of a million tokens costs a few reads. */
 class Cursor {
