@@ -28,6 +28,7 @@ describe('the shipped manifests', () => {
       resources: { memBytes: 128 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'none' },
       isolation: { mode: 'any' },
+      model: null,
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 50 },
       smoke: { method: 'POST', path: '/cgi-bin/ask', body: 'hello', expectStatus: 200, expectBody: 'hello' },
     } satisfies Manifest);
@@ -47,6 +48,7 @@ describe('the shipped manifests', () => {
       resources: { memBytes: 8 * GiB, cpus: 4, pids: 512 },
       gpu: { wish: 'auto' },
       isolation: { mode: 'any' },
+      model: null,
       health: { path: '/health', timeoutMs: 300_000, intervalMs: 500 },
       smoke: { method: 'POST', path: '/ask', body: 'ping', expectStatus: 200, expectBody: null },
     } satisfies Manifest);
@@ -66,6 +68,7 @@ describe('parseManifest', () => {
       resources: { memBytes: 256 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'auto' },
       isolation: { mode: 'any' },
+      model: null,
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 200 },
       smoke: null,
     } satisfies Manifest);
