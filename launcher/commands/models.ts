@@ -26,10 +26,10 @@ export async function modelsCommand(action: string, args: string[], opts: { json
       const s = styleFor(process.stdout);
       const width = Math.max(...list.map((m) => m.name.length));
       say(`Models in ${dir}:`);
-      for (const m of list)
-        say(
-          `  ${s.bold(m.name.padEnd(width))}  ${formatBytes(m.bytes).padStart(9)}  ${(m.architecture ?? '?').padEnd(8)}  ${s.dim(m.sha256)}`,
-        );
+      for (const m of list) {
+        const size = formatBytes(m.bytes).padStart(9);
+        say(`  ${s.bold(m.name.padEnd(width))}  ${size}  ${(m.architecture ?? '?').padEnd(8)}  ${s.dim(m.sha256)}`);
+      }
     }
   }
   return EXIT.ok;

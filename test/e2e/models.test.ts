@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BIN, ROOT } from '../support/rootless.ts';
+import { FAILURES } from '../../appliance/failures.ts';
 import { TINY, writeTinyLlama } from '../../packaging/models/tiny-llama.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-models-'));
@@ -18,10 +19,8 @@ const MODEL = path.join(dir, 'tiny.gguf');
 writeTinyLlama({ ...TINY, embedding: 32, layers: 1, heads: 2, feedForward: 64, words: 20 }, MODEL);
 // The selftest appliance, needing a model: its image archive named where it is.
 const MANIFEST = path.join(dir, 'appliance.toml');
-writeFileSync(
-  MANIFEST,
-  `${readFileSync(path.join(ROOT, 'images/selftest/appliance.toml'), 'utf8').replaceAll('oci-archive:../../', `oci-archive:${ROOT}/`)}\n[model]\ndefault = "tiny"\n`,
-);
+const selftest = readFileSync(path.join(ROOT, 'images/selftest/appliance.toml'), 'utf8');
+writeFileSync(MANIFEST, `${selftest.replaceAll('oci-archive:../../', `oci-archive:${ROOT}/`)}\n[model]\ndefault = "tiny"\n`);
 
 describe('ai-way models', () => {
   it('adds, lists (as text and JSON) and removes a model', () => {
@@ -49,7 +48,7 @@ describe('ai-way models', () => {
     expect(aiWay('models', 'add', text)).toEqual({
       code: 3,
       out: '',
-      err: `ai-way: ${text} is not a usable GGUF model: it does not begin with "GGUF"; give a GGUF model file (the format llama.cpp reads), or see "ai-way models list"\n`,
+      err: `ai-way: ${text} is not a usable GGUF model: it does not begin with "GGUF"; ${FAILURES.model.fix}\n`,
     });
     expect(aiWay('models', 'remove', 'nothing')).toMatchObject({
       code: 3,
