@@ -42,15 +42,13 @@ try {
 }
 
 // The images: the selftest appliance's, and the guests built around it (packaging/build-images.ts).
-const tool = path.join(root, 'build/tools/build-images.mjs');
-await build({
-  entryPoints: [path.join(root, 'packaging/build-images.ts')],
-  outfile: tool,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  logLevel: 'warning',
-});
+/** packaging/ code (TypeScript), bundled into build/tools/ to run here; removed at the end. */
+async function bundledTool(entry, name) {
+  const outfile = path.join(root, 'build/tools', name);
+  await build({ entryPoints: [path.join(root, entry)], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+  return outfile;
+}
+const tool = await bundledTool('packaging/build-images.ts', 'build-images.mjs');
 const { buildImages } = await import(tool);
 // The bundle's own sum is part of every guest's cache key: changed build code builds anew.
 const builder = createHash('sha256').update(readFileSync(tool)).digest('hex');
@@ -61,15 +59,7 @@ try {
 }
 
 // The generated models: tests load and run them as the appliance would a real one.
-const modelTool = path.join(root, 'build/tools/build-models.mjs');
-await build({
-  entryPoints: [path.join(root, 'packaging/models/build-models.ts')],
-  outfile: modelTool,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  logLevel: 'warning',
-});
+const modelTool = await bundledTool('packaging/models/build-models.ts', 'build-models.mjs');
 const { buildModels } = await import(modelTool);
 for (const line of buildModels(root, readFileSync(modelTool, 'utf8'))) note(line);
 rmSync(path.dirname(tool), { recursive: true, force: true });

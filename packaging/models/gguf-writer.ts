@@ -32,25 +32,22 @@ class Bytes {
     this.parts.push(b);
     this.length += b.length;
   }
-  u32(n: number): void {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
+  private fixed(size: number, write: (b: Buffer) => unknown): void {
+    const b = Buffer.alloc(size);
+    write(b);
     this.push(b);
+  }
+  u32(n: number): void {
+    this.fixed(4, (b) => b.writeUInt32LE(n));
   }
   i32(n: number): void {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(n);
-    this.push(b);
+    this.fixed(4, (b) => b.writeInt32LE(n));
   }
   u64(n: number): void {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(BigInt(n));
-    this.push(b);
+    this.fixed(8, (b) => b.writeBigUInt64LE(BigInt(n)));
   }
   f32(n: number): void {
-    const b = Buffer.alloc(4);
-    b.writeFloatLE(n);
-    this.push(b);
+    this.fixed(4, (b) => b.writeFloatLE(n));
   }
   string(s: string): void {
     const b = Buffer.from(s, 'utf8');
