@@ -86,11 +86,14 @@ const pad = (n: number) => (ALIGNMENT - (n % ALIGNMENT)) % ALIGNMENT;
 const elements = (t: GgufTensor) => t.dims.reduce((a, b) => a * b, 1);
 const tensorBytes = (t: GgufTensor) => elements(t) * (t.type === 'f32' ? 4 : 2);
 
+// One float's bits, shared: a bench model converts tens of millions of them.
+const FLOAT = new Float32Array(1);
+const BITS = new Uint32Array(FLOAT.buffer);
+
 /** IEEE half precision of `f` (round to nearest even); enough for weights, which are small and finite. */
 export function toHalf(f: number): number {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setFloat32(0, f);
-  const x = view.getUint32(0);
+  FLOAT[0] = f;
+  const x = BITS[0]!;
   const sign = (x >>> 16) & 0x8000;
   const exp = ((x >>> 23) & 0xff) - 127 + 15;
   let mant = x & 0x7fffff;

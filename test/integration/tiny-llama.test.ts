@@ -53,4 +53,19 @@ describe('the generated tiny llama', () => {
     await model.dispose();
     await llama.dispose();
   });
+
+  it.skipIf(!nlc)('in half precision too, as the benchmark model is written', async () => {
+    const half = path.join(dir, 'half.gguf');
+    writeTinyLlama({ ...TINY, weights: 'f16', layers: 2 }, half);
+    const llama = await nlc!.getLlama({ gpu: false, build: 'never' });
+    const model = await llama.loadModel({ modelPath: half });
+    const context = await model.createContext({ contextSize: 128, threads: 2 });
+    let streamed = 0;
+    const completion = new nlc!.LlamaCompletion({ contextSequence: context.getSequence() });
+    await completion.generateCompletion('the file', { maxTokens: 8, temperature: 0, onToken: (t) => (streamed += t.length) });
+    expect(streamed).toBe(8);
+    await context.dispose();
+    await model.dispose();
+    await llama.dispose();
+  });
 });

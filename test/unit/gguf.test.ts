@@ -9,6 +9,7 @@ import { parseGguf } from '../../appliance/gguf.ts';
 import { Failure } from '../../appliance/failures.ts';
 import { readGguf } from '../../platforms/host/model-file.ts';
 import { TINY, writeTinyLlama } from '../../packaging/models/tiny-llama.ts';
+import { toHalf } from '../../packaging/models/gguf-writer.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-gguf-'));
 const GOOD = path.join(dir, 'good.gguf');
@@ -104,5 +105,13 @@ describe('the GGUF reader', () => {
       code: 'model',
       message: `${empty} is not a usable GGUF model: it is empty (0 bytes)`,
     });
+  });
+
+  it("writes half precision as IEEE does (the writer's F16 weights)", () => {
+    expect([1, -2, 0.5, 65504, 1e6, 0, 2 ** -24, 2 ** -14, 1e-9].map(toHalf)).toEqual([
+      0x3c00, 0xc000, 0x3800, 0x7bff, 0x7c00, 0, 0x0001, 0x0400, 0,
+    ]);
+    expect(toHalf(1 + 2 ** -11)).toBe(0x3c00); // a tie rounds to even
+    expect(toHalf(1 + 3 * 2 ** -11)).toBe(0x3c02);
   });
 });
