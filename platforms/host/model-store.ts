@@ -133,6 +133,11 @@ export async function findModel(dir: string, nameOrPath: string): Promise<PlanMo
   if (nameOrPath.includes('/') || nameOrPath.toLowerCase().endsWith('.gguf')) {
     const file = path.resolve(nameOrPath);
     const info = await readGguf(file);
+    // Podman's --volume takes "SOURCE:TARGET:OPTIONS": a ":" or "," in the source would change what is mounted.
+    if (/[:,]/.test(file))
+      throw new Failure('model', `${file} has a ":" or "," in its path, which cannot be mounted`, {
+        fix: `add it to the store instead: ai-way models add "${file}"`,
+      });
     return { name: path.basename(file), file, sha256: await sha256File(file), bytes: info.bytes };
   }
   const list = await listModels(dir);

@@ -2,7 +2,7 @@
 // names clash clearly; a file that is no model leaves nothing behind; --model and a manifest's
 // default are found by name or path, or said missing for the Plan.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addModel, findModel, listModels, modelFor, modelsDir, removeModel } from '../../platforms/host/model-store.ts';
@@ -82,6 +82,13 @@ describe('the model store', () => {
     expect(await modelFor(dir, undefined, { default: null })).toEqual({
       missing: 'none was given (--model) and its manifest names no default',
     });
+    const odd = path.join(src, 'a:b,c.gguf');
+    copyFileSync(A, odd);
+    await expect(findModel(dir, odd)).rejects.toMatchObject({
+      code: 'model',
+      message: `${odd} has a ":" or "," in its path, which cannot be mounted`,
+    });
+    expect((await addModel(dir, odd, 'odd')).already).toBe(true); // the store's own name is safe to mount
     await expect(modelFor(dir, path.join(src, 'missing.gguf'), null)).rejects.toMatchObject({ code: 'model', message: /does not exist$/ });
   });
 });
