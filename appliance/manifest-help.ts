@@ -48,6 +48,8 @@ export const HELP: Record<string, Help> = {
   'gpu.wish': { want: 'one of "auto", "required", "none"', example: 'wish = "auto"' },
   isolation: { want: 'a table', example: '[isolation] with mode = "vm"', table: true },
   'isolation.mode': { want: '"any" or "vm"', example: 'mode = "vm"' },
+  model: { want: 'a table', example: '[model] with default = "tiny"', table: true },
+  'model.default': { want: 'a name from "ai-way models list"', example: 'default = "tiny"' },
   health: { want: 'a table', example: '[health] with path = "/health" and timeout = "10s"', table: true },
   'health.path': { want: 'a URL path that starts with "/"', example: 'path = "/health"' },
   'health.timeout': { want: 'a duration from 1s to 10m', example: 'timeout = "10s"' },

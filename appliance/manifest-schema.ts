@@ -66,6 +66,9 @@ const VERSION = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 export const URL_PATH = /^\/[^\s\x00-\x1f\x7f]*$/;
 
+/** A name in the person's model store: `ai-way models add FILE --name NAME`. */
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 const pattern = (re: RegExp, what: string) => leaf(z.string(), (s) => (re.test(s) ? s : new Bad(`is ${show(s)}, not ${what}`)));
 
 const size = (min: number, max: number, range: [string, string]) =>
@@ -151,6 +154,7 @@ export const SCHEMA = z.strictObject({
   }),
   gpu: z._default(z.strictObject({ wish: z._default(z.enum(['auto', 'required', 'none']), 'auto') }), { wish: 'auto' }),
   isolation: z._default(z.strictObject({ mode: z._default(z.enum(['any', 'vm']), 'any') }), { mode: 'any' }),
+  model: z.optional(z.strictObject({ default: z.optional(pattern(MODEL_NAME, 'a model name of letters, digits, ".", "_" and "-"')) })),
   health: z.strictObject({
     path: urlPath,
     timeout: duration(1000, 600_000, ['1s', '10m']),

@@ -34,6 +34,8 @@ export interface Manifest {
   gpu: { wish: GpuWish };
   /** any: the host's own way (a container on Linux, a virtual machine elsewhere); vm: a kernel of its own on every host. */
   isolation: { mode: 'any' | 'vm' };
+  /** The app needs a model (a [model] table); default: a name in the model store. null: it needs none. */
+  model: { default: string | null } | null;
   health: { path: string; timeoutMs: number; intervalMs: number };
   /** null: no smoke check. document: a file (absolute path) added before the question; expectSource: a file the answer must cite. */
   smoke: {
@@ -247,6 +249,7 @@ function toManifest(p: Parsed, file: string): Manifest {
     resources: { memBytes: p.resources.memory, cpus: p.resources.cpus, pids: p.resources.pids },
     gpu: { wish: p.gpu.wish },
     isolation: { mode: p.isolation.mode },
+    model: p.model ? { default: p.model.default ?? null } : null,
     health: { path: p.health.path, timeoutMs: p.health.timeout, intervalMs: p.health.interval },
     smoke: p.smoke
       ? {

@@ -6,6 +6,7 @@ import type { ImageSource, Manifest } from './manifest.ts';
 import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
 import { Failure } from './failures.ts';
 import { GPU_VENDORS, isPassable, PASSABLE_VENDORS, type PassableVendor } from './gpu-vendors.ts';
+import { planModel, type ModelFound, type PlanModel } from './plan-model.ts';
 
 export interface PlanOptions {
   image: ImageFlavor | 'auto';
@@ -18,6 +19,8 @@ export interface PlanOptions {
   arch?: ImageArch | 'auto';
   /** vm: a virtual machine with a kernel of its own on every host; auto: as the manifest asks. */
   isolation?: 'auto' | 'vm';
+  /** --model NAME|PATH as given; the launcher finds it (ModelFound), the Plan only sees what was found. */
+  model?: string;
 }
 
 /** The parts of an appliance manifest that the Plan decides by. */
@@ -90,6 +93,8 @@ export interface Plan {
     noNewPrivileges: true;
   };
   gpu: GpuPlan;
+  /** The model mounted read-only into the appliance; null: none. */
+  model: PlanModel | null;
   /** shmBytes: the app's own /dev/shm, memory it could otherwise hold outside any per-process limit. */
   resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; shmBytes: number; source: 'defaults' | 'manifest' };
   /** The appliance to boot; absent when planning without a manifest. */
@@ -122,6 +127,7 @@ export function makePlan(
   f: HostFacts,
   options: PlanOptions = DEFAULT_PLAN_OPTIONS,
   spec?: ApplianceSpec,
+  found: ModelFound = null,
 ): Plan {
   const warnings: string[] = [];
   const errors: PlanError[] = [];
@@ -153,6 +159,7 @@ export function makePlan(
       noNewPrivileges: true,
     },
     gpu: spec?.gpu.wish === 'none' ? { ...gpu, reason: `${spec.name} does not use a GPU` } : gpu,
+    model: planModel(found, spec?.name ?? null, way.candidate.isolation, errors),
     resources: spec ? manifestResources(f, spec, warnings) : defaultResources(f),
     ...(spec && picked?.source
       ? {

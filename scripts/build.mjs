@@ -1,7 +1,7 @@
 // Builds everything ai-way runs from a checkout: the launcher bundle (build/ai-way.mjs), the
 // in-guest agent (build/native/), the selftest appliance image (build/images/) and the guests
-// (build/guests/). A missing C toolchain, busybox, kernel or upstream file only skips those parts,
-// with a note: `npm ci` must not fail.
+// (build/guests/), and the generated test model (build/models/). A missing C toolchain, busybox,
+// kernel or upstream file only skips those parts, with a note: `npm ci` must not fail.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -42,15 +42,13 @@ try {
 }
 
 // The images: the selftest appliance's, and the guests built around it (packaging/build-images.ts).
-const tool = path.join(root, 'build/tools/build-images.mjs');
-await build({
-  entryPoints: [path.join(root, 'packaging/build-images.ts')],
-  outfile: tool,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  logLevel: 'warning',
-});
+/** packaging/ code (TypeScript), bundled into build/tools/ to run here; removed at the end. */
+async function bundledTool(entry, name) {
+  const outfile = path.join(root, 'build/tools', name);
+  await build({ entryPoints: [path.join(root, entry)], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+  return outfile;
+}
+const tool = await bundledTool('packaging/build-images.ts', 'build-images.mjs');
 const { buildImages } = await import(tool);
 // The bundle's own sum is part of every guest's cache key: changed build code builds anew.
 const builder = createHash('sha256').update(readFileSync(tool)).digest('hex');
@@ -59,4 +57,9 @@ try {
 } catch (e) {
   note(`the images were not built: ${e.message}`);
 }
+
+// The generated models: tests load and run them as the appliance would a real one.
+const modelTool = await bundledTool('packaging/models/build-models.ts', 'build-models.mjs');
+const { buildModels } = await import(modelTool);
+for (const line of buildModels(root, readFileSync(modelTool, 'utf8'))) note(line);
 rmSync(path.dirname(tool), { recursive: true, force: true });

@@ -15,6 +15,7 @@ export function renderPlan(p: Plan, s: Style): string {
     ['Engine', `${p.engine.name} (${p.engine.reason})`],
     ['Isolation', `${p.isolation.mode}; no network, memory-only storage, read-only root, no capabilities`],
     ['GPU', gpu],
+    ...(p.model ? [['Model', `${p.model.name}, ${formatBytes(p.model.bytes)}, read-only (${p.model.file})`] as [string, string]] : []),
     [
       'Resources',
       [

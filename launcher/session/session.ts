@@ -121,6 +121,7 @@ export class Session {
     this.verdict = verifyIsolation(report, {
       ...askedLimits(this.plan),
       isolation: this.plan.isolation.mode,
+      model: this.plan.model !== null,
       gpuNodes: cdi
         ? editsFor(cdi.spec, cdi.devices)
             .deviceNodes.map((n) => n.path)

@@ -74,7 +74,8 @@ describe('each mistake names file:line:column and a fix', () => {
       'an unknown top-level key',
       edit('version =', 'colour = "red"\nversion ='),
       "2:1: unknown key 'colour'; " +
-        'remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, isolation, health, smoke)',
+        'remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, isolation, model, ' +
+        'health, smoke)',
     ],
     // missing keys and tables
     [

@@ -34,6 +34,7 @@ describe('the shipped manifests', () => {
       resources: { memBytes: 128 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'none' },
       isolation: { mode: 'any' },
+      model: null,
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 50 },
       smoke: {
         method: 'POST',
@@ -61,6 +62,7 @@ describe('the shipped manifests', () => {
       resources: { memBytes: 8 * GiB, cpus: 4, pids: 512 },
       gpu: { wish: 'auto' },
       isolation: { mode: 'any' },
+      model: null,
       health: { path: '/health', timeoutMs: 300_000, intervalMs: 500 },
       smoke: {
         method: 'POST',
@@ -88,6 +90,7 @@ describe('parseManifest', () => {
       resources: { memBytes: 256 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'auto' },
       isolation: { mode: 'any' },
+      model: null,
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 200 },
       smoke: null,
     } satisfies Manifest);
