@@ -49,6 +49,8 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // The ai-way image bundles its app with esbuild itself.
+  external: ['esbuild'],
   logLevel: 'warning',
 });
 const { buildImages } = await import(tool);
