@@ -32,7 +32,7 @@ export async function buildImages(b: ImagesBuild): Promise<string[]> {
   notes.push(...selftest.skipped.map((s) => `selftest image skipped: ${s}`));
   const manifest = loadManifest(b.repo, 'selftest');
   const carried: CarriedImages = { images: ociImages(b.repo, manifest, selftest.written), skipped: [] };
-  const aiWay = await buildAiWayImages(b.repo, b.version, b.builder);
+  const aiWay = await buildAiWayImages(b);
   notes.push(...aiWay.skipped);
   carried.images.push(...ociImages(b.repo, loadManifest(b.repo, 'ai-way'), aiWay.written));
   const context = { repo: b.repo, builder: b.builder, cache: upstreamCache(b.repo, b.env), get: b.get };

@@ -9,12 +9,12 @@ import path from 'node:path';
 import type { CarriedImage } from '../../appliance/guest-images.ts';
 import type { TarEntry } from '../../appliance/tar.ts';
 import { applianceBase, dirEntry } from '../appliance-files.ts';
-import { debianArch } from '../guest/debian.ts';
+import { DEBIAN_FOLDER, debianArch, packageDeb } from '../guest/debian.ts';
 import type { GuestArch } from '../guest/oci-tree.ts';
 import { overlay } from '../guest/tree.ts';
 import { ociArchive } from '../oci-image.ts';
 import { APP_FOLDER, type AppBundle, bundleApp, RUNTIME } from './app-bundle.ts';
-import { glibcRuntime } from './glibc-root.ts';
+import { glibcRuntime, RUNTIME_PACKAGES } from './glibc-root.ts';
 import { NPM_CACHE_FOLDER, type NpmPin, npmTarball, packageEntries } from './npm-tarball.ts';
 
 type Source = CarriedImage['sources'][number];
@@ -41,8 +41,16 @@ export function prebuiltPackages(flavour: Flavour, arch: GuestArch): string[] {
   return flavour === 'cuda' ? [cpu, `${cpu}-cuda`, `${cpu}-cuda-ext`] : [cpu];
 }
 
-export const imageFile = (repo: string, flavour: Flavour, arch: GuestArch) =>
-  path.join(repo, 'build', 'images', `ai-way-${flavour}-${arch}.oci.tar`);
+export const IMAGES_FOLDER = path.join('build', 'images');
+
+export interface ImageBuild {
+  repo: string;
+  version: string;
+  /** The build code's sum: new code, new key. */
+  builder: string;
+  /** Where the archives go; build/images under repo unless given. */
+  out?: string;
+}
 
 export interface AiWayImage {
   arch: GuestArch;
@@ -52,17 +60,19 @@ export interface AiWayImage {
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
-/** One image; a string says why it cannot be made. `builder` is the build code's sum (new code, new key). */
-export function buildAiWayImage(
-  repo: string,
-  version: string,
-  builder: string,
-  app: AppBundle,
-  flavour: Flavour,
-  arch: GuestArch,
-): AiWayImage | string {
-  const agent = path.join(repo, 'build', 'native', `ai-way-agent-${arch}`);
-  if (!existsSync(agent)) return `${agent} is missing (scripts/build-native.sh)`;
+const agentFile = (repo: string, arch: GuestArch) => path.join(repo, 'build', 'native', `ai-way-agent-${arch}`);
+
+/** Why an image for `arch` cannot be made from what this checkout holds (before anything is fetched), or null. */
+function missing(repo: string, arch: GuestArch): string | null {
+  if (!existsSync(agentFile(repo, arch))) return `${agentFile(repo, arch)} is missing (scripts/build-native.sh)`;
+  const debs = RUNTIME_PACKAGES.filter((p) => !packageDeb(repo, p, arch));
+  return debs.length ? `no ${debs.map((p) => `${p}:${debianArch(arch)}`).join(', ')} in ${DEBIAN_FOLDER} (npm run setup)` : null;
+}
+
+/** One image; a string says why it cannot be made. */
+export function buildAiWayImage(b: ImageBuild, app: AppBundle, flavour: Flavour, arch: GuestArch): AiWayImage | string {
+  const { repo, version, builder } = b;
+  const agent = agentFile(repo, arch);
   const glibc = glibcRuntime(repo, arch);
   if (typeof glibc === 'string') return glibc;
   const cache = path.join(repo, NPM_CACHE_FOLDER);
@@ -87,7 +97,7 @@ export function buildAiWayImage(
     },
     { what: `the ai-way agent (${arch})`, from: path.relative(repo, agent), pinned: null, sha256: sha256(readFileSync(agent)) },
   ];
-  const file = imageFile(repo, flavour, arch);
+  const file = path.join(b.out ?? path.join(repo, IMAGES_FOLDER), `ai-way-${flavour}-${arch}.oci.tar`);
   const key = sha256(JSON.stringify({ builder, version, flavour, arch, sources }));
   const record = `${file.slice(0, -'.oci.tar'.length)}.key`;
   if (existsSync(file) && existsSync(record) && readFileSync(record, 'utf8') === key) return { arch, file, sources };
@@ -131,27 +141,34 @@ function treeSum(entries: readonly TarEntry[]): string {
   return h.digest('hex');
 }
 
-/** Both architectures' CPU images (the build's), and one line per thing it could not make. */
+/** The images asked for (the build's: both architectures' CPU images), and one line per thing it could not make. */
 export async function buildAiWayImages(
-  repo: string,
-  version: string,
-  builder: string,
-  flavours: { flavour: Flavour; arches: GuestArch[] }[] = [{ flavour: 'cpu', arches: ['x86_64', 'aarch64'] }],
+  b: ImageBuild,
+  wanted: { flavour: Flavour; arch: GuestArch }[] = [
+    { flavour: 'cpu', arch: 'x86_64' },
+    { flavour: 'cpu', arch: 'aarch64' },
+  ],
 ): Promise<{ written: (AiWayImage & { flavour: Flavour })[]; skipped: string[] }> {
-  const app = await bundleApp(repo);
-  if (typeof app === 'string') return { written: [], skipped: [`ai-way images skipped: ${app}`] };
-  const written: (AiWayImage & { flavour: Flavour })[] = [];
   const skipped: string[] = [];
-  for (const { flavour, arches } of flavours)
-    for (const arch of arches) {
-      let made: AiWayImage | string;
-      try {
-        made = buildAiWayImage(repo, version, builder, app, flavour, arch);
-      } catch (e) {
-        made = (e as Error).message;
-      }
-      if (typeof made === 'string') skipped.push(`ai-way ${flavour} ${arch} image skipped: ${made}`);
-      else written.push({ ...made, flavour });
+  const skip = (w: { flavour: Flavour; arch: GuestArch }, why: string) => skipped.push(`ai-way ${w.flavour} ${w.arch} image skipped: ${why}`);
+  const possible = wanted.filter((w) => {
+    const why = missing(b.repo, w.arch);
+    if (why) skip(w, why);
+    return !why;
+  });
+  if (!possible.length) return { written: [], skipped };
+  const app = await bundleApp(b.repo);
+  if (typeof app === 'string') return { written: [], skipped: [...skipped, `ai-way images skipped: ${app}`] };
+  const written: (AiWayImage & { flavour: Flavour })[] = [];
+  for (const w of possible) {
+    let made: AiWayImage | string;
+    try {
+      made = buildAiWayImage(b, app, w.flavour, w.arch);
+    } catch (e) {
+      made = (e as Error).message;
     }
+    if (typeof made === 'string') skip(w, made);
+    else written.push({ ...made, flavour: w.flavour });
+  }
   return { written, skipped };
 }
