@@ -1,12 +1,12 @@
 // Builds everything ai-way runs from a checkout: the launcher bundle (build/ai-way.mjs), the
-// in-guest agent (build/native/), the selftest appliance image (build/images/) and the guests
+// in-guest agent (build/native/), the appliances' images (build/images/) and the guests
 // (build/guests/). A missing C toolchain, busybox, kernel or upstream file only skips those parts,
 // with a note: `npm ci` must not fail.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { withBuildTool } from './build-tool.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -41,24 +41,11 @@ try {
   note('the agent was not built (see above); the selftest image needs it');
 }
 
-// The images: the selftest appliance's, and the guests built around it (packaging/build-images.ts).
-const tool = path.join(root, 'build/tools/build-images.mjs');
-await build({
-  entryPoints: [path.join(root, 'packaging/build-images.ts')],
-  outfile: tool,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  // The ai-way image bundles its app with esbuild itself.
-  external: ['esbuild'],
-  logLevel: 'warning',
+// The images: the appliances' and the guests built around them (packaging/build-images.ts).
+await withBuildTool(root, 'packaging/build-images.ts', async ({ buildImages }, builder) => {
+  try {
+    for (const line of await buildImages({ repo: root, version, builder })) note(line);
+  } catch (e) {
+    note(`the images were not built: ${e.message}`);
+  }
 });
-const { buildImages } = await import(tool);
-// The bundle's own sum is part of every guest's cache key: changed build code builds anew.
-const builder = createHash('sha256').update(readFileSync(tool)).digest('hex');
-try {
-  for (const line of await buildImages({ repo: root, version, builder })) note(line);
-} catch (e) {
-  note(`the images were not built: ${e.message}`);
-}
-rmSync(path.dirname(tool), { recursive: true, force: true });

@@ -150,7 +150,8 @@ export async function buildAiWayImages(
   ],
 ): Promise<{ written: (AiWayImage & { flavour: Flavour })[]; skipped: string[] }> {
   const skipped: string[] = [];
-  const skip = (w: { flavour: Flavour; arch: GuestArch }, why: string) => skipped.push(`ai-way ${w.flavour} ${w.arch} image skipped: ${why}`);
+  const skip = (w: { flavour: Flavour; arch: GuestArch }, why: string) =>
+    skipped.push(`ai-way ${w.flavour} ${w.arch} image skipped: ${why}`);
   const possible = wanted.filter((w) => {
     const why = missing(b.repo, w.arch);
     if (why) skip(w, why);
