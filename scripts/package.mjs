@@ -134,7 +134,7 @@ function carriedImages(t, arch) {
   }
   const formats = t.startsWith('win-') ? ['oci', 'wsl-rootfs', 'vm'] : ['oci', 'vm'];
   const all = JSON.parse(readFileSync(list, 'utf8'));
-  // Not the ai-way image (144 MB): an executable that size is no download; it comes beside it.
+  // Not the ai-way image (141 MiB): an executable that size is no download; it comes beside it.
   const images = all.images.filter((i) => i.arch === arch && formats.includes(i.format) && i.appliance !== 'ai-way');
   const own = path.join(work, `images-${t}.json`);
   writeFileSync(own, `${JSON.stringify({ images, skipped: all.skipped.filter((s) => s.arch === arch) }, null, 2)}\n`);
