@@ -8,14 +8,18 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageArch } from '../../appliance/image-policy.ts';
 import type { TarEntry } from '../../appliance/tar.ts';
-import { bundleApp } from '../../packaging/ai-way/app-bundle.ts';
+import { APP_FOLDER, bundleApp } from '../../packaging/ai-way/app-bundle.ts';
 import { buildAiWayImage } from '../../packaging/ai-way/build-ai-way-image.ts';
 import { ociRootTree } from '../../packaging/guest/oci-tree.ts';
 import { podmanAsUser, rootlessUnavailable } from '../support/rootless.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const image = (arch: ImageArch) => path.join(ROOT, 'build', 'images', `ai-way-cpu-${arch}.oci.tar`);
-const notBuilt = existsSync(image('x86_64')) ? null : `${image('x86_64')} is not built (npm run build: the app, setup's packages)`;
+const notBuilt = !existsSync(path.join(ROOT, APP_FOLDER, 'src', 'main.ts'))
+  ? `${APP_FOLDER} has no app yet`
+  : existsSync(image('x86_64'))
+    ? null
+    : `${image('x86_64')} is not built (npm run build; npm run setup downloads its Debian packages)`;
 const ELF_MACHINE = { x86_64: 62, aarch64: 183 } as const;
 const NPM_ARCH = { x86_64: 'x64', aarch64: 'arm64' } as const;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
