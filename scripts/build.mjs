@@ -1,12 +1,12 @@
 // Builds everything ai-way runs from a checkout: the launcher bundle (build/ai-way.mjs), the
-// in-guest agent (build/native/), the selftest appliance image (build/images/) and the guests
-// (build/guests/), and the generated test model (build/models/). A missing C toolchain, busybox,
+// in-guest agent (build/native/), the appliances' images (build/images/), the guests
+// (build/guests/) and the generated test model (build/models/). A missing C toolchain, busybox,
 // kernel or upstream file only skips those parts, with a note: `npm ci` must not fail.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { withBuildTool } from './build-tool.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -41,25 +41,16 @@ try {
   note('the agent was not built (see above); the selftest image needs it');
 }
 
-// The images: the selftest appliance's, and the guests built around it (packaging/build-images.ts).
-/** packaging/ code (TypeScript), bundled into build/tools/ to run here; removed at the end. */
-async function bundledTool(entry, name) {
-  const outfile = path.join(root, 'build/tools', name);
-  await build({ entryPoints: [path.join(root, entry)], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
-  return outfile;
-}
-const tool = await bundledTool('packaging/build-images.ts', 'build-images.mjs');
-const { buildImages } = await import(tool);
-// The bundle's own sum is part of every guest's cache key: changed build code builds anew.
-const builder = createHash('sha256').update(readFileSync(tool)).digest('hex');
-try {
-  for (const line of await buildImages({ repo: root, version, builder })) note(line);
-} catch (e) {
-  note(`the images were not built: ${e.message}`);
-}
+// The images: the appliances' and the guests built around them (packaging/build-images.ts).
+await withBuildTool(root, 'packaging/build-images.ts', async ({ buildImages }, builder) => {
+  try {
+    for (const line of await buildImages({ repo: root, version, builder })) note(line);
+  } catch (e) {
+    note(`the images were not built: ${e.message}`);
+  }
+});
 
 // The generated models: tests load and run them as the appliance would a real one.
-const modelTool = await bundledTool('packaging/models/build-models.ts', 'build-models.mjs');
-const { buildModels } = await import(modelTool);
-for (const line of buildModels(root, readFileSync(modelTool, 'utf8'))) note(line);
-rmSync(path.dirname(tool), { recursive: true, force: true });
+await withBuildTool(root, 'packaging/models/build-models.ts', async ({ buildModels }, builder) => {
+  for (const line of buildModels(root, builder)) note(line);
+});

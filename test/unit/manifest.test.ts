@@ -48,21 +48,21 @@ describe('the shipped manifests', () => {
     } satisfies Manifest);
   });
 
-  it('ai-way: both flavors on both architectures, from local images', async () => {
-    const fedora = { kind: 'registry', ref: 'localhost/ai-way-fedora:0.1.0' } as const;
-    const alpine = { kind: 'registry', ref: 'localhost/ai-way-alpine:0.1.0' } as const;
+  it('ai-way: both flavors on both architectures, the same glibc image the build makes', async () => {
+    const archive = (arch: string) => ({ kind: 'oci-archive', path: path.join(ROOT, `build/images/ai-way-cpu-${arch}.oci.tar`) }) as const;
+    const byArch = { x86_64: archive('x86_64'), aarch64: archive('aarch64') };
     expect(await loadManifest(AI_WAY, readCarried)).toEqual({
       file: AI_WAY,
       name: 'ai-way',
       version: '0.1.0',
       description: 'Private document Q&A with a local LLM',
-      images: { fedora: { x86_64: fedora, aarch64: fedora }, alpine: { x86_64: alpine, aarch64: alpine } },
-      app: { command: ['/usr/local/bin/ai-way-app'], port: 8080, ask: '/ask', status: '/status', documents: '/documents' },
+      images: { alpine: byArch, fedora: byArch },
+      app: { command: ['/usr/bin/node', '/app/main.mjs'], port: 8080, ask: '/ask', status: '/status', documents: '/documents' },
       workspace: { sizeBytes: 4 * GiB, exec: false },
       resources: { memBytes: 8 * GiB, cpus: 4, pids: 512 },
       gpu: { wish: 'auto' },
       isolation: { mode: 'any' },
-      model: null,
+      model: { default: null },
       health: { path: '/health', timeoutMs: 300_000, intervalMs: 500 },
       smoke: {
         method: 'POST',
