@@ -1,7 +1,6 @@
-// Windows: the appliance in a WSL2 distribution of its own, sandboxed there by the agent. Not built
-// yet: the Plan chooses it and the doctor checks for it, but it starts nothing.
+// Windows: the appliance in a WSL2 distribution of its own, sandboxed there by the agent. Its pure
+// face; the adapter itself (adapter.ts) loads on demand.
 import { type AdapterEntry, missingOf } from '../adapter.ts';
-import { unbuilt } from '../unbuilt.ts';
 import { wsl2Steps } from './steps.ts';
 
 export const wsl2: AdapterEntry = {
@@ -13,5 +12,5 @@ export const wsl2: AdapterEntry = {
   check: (report) => missingOf(report, ['wsl', 'virtualization']),
   probes: () => [],
   steps: wsl2Steps,
-  load: async () => unbuilt('wsl2'),
+  load: async () => (await import('./adapter.ts')).wsl2Adapter(),
 };

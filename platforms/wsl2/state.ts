@@ -19,7 +19,7 @@ const BY_EXIT: Record<number, WslState> = {
 const BY_TEXT: [RegExp, WslState][] = [
   [/WSL_E_WSL_OPTIONAL_COMPONENT_REQUIRED|\b0x8007019e\b|aka\.ms\/wslinstall\b/i, 'not-installed'],
   [
-    /\b0x80370102\b|WSL_E_VIRTUAL_MACHINE_PLATFORM_REQUIRED|HCS_E_HYPERV_NOT_INSTALLED|aka\.ms\/enablevirtualization\b/i,
+    /\b0x80370102\b|WSL_E_VIRTUAL_MACHINE_PLATFORM_REQUIRED|HCS_E_HYPERV_NOT_INSTALLED|aka\.ms\/(enablevirtualization|wsl2-install)\b/i,
     'virtualization-off',
   ],
   [/\b0x800701bc\b|aka\.ms\/wsl2kernel\b/i, 'kernel-missing'],
