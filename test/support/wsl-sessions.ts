@@ -2,7 +2,7 @@
 // (wsl-exe-stand-in.mjs): the adapter's own code imports the real guest's wsl-rootfs tarball, starts
 // the real agent in it and wipes it. The Plan is made for a Windows host with this machine's
 // resources; LOCALAPPDATA and the stand-in's state are folders of the test's own.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makePlan, startable } from '../../appliance/plan.ts';
@@ -22,7 +22,10 @@ export function useWslStandIn(): { localAppData: string; state: string; restore(
   const localAppData = path.join(base, 'LocalAppData');
   const state = path.join(base, 'stand-in');
   Object.assign(process.env, { AIWAY_WSL_EXE: WSL_STAND_IN, AIWAY_WSL_STAND_IN_STATE: state, LOCALAPPDATA: localAppData });
-  const put = (k: string, v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
+  const put = (k: string, v: string | undefined) => {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  };
   return {
     localAppData,
     state,
@@ -30,6 +33,7 @@ export function useWslStandIn(): { localAppData: string; state: string; restore(
       put('AIWAY_WSL_EXE', saved.exe);
       put('AIWAY_WSL_STAND_IN_STATE', saved.state);
       put('LOCALAPPDATA', saved.local);
+      rmSync(base, { recursive: true, force: true });
     },
   };
 }
