@@ -37,7 +37,7 @@ describe.skipIf(why)('the WSL2 adapter, through the wsl.exe stand-in', () => {
       expect(verified.facts.filter((f: any) => !f.ok)).toEqual([]);
       const unenforced = verified.facts.filter((f: any) => f.warning).map((f: any) => f.id);
       expect(unenforced.filter((id: string) => id !== 'memory-limit' && id !== 'cpu-limit')).toEqual([]);
-      expectGuestFacts(verified.facts.map((f: any) => ({ ...f, warning: false })));
+      expectGuestFacts(verified.facts.map((f: any) => ({ id: f.id, ok: f.ok })));
       expect(events.find((e) => e.type === 'ready')).toMatchObject({
         platform: 'wsl2',
         guest: { flavor: 'alpine', accelerator: 'hyperv', kernel: '5.15.83.1' },
