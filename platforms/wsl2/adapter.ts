@@ -10,7 +10,7 @@ import path from 'node:path';
 import { asFailure, Failure } from '../../appliance/failures.ts';
 import { type CarriedImage, type CarriedImages, pickGuest } from '../../appliance/guest-images.ts';
 import type { Adapter, BootContext, Guest, RunnablePlan } from '../adapter.ts';
-import { carriedFilePath, loadCarriedImages, userCache } from '../carried-images.ts';
+import { carriedFilePath, carriedOnce, userCache } from '../carried-images.ts';
 import { parseWslVersion } from '../host/parse/windows.ts';
 import { makeFolders } from '../make-folders.ts';
 import { carriedRoot } from '../package-root.ts';
@@ -27,17 +27,12 @@ const localAppData = () => process.env.LOCALAPPDATA || path.join(os.homedir(), '
 /** An import unpacks the tarball into a new virtual disk: tens of MiB take seconds, a slow disk more. */
 const IMPORT_TIMEOUT_MS = 300_000;
 
-interface Prepared {
-  exe: string;
-  image: CarriedImage;
-  tarball: string;
-  kernel: string;
-}
+/** What prepare() found: wsl.exe, the guest, its tarball in the cache, WSL's kernel. */
+type Prepared = { exe: string; image: CarriedImage; tarball: string; kernel: string };
 
 export function wsl2Adapter(): Adapter {
   const root = carriedRoot();
-  let carried: Promise<CarriedImages> | null = null;
-  const images = () => (carried ??= loadCarriedImages(root));
+  const images = carriedOnce(root);
   let prepared: Prepared | null = null;
 
   return {

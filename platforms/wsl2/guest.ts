@@ -7,6 +7,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import type { AgentPipe, Guest, GuestEnd, GuestMachine } from '../adapter.ts';
 import { keepLines } from '../qemu/vm-process.ts';
+import { endWithin } from '../end-within.ts';
 import { removeDistro } from './reap.ts';
 
 const LOG_LINES = 200;
@@ -44,13 +45,10 @@ export class WslGuest implements Guest {
     return { toAgent: this.child.stdin, fromAgent: this.child.stdout };
   }
 
-  logTail(n: number): string {
-    return this.log.slice(-n).join('\n');
-  }
+  logTail = (n: number): string => this.log.slice(-n).join('\n');
 
-  async up(): Promise<void> {
-    // Nothing served only the boot: the tarball is the cache's, read-only.
-  }
+  /** Nothing served only the boot: the tarball is the cache's, read-only. */
+  up = async (): Promise<void> => undefined;
 
   wipe(graceMs: number): Promise<void> {
     this.wiping ??= this.end(graceMs);
@@ -59,9 +57,7 @@ export class WslGuest implements Guest {
 
   private async end(graceMs: number): Promise<void> {
     this.child.stdin.end(); // the dead man's switch: the agent empties the workspace and exits
-    const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
-    if ((await Promise.race([this.exited, timer])) === 'late') this.child.kill('SIGKILL');
-    await this.exited;
+    await endWithin(this.exited, graceMs, () => this.child.kill('SIGKILL'));
     await removeDistro(this.distro.exe, this.distro.name);
     await rm(this.distro.folder, { recursive: true, force: true, maxRetries: 3 });
   }
