@@ -248,7 +248,8 @@ int sandbox_tree_build(const struct sandbox_config *c, const char **failed)
     *failed = "the workspace as a mount of its own"; /* what stays writable is decided per mount */
     if (mkdirs(at(base, c->workspace), 0755) < 0 || mount(c->workspace, at(base, c->workspace), NULL, MS_BIND, NULL) < 0)
         return -1;
-    if (bind_folders(base, c, folder_fds, failed) < 0 || mount_proc(base, dev_fds[0], failed) < 0 || mount_dev(base, c, dev_fds, failed) < 0 ||
+    if (bind_folders(base, c, folder_fds, failed) < 0 || mount_proc(base, dev_fds[0], failed) < 0 ||
+        mount_dev(base, c, dev_fds, failed) < 0 ||
         (c->cgroup && mount_cgroup_view(base, failed) < 0))
         return -1;
     for (int i = 0; i < (int)NBASE + c->ndevices; i++)

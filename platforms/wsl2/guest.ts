@@ -6,7 +6,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import type { AgentPipe, Guest, GuestEnd, GuestMachine } from '../adapter.ts';
-import { keepLines } from '../qemu/vm-process.ts';
+import { keepLines } from '../keep-lines.ts';
 import { endWithin } from '../end-within.ts';
 import { removeDistro } from './reap.ts';
 

@@ -1,6 +1,7 @@
 // The platform registry: the way to Linux the Plan takes on each kind of host, each way's
 // prerequisites read from the host report, adapters imported only when a launch needs one, and the
-// ways not built yet refusing to start (exit 9) through the same launch as Linux, starting nothing.
+// ways not built yet refusing to start (exit 9) through the same launch as Linux, starting nothing;
+// WSL2 on a Windows without wsl.exe saying how to install it.
 import { describe, expect, it, vi } from 'vitest';
 import type { analyzeHost } from '../../platforms/host/analyze.ts';
 import { DEFAULT_PLAN_OPTIONS, makePlan } from '../../appliance/plan.ts';
@@ -79,7 +80,7 @@ describe('the registry', () => {
 
 describe('the ways not built yet', () => {
   const context = { sessionId: '0123456789ab', host: null, warning: () => undefined };
-  it.each(['wsl2', 'lima'] as const)('%s refuses to prepare or start (exit 9) and has nothing to reap', async (id) => {
+  it.each(['lima'] as const)('%s refuses to prepare or start (exit 9) and has nothing to reap', async (id) => {
     const adapter = await adapterEntry(id).load();
     const plan = { ...makePlan(ADAPTERS, linuxHost(podman), DEFAULT_PLAN_OPTIONS, await loadAppliance('selftest')) };
     const ready = { ...plan, appliance: plan.appliance! };
@@ -95,7 +96,7 @@ describe('the ways not built yet', () => {
     expect(await adapter.reap()).toEqual([]);
   });
 
-  it('a launch on Windows plans the WSL2 way and its session fails to boot with exit 9, having started nothing', async () => {
+  it('a launch on Windows plans the WSL2 way; without wsl.exe it fails with the fix (exit 4), having started nothing', async () => {
     const launch = new Launch('selftest', DEFAULT_PLAN_OPTIONS);
     const report = windowsReady();
     const plan = launch.plan(report, await loadAppliance('selftest'));
@@ -106,8 +107,13 @@ describe('the ways not built yet', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(error).toMatchObject({ code: 'unsupported', exitCode: EXIT.notImplemented });
-    await session.wipe('unsupported');
+    expect(error).toMatchObject({
+      code: 'prerequisite',
+      exitCode: EXIT.prerequisiteMissing,
+      message: 'WSL (the Windows Subsystem for Linux) is not installed (wsl.exe was not found)',
+      fix: expect.stringContaining('wsl --install --no-distribution'),
+    });
+    await session.wipe('no wsl.exe');
     expect(events.map((e) => (e.type === 'progress' ? e.stage : e.type))).toEqual(['preparing', 'wiping', 'wiped']);
     expect(session.logTail(5)).toBe('');
   });
