@@ -114,11 +114,14 @@ export class Session {
     this.verdict = verifyIsolation(report, {
       ...askedLimits(this.plan),
       isolation: this.plan.isolation.mode,
+      // A Windows host's GPU has no CDI spec: WSL2 passes it as /dev/dxg alone.
       gpuNodes: cdi
         ? editsFor(cdi.spec, cdi.devices)
             .deviceNodes.map((n) => n.path)
             .filter(isGpuNode)
-        : [],
+        : this.plan.gpu.mode === 'wsl'
+          ? ['/dev/dxg']
+          : [],
     });
     this.report = this.verdict.facts[0]?.id === 'report' ? null : (report as IsolationReport);
     this.emit({
