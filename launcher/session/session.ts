@@ -122,11 +122,14 @@ export class Session {
       ...askedLimits(this.plan),
       isolation: this.plan.isolation.mode,
       model: this.plan.model !== null,
+      // A Windows host's GPU has no CDI spec: WSL2 passes it as /dev/dxg alone.
       gpuNodes: cdi
         ? editsFor(cdi.spec, cdi.devices)
             .deviceNodes.map((n) => n.path)
             .filter(isGpuNode)
-        : [],
+        : this.plan.gpu.mode === 'wsl'
+          ? ['/dev/dxg']
+          : [],
     });
     this.report = this.verdict.facts[0]?.id === 'report' ? null : (report as IsolationReport);
     this.emit({

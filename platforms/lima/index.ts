@@ -2,6 +2,7 @@
 // Plan chooses it and the doctor checks for it, but it starts nothing.
 import { type AdapterEntry, missingOf } from '../adapter.ts';
 import { unbuilt } from '../unbuilt.ts';
+import { noSteps } from '../../appliance/steps.ts';
 
 export const lima: AdapterEntry = {
   id: 'lima',
@@ -11,5 +12,7 @@ export const lima: AdapterEntry = {
   applicable: (f) => (f.host.platform === 'macos' ? 'macOS: the appliance runs in a Lima virtual machine' : null),
   check: (report) => missingOf(report, ['lima', 'virtualization']),
   probes: () => [],
+  // Not built yet: it would run nothing.
+  steps: noSteps,
   load: async () => unbuilt('lima'),
 };

@@ -57,6 +57,9 @@ export const sandboxArgs = (host: HostPlatform): string[] =>
 export const CONSOLE_ARGS: readonly string[] = ['-serial', 'stdio'];
 const CONSOLES: Record<ImageArch, string> = { x86_64: 'ttyS0', aarch64: 'ttyAMA0' };
 
+/** The descriptor the channel's socket has in QEMU: the fourth of its stdio. */
+export const CHANNEL_FD = 3;
+
 /** The agent's channel: a virtio-serial port named `port`, on a socket QEMU inherits as descriptor `fd` (no file, no listener). */
 export const channelArgs = (fd: number, port: string): string[] => [
   '-chardev',
@@ -101,7 +104,9 @@ export interface VmOwner {
 
 const NAME = /^ai-way-([0-9a-f]+)-(\d+)-(\d+|unknown)$/;
 
-export const vmName = (o: VmOwner): string => `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
+/** A name for an owner; the Plan's steps give placeholders where the run gives numbers. */
+export const vmName = (o: { sessionId: string; launcherPid: number | string; launcherStart: string | null }): string =>
+  `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
 
 /** The owner a -name value names, or null when it is not one of ai-way's. */
 export function ownerOf(name: string): VmOwner | null {
@@ -122,7 +127,7 @@ export interface VmSpec {
   host: HostPlatform;
   hostCpus: number | null;
   arch: ImageArch;
-  owner: VmOwner;
+  owner: Parameters<typeof vmName>[0];
   kernel: string;
   initramfs: string;
   initramfsBytes: number;

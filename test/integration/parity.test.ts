@@ -1,6 +1,8 @@
 // One session scenario over every way to Linux that can run here: native Linux (rootful Podman) and
 // QEMU virtual machines of both architectures. The same run of the CLI: isolation proven from inside,
-// ready (saying where), a file in, an answer, the list, quit, the wipe, and nothing left.
+// ready (saying where), a file in, an answer, the list, quit, the wipe, and nothing left. WSL2 runs
+// the same scenario through its adapter's own code and the wsl.exe stand-in: the CLI here plans for
+// this Linux host, where the WSL2 way does not apply.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,10 @@ import { cannotBoot } from '../support/guest-boot.ts';
 import { rootlessUnavailable } from '../support/rootless.ts';
 import { endRuns, type Run, sessionContainers, startRun, takeSessionTurns } from '../support/sessions.ts';
 import { expectGuestFacts, stillRunningAfter, vmRunner, vmsOf, waitFor } from '../support/vm-sessions.ts';
+import { useWslStandIn, windowsPlan, wslLeftovers, wslStandInUnavailable } from '../support/wsl-sessions.ts';
+import { Session } from '../../launcher/session/session.ts';
+import type { SessionEvent } from '../../launcher/session/events.ts';
+import { adapterEntry } from '../../platforms/registry.ts';
 
 const asRoot = process.getuid?.() === 0 ? null : 'rootful Podman needs root';
 const WAYS = [
@@ -62,6 +68,36 @@ describe('the same session over every way to Linux here', () => {
       },
     );
   }
+});
+
+describe('the same session on the WSL2 way, through the wsl.exe stand-in', () => {
+  const why = wslStandInUnavailable();
+  if (why) console.warn(`SKIPPING the wsl2 session of the parity scenario: ${why}`);
+
+  it.skipIf(why)('wsl2: proof, ready, a file in, an answer, the list, quit, wiped, nothing left', { timeout: 60_000 }, async () => {
+    const standIn = useWslStandIn();
+    try {
+      const events: SessionEvent[] = [];
+      const session = new Session(await windowsPlan(), await adapterEntry('wsl2').load(), (e) => events.push(e));
+      await session.boot();
+      const verified = events.find((e) => e.type === 'verified') as Extract<SessionEvent, { type: 'verified' }>;
+      expect(verified.proven).toBe(true);
+      // This host binds the memory and cpu controllers to cgroup v1: those two limits are said not to hold.
+      expectGuestFacts(verified.facts.map((f) => (f.id === 'memory-limit' || f.id === 'cpu-limit' ? { id: f.id, ok: f.ok } : f)));
+      expect(events.find((e) => e.type === 'ready')).toMatchObject({ platform: 'wsl2', guest: { flavor: 'alpine' } });
+      const text = 'The appliance keeps notes. Notes stay inside.\n';
+      const notes = path.join(scratch, 'wsl-notes.txt');
+      writeFileSync(notes, text, { mode: 0o644 });
+      expect(await session.addFile(notes)).toMatchObject({ name: 'wsl-notes.txt', size: text.length });
+      expect((await session.ask('POST', '/cgi-bin/ask', 'notes')).body).toContain('notes: wsl-notes.txt (2)');
+      expect((await session.listFiles()).files).toEqual([{ name: 'wsl-notes.txt', size: text.length }]);
+      await session.wipe('the person quit');
+      expect(events.some((e) => e.type === 'wiped')).toBe(true);
+      expect(wslLeftovers(standIn)).toEqual([]);
+    } finally {
+      standIn.restore();
+    }
+  });
 });
 
 async function fullSession(run: Run, arch: string | null): Promise<void> {
