@@ -27,6 +27,7 @@ export const linuxSteps: StepsOf = (plan) => {
     command: app.command,
     ...askedLimits({ resources: plan.resources, appliance: app }),
     gpu: cdi ? { kind: null, devices: cdi.devices, edits: editsFor(cdi.spec, cdi.devices) } : null,
+    model: plan.model?.file ?? null,
   });
   const name = containerName(PLACEHOLDER.session);
   const steps: PlatformSteps = {

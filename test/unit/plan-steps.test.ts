@@ -28,6 +28,14 @@ describe("the Plan's steps", async () => {
     ]);
   });
 
+  it('on Linux with a model: the start line binds it read-only at /model/model.gguf, as the session does', () => {
+    const model = { name: 'tiny', file: '/models/tiny.gguf', sha256: 'a'.repeat(64), bytes: 1 };
+    const plan = makePlan(ADAPTERS, linuxHost(podman), { image: 'auto', gpu: 'none' }, selftest, model);
+    expect(plan.platform.steps.start[0]!.argv).toEqual(
+      expect.arrayContaining(['--volume', '/models/tiny.gguf:/model/model.gguf:ro,nosuid,nodev,noexec']),
+    );
+  });
+
   it('in a QEMU virtual machine: no network card, the name reaping knows, the memory waiting for the initramfs', () => {
     const plan = makePlan(ADAPTERS, linuxHost(podman), { image: 'auto', gpu: 'none', platform: 'qemu' }, selftest);
     const vm = plan.platform.steps.start[0]!.argv!;
