@@ -36,3 +36,24 @@ export function stillRunning(pid: number, start: string | null): boolean {
 
 /** What a session records of the launcher that runs it. */
 export const thisLauncher = () => ({ launcherPid: process.pid, launcherStart: processStartTime(process.pid) });
+
+/**
+ * Whose virtual machine this is (QEMU's -name, a Lima instance's name): the session, and the
+ * launcher's pid and start time (reaping tells a dead launcher's).
+ */
+export interface VmOwner {
+  sessionId: string;
+  launcherPid: number;
+  launcherStart: string | null;
+}
+
+const NAME = /^ai-way-([0-9a-f]+)-(\d+)-(\d+|unknown)$/;
+
+export const vmName = (o: VmOwner): string => `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
+
+/** The owner such a name names, or null when it is not one of ai-way's. */
+export function ownerOf(name: string): VmOwner | null {
+  const m = NAME.exec(name);
+  if (!m) return null;
+  return { sessionId: m[1]!, launcherPid: Number(m[2]), launcherStart: m[3] === 'unknown' ? null : m[3]! };
+}
