@@ -177,8 +177,8 @@ function wsl(f: Facts): Prerequisite {
   return prereq('wsl', title, { status: 'ok', required: true, detail: `WSL ${w.version} is installed` });
 }
 
-/** The oldest Lima that reads the configuration ai-way writes (its pinned Alpine template asks for 2.0.0). */
-export const MIN_LIMA: readonly number[] = [2, 0, 0];
+/** The oldest Lima ai-way's settings are written for: 1.0, where vz is the default on a Mac and plain mode is there. */
+export const MIN_LIMA: readonly number[] = [1, 0, 0];
 
 function lima(f: Facts): Prerequisite {
   const title = 'Lima (Linux virtual machines on macOS)';
