@@ -6,6 +6,7 @@ import type { ImageSource, Manifest } from './manifest.ts';
 import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
 import { Failure } from './failures.ts';
 import { GPU_VENDORS, isPassable, PASSABLE_VENDORS, type PassableVendor } from './gpu-vendors.ts';
+import type { PlanForSteps, PlatformSteps, StepsOf } from './steps.ts';
 
 export interface PlanOptions {
   image: ImageFlavor | 'auto';
@@ -56,6 +57,8 @@ export interface PlatformCandidate {
   applicable(f: HostFacts): string | null;
   /** Why it can run here when the user names it, though the Plan never takes it by itself (a better way exists). Pure. */
   whenNamed?(f: HostFacts): string | null;
+  /** The command lines each phase of a session will run (appliance/steps.ts). Pure. */
+  readonly steps: StepsOf;
 }
 
 export interface GpuPlan {
@@ -73,7 +76,8 @@ export interface GpuPlan {
 export interface Plan {
   schema: 1;
   host: { platform: HostFacts['host']['platform']; arch: HostFacts['host']['arch'] };
-  platform: { adapter: PlatformAdapter; reason: string };
+  /** steps: what each phase will run there, placeholders standing for what only the run knows. */
+  platform: { adapter: PlatformAdapter; reason: string; steps: PlatformSteps };
   image: ImageChoice;
   /**
    * chosenBy "user": --engine named it, so it is used or the session fails; "policy": Podman may stand
@@ -137,7 +141,7 @@ export function makePlan(
   const gpu = planGpu(f, gpuOptions, image, way.candidate, { warnings, noGpu });
   if (spec?.gpu.wish === 'auto' && gpu.mode === 'none' && options.gpu === 'auto')
     warnings.push(`no GPU for ${spec.name}: it runs on the processor (${gpu.reason})`);
-  return {
+  const plan: PlanForSteps = {
     schema: 1,
     host: { platform: f.host.platform, arch: f.host.arch },
     platform,
@@ -171,6 +175,7 @@ export function makePlan(
     warnings,
     errors,
   };
+  return { ...plan, platform: { ...platform, steps: way.candidate.steps(plan, f) } };
 }
 
 function chooseEngine(f: HostFacts, wanted: NonNullable<PlanOptions['engine']>, errors: PlanError[]): Plan['engine'] {
@@ -377,7 +382,7 @@ function defaultResources(f: HostFacts): Plan['resources'] {
 }
 
 /** The limits the Plan asks for the appliance: given to the engine, then proven from inside. */
-export const askedLimits = (plan: Plan & { appliance: PlanAppliance }) => ({
+export const askedLimits = (plan: Pick<Plan, 'resources'> & { appliance: PlanAppliance }) => ({
   workspaceBytes: plan.resources.workspaceBytes,
   workspaceExec: plan.appliance.workspaceExec,
   memBytes: plan.resources.memBytes,

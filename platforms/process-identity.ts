@@ -49,7 +49,9 @@ export interface VmOwner {
 
 const NAME = /^ai-way-([0-9a-f]+)-(\d+)-(\d+|unknown)$/;
 
-export const vmName = (o: VmOwner): string => `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
+/** A name for an owner; the Plan's steps give placeholders where the run gives numbers. */
+export const vmName = (o: { sessionId: string; launcherPid: number | string; launcherStart: string | null }): string =>
+  `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
 
 /** The owner such a name names, or null when it is not one of ai-way's. */
 export function ownerOf(name: string): VmOwner | null {

@@ -38,7 +38,8 @@ export const AGENT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 
 
 export interface PodmanRunSpec {
   sessionId: string;
-  launcherPid: number;
+  /** A number, or the Plan's placeholder for it (appliance/steps.ts). */
+  launcherPid: number | string;
   /** The launcher's start time (pids are reused), where the host can tell. */
   launcherStart?: string | null;
   /** Rootful only: which host id range this session maps onto (0 <= slot < ROOTFUL_SLOTS). */

@@ -28,9 +28,9 @@ export const shellCall = (limactl: string, home: string, name: string, script: s
   call(limactl, home, ['shell', '--workdir', '/', name, 'sudo', '-n', '/bin/sh', '-c', script]);
 
 /** Unpacks the guest's root filesystem (the tarball on stdin) into a tmpfs of its own: nothing of it on the guest's disk. */
-export function unpackScript(guestBytes: number): string {
+export function unpackScript(guestBytes: number | string): string {
   // Twice the archive: tar's headers make the archive larger than what it unpacks to, never smaller by half.
-  const size = Math.max(16 * 1024 ** 2, guestBytes * 2);
+  const size = typeof guestBytes === 'string' ? guestBytes : Math.max(16 * 1024 ** 2, guestBytes * 2);
   return [
     'set -eu',
     `mkdir -p ${GUEST_ROOT}`,

@@ -2,6 +2,7 @@
 // too, but there ai-way's own QEMU way is tighter (no network card at all), so Lima is taken on
 // Linux only when named (`--platform lima`). Its pure face; the adapter itself (adapter.ts) loads on demand.
 import { type AdapterEntry, missingOf } from '../adapter.ts';
+import { limaSteps } from './steps.ts';
 
 export const lima: AdapterEntry = {
   id: 'lima',
@@ -12,5 +13,6 @@ export const lima: AdapterEntry = {
   whenNamed: (f) => (f.host.platform === 'linux' ? 'Lima runs on Linux too (its virtual machine is QEMU)' : null),
   check: (report) => missingOf(report, ['lima', 'virtualization']),
   probes: () => [],
+  steps: limaSteps,
   load: async () => (await import('./adapter.ts')).limaAdapter(),
 };

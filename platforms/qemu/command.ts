@@ -60,6 +60,9 @@ export const sandboxArgs = (host: HostPlatform): string[] =>
 export const CONSOLE_ARGS: readonly string[] = ['-serial', 'stdio'];
 const CONSOLES: Record<ImageArch, string> = { x86_64: 'ttyS0', aarch64: 'ttyAMA0' };
 
+/** The descriptor the channel's socket has in QEMU: the fourth of its stdio. */
+export const CHANNEL_FD = 3;
+
 /** The agent's channel: a virtio-serial port named `port`, on a socket QEMU inherits as descriptor `fd` (no file, no listener). */
 export const channelArgs = (fd: number, port: string): string[] => [
   '-chardev',
@@ -107,7 +110,7 @@ export interface VmSpec {
   host: HostPlatform;
   hostCpus: number | null;
   arch: ImageArch;
-  owner: VmOwner;
+  owner: Parameters<typeof vmName>[0];
   kernel: string;
   initramfs: string;
   initramfsBytes: number;

@@ -8,8 +8,7 @@ import type { Readable } from 'node:stream';
 import { type KvmState, kvmState, type ProbeOutcome } from './accelerator.ts';
 import { PANIC_LINE } from './command.ts';
 
-/** The descriptor the channel's socket has in QEMU: the fourth of its stdio. */
-export const CHANNEL_FD = 3;
+export { CHANNEL_FD } from './command.ts';
 
 /** Whether a program is there to run. */
 export const installed = (program: string): boolean => !spawnSync(program, ['--version'], { stdio: 'ignore', timeout: 5_000 }).error;

@@ -2,6 +2,7 @@
 // yet: the Plan chooses it and the doctor checks for it, but it starts nothing.
 import { type AdapterEntry, missingOf } from '../adapter.ts';
 import { unbuilt } from '../unbuilt.ts';
+import { wsl2Steps } from './steps.ts';
 
 export const wsl2: AdapterEntry = {
   id: 'wsl2',
@@ -11,5 +12,6 @@ export const wsl2: AdapterEntry = {
   applicable: (f) => (f.host.platform === 'windows' ? 'Windows: the appliance runs in its own WSL2 distribution' : null),
   check: (report) => missingOf(report, ['wsl', 'virtualization']),
   probes: () => [],
+  steps: wsl2Steps,
   load: async () => unbuilt('wsl2'),
 };
