@@ -330,7 +330,10 @@ function planGpu(
   if (options.gpu === 'none') return none('turned off by the user (--gpu none)', 'leave out --gpu none');
   if (f.host.platform === 'macos') {
     // Metal, the only way to a Mac's GPU, does not reach a Linux virtual machine.
-    return none("the appliance runs on the Mac's processor (CPU): its GPU (Metal) cannot be reached from Linux", 'run it on Linux or Windows');
+    return none(
+      "the appliance runs on the Mac's processor (CPU): its GPU (Metal) cannot be reached from Linux",
+      'run it on Linux or Windows',
+    );
   }
   const usable = f.gpus.filter((g) => g.usable && isPassable(g.vendor));
   const vendor = PASSABLE_VENDORS.find((v) => usable.some((g) => g.vendor === v));

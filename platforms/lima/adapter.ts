@@ -46,8 +46,7 @@ export function limaAdapter(): Adapter {
 
   return {
     id: 'lima',
-    reap: () =>
-      reapInstances(async () => (await run(listCall(limactl, home))).stdout, remove).catch(() => []),
+    reap: () => reapInstances(async () => (await run(listCall(limactl, home))).stdout, remove).catch(() => []),
     prefetch: () => undefined,
     async prepare(plan, context) {
       const image = guestFor(await images().catch((e) => Promise.reject(asFailure(e, 'image'))), plan, context);
@@ -81,7 +80,10 @@ export function limaAdapter(): Adapter {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'ai-way-lima-'));
     try {
       const yaml = path.join(folder, 'lima.yaml');
-      writeFileSync(yaml, limaYaml({ vmType: p.vmType, arch: p.image.arch, cpus: r.cpus, appBytes: r.memBytes, guestBytes: p.rootfsBytes }));
+      writeFileSync(
+        yaml,
+        limaYaml({ vmType: p.vmType, arch: p.image.arch, cpus: r.cpus, appBytes: r.memBytes, guestBytes: p.rootfsBytes }),
+      );
       must(await run(createCall(limactl, home, name, yaml), { onLine }), 'create its virtual machine');
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -29,7 +29,10 @@ export class LimaGuest implements Guest {
     // A shell that ended (the agent exited, or ssh lost the machine) is the channel's end.
     const shellEnd = new Promise<GuestEnd>((resolve) =>
       shell.on('close', (code, signal) =>
-        resolve({ reason: `the virtual machine's shell ended (limactl ${signal ?? `exit ${code}`})`, status: `limactl exit ${code ?? signal}` }),
+        resolve({
+          reason: `the virtual machine's shell ended (limactl ${signal ?? `exit ${code}`})`,
+          status: `limactl exit ${code ?? signal}`,
+        }),
       ),
     );
     this.exited = shellEnd;

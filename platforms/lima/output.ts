@@ -64,7 +64,10 @@ export function limaProblem(what: string, code: number | null, stderr: string): 
     };
   }
   if (fatal && /expected status "Running", got "Broken"|is running but|Broken/.test(fatal)) {
-    return { message: `Lima's virtual machine is stuck${said}`, fix: 'start ai-way again: it stops and removes a stuck virtual machine first' };
+    return {
+      message: `Lima's virtual machine is stuck${said}`,
+      fix: 'start ai-way again: it stops and removes a stuck virtual machine first',
+    };
   }
   return { message: `Lima could not ${what}${said}`, fix: 'run ai-way doctor, and see the log above for what Lima said' };
 }

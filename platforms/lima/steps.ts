@@ -17,11 +17,14 @@ export const limaSteps: StepsOf = (plan, f) => {
   const r = plan.resources;
   const stuck = 'only if the start failed and `limactl list` says the instance is Broken';
   const agent = agentScript({ shmBytes: r.shmBytes, memBytes: r.memBytes, pids: r.pids, cpus: r.cpus, accelerator: vmType });
-  const c = (what: string, call: { argv: string[]; env: Record<string, string> }, when?: string) => command(what, call.argv, call.env, when);
+  const c = (what: string, call: { argv: string[]; env: Record<string, string> }, when?: string) =>
+    command(what, call.argv, call.env, when);
   return {
     prepare: [
       c("Lima's version (1.0 or later)", { argv: [limactl, '--version'], env: {} }),
-      ...(mac ? [c('the macOS version: vz from 13.5 on Apple Silicon, QEMU otherwise', { argv: ['sw_vers', '-productVersion'], env: {} })] : []),
+      ...(mac
+        ? [c('the macOS version: vz from 13.5 on Apple Silicon, QEMU otherwise', { argv: ['sw_vers', '-productVersion'], env: {} })]
+        : []),
     ],
     start: [
       action(`write <temp folder>/lima.yaml: vmType ${vmType}, Alpine's pinned cloud image, no mounts, no port forwards, no containerd`),
@@ -38,7 +41,9 @@ export const limaSteps: StepsOf = (plan, f) => {
     ],
     reap: [
       c("list ai-way's instances", listCall(limactl, home)),
-      action(`limactl delete --force each instance named ${vmName({ sessionId: '<session>', launcherPid: '<pid>', launcherStart: '<start>' })} whose launcher is gone`),
+      action(
+        `limactl delete --force each instance named ${vmName({ sessionId: '<session>', launcherPid: '<pid>', launcherStart: '<start>' })} whose launcher is gone`,
+      ),
     ],
   };
 };

@@ -4,7 +4,7 @@
 // guest's init, the agent's channel on a virtio-serial port, and the label reaping knows it by.
 import type { HostFacts } from '../../appliance/host-facts.ts';
 import type { ImageArch } from '../../appliance/image-policy.ts';
-import { type VmOwner, vmName } from '../process-identity.ts';
+import { vmName } from '../process-identity.ts';
 
 export { ownerOf, type VmOwner, vmName } from '../process-identity.ts';
 

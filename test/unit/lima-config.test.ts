@@ -1,7 +1,16 @@
 // The Lima adapter's pure core: its lima.yaml (read back as YAML), the vmType for each Mac, the
 // command lines, the guest's scripts, and the owner a name says.
 import { describe, expect, it } from 'vitest';
-import { agentScript, createCall, deleteCall, listCall, shellCall, startCall, stopCall, unpackScript } from '../../platforms/lima/commands.ts';
+import {
+  agentScript,
+  createCall,
+  deleteCall,
+  listCall,
+  shellCall,
+  startCall,
+  stopCall,
+  unpackScript,
+} from '../../platforms/lima/commands.ts';
 import { LIMA_IMAGES, limaConfig, limaYaml, vmTypeFor } from '../../platforms/lima/config.ts';
 import { parseYamlSubset } from '../support/yaml-subset.ts';
 
@@ -51,13 +60,28 @@ describe("limactl's command lines", () => {
     ]) {
       expect(c.env).toEqual({ LIMA_HOME: home });
     }
-    expect(createCall('limactl', home, 'n', '/tmp/x/lima.yaml').argv).toEqual(['limactl', 'create', '--tty=false', '--name=n', '/tmp/x/lima.yaml']);
+    expect(createCall('limactl', home, 'n', '/tmp/x/lima.yaml').argv).toEqual([
+      'limactl',
+      'create',
+      '--tty=false',
+      '--name=n',
+      '/tmp/x/lima.yaml',
+    ]);
     expect(startCall('limactl', home, 'n').argv).toEqual(['limactl', 'start', '--tty=false', 'n']);
     expect(stopCall('limactl', home, 'n').argv).toEqual(['limactl', 'stop', '--force', 'n']);
     expect(deleteCall('limactl', home, 'n').argv).toEqual(['limactl', 'delete', '--force', 'n']);
     expect(listCall('limactl', home).argv).toEqual(['limactl', 'list', '--json']);
     expect(shellCall('limactl', home, 'n', 'echo hi').argv).toEqual([
-      'limactl', 'shell', '--workdir', '/', 'n', 'sudo', '-n', '/bin/sh', '-c', 'echo hi',
+      'limactl',
+      'shell',
+      '--workdir',
+      '/',
+      'n',
+      'sudo',
+      '-n',
+      '/bin/sh',
+      '-c',
+      'echo hi',
     ]);
   });
 
