@@ -10,6 +10,9 @@ export type VmType = 'vz' | 'qemu';
 
 const MiB = 1024 ** 2;
 
+/** A SHA-512 in Lima's form, written in two halves to keep lines short. */
+const sha512 = (...halves: string[]): string => `sha512:${halves.join('')}`;
+
 /**
  * Alpine's cloud image (nocloud, UEFI, cloud-init) as Lima's own template pins it
  * (templates/_images/alpine-3.23.yaml in lima-vm/lima at 183a60d7): the smallest guest Lima can
@@ -18,13 +21,17 @@ const MiB = 1024 ** 2;
 export const LIMA_IMAGES: Readonly<Record<ImageArch, { location: string; digest: string }>> = {
   x86_64: {
     location: 'https://dl-cdn.alpinelinux.org/alpine/v3.23/releases/cloud/nocloud_alpine-3.23.4-x86_64-uefi-cloudinit-r0.qcow2',
-    digest:
-      'sha512:849196e26640b33fb1f106d46cebdf341c715f7f49363564eacece8097464b6af7041618e94c4eb1a006394663252a86c0fb3158fee5d0ffb094899730679a71',
+    digest: sha512(
+      '849196e26640b33fb1f106d46cebdf341c715f7f49363564eacece8097464b6a',
+      'f7041618e94c4eb1a006394663252a86c0fb3158fee5d0ffb094899730679a71',
+    ),
   },
   aarch64: {
     location: 'https://dl-cdn.alpinelinux.org/alpine/v3.23/releases/cloud/nocloud_alpine-3.23.4-aarch64-uefi-cloudinit-r0.qcow2',
-    digest:
-      'sha512:737b0eb365944ffcf6da477c059c105bbde222942fd5a8380c07db088365b18dbc60a0f2824ea9a3904d57e194e0d05a7074302c3ebc104d0aecb6ddc6ffd91c',
+    digest: sha512(
+      '737b0eb365944ffcf6da477c059c105bbde222942fd5a8380c07db088365b18d',
+      'bc60a0f2824ea9a3904d57e194e0d05a7074302c3ebc104d0aecb6ddc6ffd91c',
+    ),
   },
 };
 
@@ -34,7 +41,10 @@ export interface LimaHost {
   macos: string | null;
 }
 
-/** Apple's Virtualization framework on Apple Silicon from macOS 13.5 (older ones cannot boot Linux 6.2+), for the Mac's own architecture; QEMU otherwise. */
+/**
+ * Apple's Virtualization framework on Apple Silicon from macOS 13.5 (older ones cannot boot Linux
+ * 6.2+), for the Mac's own architecture only; QEMU otherwise.
+ */
 export function vmTypeFor(host: LimaHost, guest: ImageArch): VmType {
   const [major = 0, minor = 0] = (host.macos ?? '').split('.').map(Number);
   const recent = major > 13 || (major === 13 && minor >= 5);

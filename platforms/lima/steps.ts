@@ -42,7 +42,8 @@ export const limaSteps: StepsOf = (plan, f) => {
     reap: [
       c("list ai-way's instances", listCall(limactl, home)),
       action(
-        `limactl delete --force each instance named ${vmName({ sessionId: '<session>', launcherPid: '<pid>', launcherStart: '<start>' })} whose launcher is gone`,
+        `limactl delete --force each instance named ${vmName({ sessionId: '<session>', launcherPid: '<pid>', launcherStart: '<start>' })}` +
+          ' whose launcher is gone',
       ),
     ],
   };

@@ -1,5 +1,6 @@
 // One session scenario over every way to Linux that can run here: native Linux (rootful Podman),
-// QEMU virtual machines of both architectures, and Lima through the stand-in limactl (no Mac here). The same run of the CLI: isolation proven from inside,
+// QEMU virtual machines of both architectures, and Lima through the stand-in limactl (no Mac here).
+// The same run of the CLI: isolation proven from inside,
 // ready (saying where), a file in, an answer, the list, quit, the wipe, and nothing left.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -27,6 +27,7 @@ say() { # say KEY [NAME DIR]: the recorded lines of KEY, to stderr, with this in
     printf '%s\n' "$l" >&2
   done
 }
+field() { sed -n "s/^$1: *//p" "$2/lima.yaml"; } # a top-level field of an instance's lima.yaml
 quote() { printf "'%s'" "${1//\'/\'\"\'\"\'}"; } # as Lima's shellescape.Quote
 # The "virtual machine": namespaces held by a process that sleeps (its PID namespace's init), the
 # guest root made their root (pivot_root: a chrooted process may not make user namespaces, and the
@@ -64,7 +65,8 @@ create)
   if [ -e "$dir" ]; then say exists "$name" "$dir"; exit 1; fi
   mkdir -p "$dir/disk" && cp "$yaml" "$dir/lima.yaml"
   arch=$(sed -n 's/^arch: *//p' "$dir/lima.yaml")
-  rootfs=$(node -e 'const j=require(process.argv[1]);const i=j.images.find(x=>x.format==="wsl-rootfs"&&x.arch===process.argv[2]);process.stdout.write(i.files[0].path)' \
+  rootfs=$(node -e 'const j = require(process.argv[1]);
+    process.stdout.write(j.images.find((x) => x.format === "wsl-rootfs" && x.arch === process.argv[2]).files[0].path)' \
     "$here/../../build/images/images.json" "$arch") || exit 1
   tar -x -C "$dir/disk" -f "$here/../../$rootfs" || exit 1
   echo Stopped >"$dir/stand-in.status"
@@ -100,7 +102,7 @@ list)
     found=1
     dir=${dir%/}
     printf '{"name":"%s","status":"%s","dir":"%s","vmType":"%s","arch":"%s","cpus":%s}\n' "${dir##*/}" "$(cat "$dir/stand-in.status")" \
-      "$dir" "$(sed -n 's/^vmType: *//p' "$dir/lima.yaml")" "$(sed -n 's/^arch: *//p' "$dir/lima.yaml")" "$(sed -n 's/^cpus: *//p' "$dir/lima.yaml")"
+      "$dir" "$(field vmType "$dir")" "$(field arch "$dir")" "$(field cpus "$dir")"
   done
   [ $found = 1 ] || say none
   ;;

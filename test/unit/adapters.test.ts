@@ -79,7 +79,7 @@ describe('the registry', () => {
 
 describe('the ways not built yet', () => {
   const context = { sessionId: '0123456789ab', host: null, warning: () => undefined };
-  it.each(['wsl2', 'lima'] as const)('%s refuses to prepare or start (exit 9) and has nothing to reap', async (id) => {
+  it.each(['wsl2'] as const)('%s refuses to prepare or start (exit 9) and has nothing to reap', async (id) => {
     const adapter = await adapterEntry(id).load();
     const plan = { ...makePlan(ADAPTERS, linuxHost(podman), DEFAULT_PLAN_OPTIONS, await loadAppliance('selftest')) };
     const ready = { ...plan, appliance: plan.appliance! };
