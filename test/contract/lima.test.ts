@@ -87,7 +87,7 @@ describe('the stand-in limactl', () => {
     .map((l) => l.split('\t')[1]!);
 
   it('prints only recorded lines, with the instance put in', () => {
-    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const unmatched = templates.filter((t) => {
       const pattern = new RegExp(
         `^${t
