@@ -92,7 +92,7 @@ describe('the stand-in limactl', () => {
       const pattern = new RegExp(
         `^${t
           .split(/\{[A-Z]+\}/)
-          .map(escape)
+          .map(literal)
           .join('.*')}\\s*$`,
       );
       return !recorded.some((r) => pattern.test(r));
