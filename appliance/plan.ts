@@ -61,6 +61,8 @@ export interface PlatformCandidate {
   readonly gpuModes: readonly Exclude<GpuPlan['mode'], 'none'>[];
   /** Why it is the way on this host, in a sentence; null where it is not one. Pure. */
   applicable(f: HostFacts): string | null;
+  /** Why it can run here when the user names it, though the Plan never takes it by itself (a better way exists). Pure. */
+  whenNamed?(f: HostFacts): string | null;
   /** The command lines each phase of a session will run (appliance/steps.ts). Pure. */
   readonly steps: StepsOf;
 }
@@ -286,7 +288,7 @@ export function choosePlatform(
   if (wish.platform !== 'auto') {
     const candidate = platforms.find((p) => p.id === wish.platform);
     if (!candidate) throw new Error(`no platform adapter is called ${wish.platform}`);
-    const applies = candidate.applicable(f);
+    const applies = candidate.applicable(f) ?? candidate.whenNamed?.(f) ?? null;
     const reason = `chosen by the user (--platform ${candidate.id})${applies ? `: ${applies}` : ''}`;
     if (applies === null) {
       const problem = `the ${candidate.id} way does not run on a ${f.host.platform} computer`;
@@ -338,7 +340,13 @@ function planGpu(
     return { mode: 'none', vendor: null, devices: [], reason, cdi: null };
   };
   if (options.gpu === 'none') return none('turned off by the user (--gpu none)', 'leave out --gpu none');
-  if (f.host.platform === 'macos') return none('macOS has no way to pass a GPU into a Linux appliance yet', 'run it on Linux or Windows');
+  if (f.host.platform === 'macos') {
+    // Metal, the only way to a Mac's GPU, does not reach a Linux virtual machine.
+    return none(
+      "the appliance runs on the Mac's processor (CPU): its GPU (Metal) cannot be reached from Linux",
+      'run it on Linux or Windows',
+    );
+  }
   const usable = f.gpus.filter((g) => g.usable && isPassable(g.vendor));
   const vendor = PASSABLE_VENDORS.find((v) => usable.some((g) => g.vendor === v));
   if (!vendor) return none(f.gpus.length ? 'no GPU here can be passed to the appliance' : 'no GPU found');

@@ -132,7 +132,8 @@ function carriedImages(t, arch) {
     log(`${t}: build/images/images.json is not built, so no guest is inside (npm run build)`);
     return {};
   }
-  const formats = t.startsWith('win-') ? ['oci', 'wsl-rootfs', 'vm'] : ['oci', 'vm'];
+  // The guest's root filesystem is what WSL imports and what Lima's guest unpacks into its memory.
+  const formats = t.startsWith('win-') || t.startsWith('macos-') ? ['oci', 'wsl-rootfs', 'vm'] : ['oci', 'vm'];
   const all = JSON.parse(readFileSync(list, 'utf8'));
   // Not the ai-way image (141 MiB): an executable that size is no download; it comes beside it.
   const images = all.images.filter((i) => i.arch === arch && formats.includes(i.format) && i.appliance !== 'ai-way');

@@ -92,6 +92,7 @@ export class Session {
       sessionId: this.id,
       host: this.early.host ?? null,
       warning: (message) => this.emit({ type: 'warning', message }),
+      progress: (message) => this.progress('starting', message),
     };
     await this.adapter.prepare(this.plan, context);
 

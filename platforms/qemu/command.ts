@@ -4,6 +4,9 @@
 // guest's init, the agent's channel on a virtio-serial port, and the label reaping knows it by.
 import type { HostFacts } from '../../appliance/host-facts.ts';
 import type { ImageArch } from '../../appliance/image-policy.ts';
+import { vmName } from '../process-identity.ts';
+
+export { ownerOf, type VmOwner, vmName } from '../process-identity.ts';
 
 export type Accelerator = 'kvm' | 'hvf' | 'whpx' | 'tcg';
 type HostPlatform = HostFacts['host']['platform'];
@@ -93,26 +96,6 @@ export function kernelCommandLine(arch: ImageArch, s: GuestSettings): string {
     `aiway_cpus=${Number(s.cpus.toFixed(3))}`,
     `aiway_accel=${s.accelerator}`,
   ].join(' ');
-}
-
-/** Whose virtual machine this is: the session, and the launcher's pid and start time (reaping tells a dead launcher's). */
-export interface VmOwner {
-  sessionId: string;
-  launcherPid: number;
-  launcherStart: string | null;
-}
-
-const NAME = /^ai-way-([0-9a-f]+)-(\d+)-(\d+|unknown)$/;
-
-/** A name for an owner; the Plan's steps give placeholders where the run gives numbers. */
-export const vmName = (o: { sessionId: string; launcherPid: number | string; launcherStart: string | null }): string =>
-  `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
-
-/** The owner a -name value names, or null when it is not one of ai-way's. */
-export function ownerOf(name: string): VmOwner | null {
-  const m = NAME.exec(name);
-  if (!m) return null;
-  return { sessionId: m[1]!, launcherPid: Number(m[2]), launcherStart: m[3] === 'unknown' ? null : m[3]! };
 }
 
 /**

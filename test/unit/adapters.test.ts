@@ -78,24 +78,8 @@ describe('the registry', () => {
   });
 });
 
-describe('the ways not built yet', () => {
+describe('a launch on another host', () => {
   const context = { sessionId: '0123456789ab', host: null, warning: () => undefined };
-  it.each(['lima'] as const)('%s refuses to prepare or start (exit 9) and has nothing to reap', async (id) => {
-    const adapter = await adapterEntry(id).load();
-    const plan = { ...makePlan(ADAPTERS, linuxHost(podman), DEFAULT_PLAN_OPTIONS, await loadAppliance('selftest')) };
-    const ready = { ...plan, appliance: plan.appliance! };
-    for (const step of [adapter.prepare(ready, context), adapter.start(ready, context)]) {
-      const e = await step.then(
-        () => null,
-        (x: unknown) => x,
-      );
-      expect(e).toBeInstanceOf(Failure);
-      expect(e).toMatchObject({ code: 'unsupported', exitCode: EXIT.notImplemented });
-      expect((e as Failure).message).toBe(`this version starts appliances on Linux only (this computer needs the ${id} way)`);
-    }
-    expect(await adapter.reap()).toEqual([]);
-  });
-
   it('a launch on Windows plans the WSL2 way; without wsl.exe it fails with the fix (exit 4), having started nothing', async () => {
     const launch = new Launch('selftest', DEFAULT_PLAN_OPTIONS);
     const report = windowsReady();
