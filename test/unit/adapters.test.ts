@@ -79,7 +79,6 @@ describe('the registry', () => {
 });
 
 describe('a launch on another host', () => {
-  const context = { sessionId: '0123456789ab', host: null, warning: () => undefined };
   it('a launch on Windows plans the WSL2 way; without wsl.exe it fails with the fix (exit 4), having started nothing', async () => {
     const launch = new Launch('selftest', DEFAULT_PLAN_OPTIONS);
     const report = windowsReady();
