@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { analyzeHost } from '../../platforms/host/analyze.ts';
 import { DEFAULT_PLAN_OPTIONS, makePlan } from '../../appliance/plan.ts';
 import type { HostFacts } from '../../appliance/host-facts.ts';
-import { EXIT, Failure } from '../../appliance/failures.ts';
+import { EXIT } from '../../appliance/failures.ts';
 import { ADAPTERS, adapterEntry, adapterRecords } from '../../platforms/registry.ts';
 import { Launch } from '../../launcher/session/launch.ts';
 import { loadAppliance } from '../../launcher/appliance-source.ts';
