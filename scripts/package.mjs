@@ -189,13 +189,19 @@ if (wanted.includes('linux-x64') || wanted.includes('linux-arm64')) {
     ].join('\n'),
   );
 }
-if (wanted.includes('macos-x64')) {
-  const app = path.join(dist, 'ai-way-macos-x64.app', 'Contents');
+/**
+ * A macOS .app that opens Terminal running the executable, so the person sees the UI. The arm64
+ * executable is made on a Mac (packaging/macos-arm64.sh puts it into Resources/ai-way there).
+ */
+function macApp(target, executable) {
+  const app = path.join(dist, `ai-way-${target}.app`, 'Contents');
   rmSync(path.dirname(app), { recursive: true, force: true });
   mkdirSync(path.join(app, 'MacOS'), { recursive: true });
   mkdirSync(path.join(app, 'Resources'), { recursive: true });
-  copyFileSync(path.join(dist, 'ai-way-macos-x64'), path.join(app, 'Resources', 'ai-way'));
-  chmodSync(path.join(app, 'Resources', 'ai-way'), 0o755);
+  if (executable) {
+    copyFileSync(executable, path.join(app, 'Resources', 'ai-way'));
+    chmodSync(path.join(app, 'Resources', 'ai-way'), 0o755);
+  }
   writeFileSync(
     path.join(app, 'Info.plist'),
     [
@@ -211,13 +217,14 @@ if (wanted.includes('macos-x64')) {
       '',
     ].join('\n'),
   );
-  // The app opens Terminal running the executable, so the person sees the UI.
   writeFileSync(
     path.join(app, 'MacOS', 'ai-way-launcher'),
     `#!/bin/sh\nexec open -a Terminal "$(cd "$(dirname "$0")/../Resources" && pwd)/ai-way"\n`,
   );
   chmodSync(path.join(app, 'MacOS', 'ai-way-launcher'), 0o755);
 }
+if (wanted.includes('macos-x64')) macApp('macos-x64', path.join(dist, 'ai-way-macos-x64'));
+if (wanted.includes('macos-arm64')) macApp('macos-arm64', null);
 // Every file in dist/, whichever run made it.
 for (const f of readdirSync(dist, { recursive: true }).map(String).sort()) {
   const full = path.join(dist, f);
