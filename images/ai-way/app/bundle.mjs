@@ -1,10 +1,10 @@
-// The app as one file: esbuild bundles src/main.ts with MiniSearch and pdf.js into `outfile`.
+// The app as one file: esbuild bundles src/main.ts with MiniSearch and pdf.js (its worker too) into `outfile`.
 // node-llama-cpp stays outside: it loads its native build (@node-llama-cpp/<platform>) from
 // node_modules beside the bundle at run time (README.md says what the image ships).
 import { build } from 'esbuild';
 import path from 'node:path';
 
-export const EXTERNAL = ['node-llama-cpp', '@napi-rs/canvas'];
+export const EXTERNAL = ['node-llama-cpp', '@node-llama-cpp/*'];
 
 export async function bundleApp(outfile) {
   await build({
@@ -16,8 +16,6 @@ export async function bundleApp(outfile) {
     target: 'node20',
     external: EXTERNAL,
     legalComments: 'none',
-    // pdf.js calls require() for Node built-ins; an ES module has none of its own.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
   });
 }

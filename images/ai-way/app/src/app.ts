@@ -40,6 +40,8 @@ export async function startApp(config: Config, log: (line: string) => void): Pro
       ask: async (question, emit, signal) => {
         const result = await answer(question, library, model, { ...DEFAULT_ASK, maxTokens: config.maxTokens }, emit, signal);
         if (result.tokensPerSecond !== null) lastTokensPerSecond = result.tokensPerSecond;
+        if (result.stopped === 'aborted') log(`answer stopped after ${result.tokens} tokens: the connection closed`);
+        else log(`answered: ${result.tokens} tokens, ${result.tokensPerSecond ?? 0} tokens/s`);
       },
     },
     config.host,

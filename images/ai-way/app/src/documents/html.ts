@@ -3,8 +3,11 @@
 const HIDDEN = /<(script|style|noscript|template|svg|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 const COMMENT = /<!--[\s\S]*?-->/g;
 const DECLARATION = /<![^>]*>|<\?[\s\S]*?\?>/g;
-const BLOCK =
-  /<\/?(address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|td|th|tr|ul)\b[^>]*>/gi;
+const BLOCK_TAGS = (
+  'address article aside blockquote br dd div dl dt figcaption figure footer h[1-6] header hr li main nav ol p pre section ' +
+  'table td th tr ul'
+).split(' ');
+const BLOCK = new RegExp(`</?(${BLOCK_TAGS.join('|')})\\b[^>]*>`, 'gi');
 const TAG = /<\/?[a-zA-Z][^>]*>/g;
 const TITLE = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i;
 

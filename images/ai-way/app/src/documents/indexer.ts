@@ -109,7 +109,7 @@ export class Indexer {
       this.library.remove(name);
       return;
     }
-    const extracted = await extractText(name, bytes);
+    const extracted = await extractText(name, bytes).catch((e: Error) => ({ refused: `it could not be read: ${e.message}` }));
     if ('refused' in extracted) {
       this.library.refuse(name, stat.size, extracted.refused);
       this.options.log(`${name}: refused: ${extracted.refused}`);

@@ -37,8 +37,14 @@ function reasonOf(error: unknown): string {
 /** The text of every page, pages separated by a blank line; a refusal says why there is none. */
 export async function pdfText(bytes: Uint8Array): Promise<{ text: string } | { refused: string }> {
   const lib = await pdfjs();
-  // pdf.js takes ownership of the buffer it is given: hand it a copy.
-  const task = lib.getDocument({ data: bytes.slice(), isEvalSupported: false, useSystemFonts: false, disableFontFace: true, verbosity: 0 });
+  // pdf.js takes ownership of the buffer it is given, and wants a plain Uint8Array (no Buffer): a copy.
+  const task = lib.getDocument({
+    data: new Uint8Array(bytes),
+    isEvalSupported: false,
+    useSystemFonts: false,
+    disableFontFace: true,
+    verbosity: 0,
+  });
   try {
     const doc = await task.promise;
     const pages: string[] = [];
