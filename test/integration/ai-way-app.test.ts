@@ -71,7 +71,8 @@ describe.skipIf(why !== null)('ai-way app', () => {
     const done = lines.at(-1);
     expect(done).toMatchObject({ type: 'done', backend: 'cpu', tokens: expect.any(Number), ms: expect.any(Number) });
     expect(done?.type === 'done' && done.tokens).toBeGreaterThan(0);
-    expect(done?.type === 'done' && done.tokens).toBeLessThanOrEqual(24);
+    // The cap holds to within one character: node-llama-cpp finishes a UTF-8 character begun in byte tokens (at most 4).
+    expect(done?.type === 'done' && done.tokens).toBeLessThanOrEqual(24 + 3);
     expect(tokens.length).toBeGreaterThan(1);
     // Streamed: the answer came in pieces over time, not in one write at the end.
     expect(r.arrivals.length).toBeGreaterThan(2);

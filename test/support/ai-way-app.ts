@@ -29,10 +29,20 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+// One thread: the tests share a small machine with other tests, and spinning threads that wait for a core slow
+// generation tenfold.
 export async function startTestApp(env: Record<string, string>): Promise<RunningApp> {
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'ai-way-app-ws-'));
   const child = spawn(process.execPath, [APP_BUNDLE], {
-    env: { ...process.env, AIWAY_PORT: '0', AIWAY_WORKSPACE: workspace, AIWAY_MODEL: TEST_MODEL, AIWAY_BACKEND: 'cpu', ...env },
+    env: {
+      ...process.env,
+      AIWAY_PORT: '0',
+      AIWAY_WORKSPACE: workspace,
+      AIWAY_MODEL: TEST_MODEL,
+      AIWAY_BACKEND: 'cpu',
+      AIWAY_THREADS: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];

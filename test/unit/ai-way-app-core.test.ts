@@ -1,10 +1,11 @@
 // The app's pure core beside the text: prompt fitting, passage choice, NDJSON, backend and threads, settings.
 import { describe, expect, it } from 'vitest';
+import { answer, tokensPerSecond } from '../../images/ai-way/app/src/ask/answer.ts';
 import { buildPrompt, fitPrompt, pickPassages, toSources } from '../../images/ai-way/app/src/ask/prompt.ts';
 import { configFrom } from '../../images/ai-way/app/src/config.ts';
 import type { Passage } from '../../images/ai-way/app/src/documents/library.ts';
 import { backendFor, cpusFromCfs, cpusFromCpuMax, threadsFor } from '../../images/ai-way/app/src/llm/backend.ts';
-import { decodeLines, encodeEvent } from '../../images/ai-way/app/src/ndjson.ts';
+import { type AnswerEvent, decodeLines, encodeEvent } from '../../images/ai-way/app/src/ndjson.ts';
 
 const passage = (file: string, text: string, score = 1): Passage => ({ file, text, start: 0, end: text.length, score });
 const byChars = (t: string) => t.length;
@@ -89,5 +90,45 @@ describe('settings', () => {
     });
     expect(() => configFrom({ AIWAY_PORT: 'x' })).toThrow(/AIWAY_PORT must be a whole number/);
     expect(() => configFrom({ AIWAY_BACKEND: 'metal' })).toThrow(/auto, cpu, cuda or vulkan/);
+  });
+});
+
+describe('answer', () => {
+  const fake = (tokens: string[]) => ({
+    backend: 'cpu',
+    contextSize: 400,
+    countTokens: (t: string) => t.length,
+    prompts: [] as string[],
+    async generate(prompt: string, _max: number, onText: (t: string) => void) {
+      this.prompts.push(prompt);
+      for (const t of tokens) onText(t);
+      return { tokens: tokens.length, firstTokenMs: 100, ms: 1100, stopped: 'done' as const };
+    },
+  });
+
+  it('sends the sources first, then each token, then the figures', async () => {
+    const model = fake(['a', 'b', 'c']);
+    const library = { search: () => [passage('n.md', 'zebra 4242', 2), passage('x.pdf', 'y'.repeat(500), 1)] };
+    const seen: AnswerEvent[] = [];
+    const result = await answer(
+      'zebra?',
+      library,
+      model,
+      { maxTokens: 50, passages: 4, perFile: 2 },
+      (e) => seen.push(e),
+      new AbortController().signal,
+    );
+    expect(seen.map((e) => e.type)).toEqual(['sources', 'token', 'token', 'token', 'done']);
+    // Only what fits the context (400 - 50 - 8 characters here) is used and cited.
+    expect(seen[0]).toEqual({ type: 'sources', sources: [{ file: 'n.md', passage: 'zebra 4242', score: 2 }] });
+    expect(model.prompts[0]!.length).toBeLessThanOrEqual(342);
+    expect(seen.at(-1)).toMatchObject({ type: 'done', tokens: 3, tokensPerSecond: 2, backend: 'cpu' });
+    expect(result).toEqual({ tokens: 3, tokensPerSecond: 2, stopped: 'done' });
+  });
+
+  it('measures speed after the first token, and knows none without two tokens', () => {
+    expect(tokensPerSecond({ tokens: 11, firstTokenMs: 500, ms: 1500, stopped: 'done' })).toBe(10);
+    expect(tokensPerSecond({ tokens: 1, firstTokenMs: 500, ms: 1500, stopped: 'done' })).toBe(0);
+    expect(tokensPerSecond({ tokens: 0, firstTokenMs: null, ms: 0, stopped: 'aborted' })).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ export async function startApp(config: Config, log: (line: string) => void): Pro
   const library = new Library();
   const indexer = new Indexer(library, { workspace: config.workspace, maxDocumentBytes: config.maxDocumentBytes, rescanMs: 2000, log });
   const model = new Model();
-  const threads = allowedThreads();
+  const threads = config.threads ?? allowedThreads();
   let lastTokensPerSecond: number | null = null;
   let loaded = false;
 

@@ -7,6 +7,8 @@ export interface Config {
   contextSize: number;
   maxTokens: number;
   maxDocumentBytes: number;
+  /** Threads to use instead of the CPUs the cgroup allows (benchmarks and tests on a busy host). */
+  threads: number | null;
   /** A backend to use instead of the one the devices suggest (tests: cpu). */
   backend: 'cpu' | 'cuda' | 'vulkan' | null;
 }
@@ -35,6 +37,7 @@ export function configFrom(env: NodeJS.ProcessEnv): Config {
     maxTokens: integer(env, 'AIWAY_MAX_TOKENS', 256, 1, 8192),
     // One document's bytes, its text and its passages are in memory at once while it is indexed.
     maxDocumentBytes: integer(env, 'AIWAY_MAX_DOCUMENT_BYTES', 64 * 1024 * 1024, 1, 2 ** 31),
+    threads: env.AIWAY_THREADS ? integer(env, 'AIWAY_THREADS', 1, 1, 1024) : null,
     backend: backend(env.AIWAY_BACKEND),
   };
 }

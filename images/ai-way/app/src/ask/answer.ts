@@ -1,6 +1,6 @@
 // One question, answered: the best passages, a prompt that fits, the model's tokens as they
 // come, then the figures. Events go to `emit` (the HTTP layer writes them as NDJSON lines).
-import type { Library } from '../documents/library.ts';
+import type { Passage } from '../documents/library.ts';
 import type { AnswerEvent } from '../ndjson.ts';
 import { fitPrompt, pickPassages, toSources } from './prompt.ts';
 
@@ -8,12 +8,14 @@ export interface Answerer {
   readonly backend: string;
   readonly contextSize: number;
   countTokens(text: string): number;
-  generate(
-    prompt: string,
-    maxTokens: number,
-    onText: (text: string) => void,
-    signal: AbortSignal,
-  ): Promise<{ tokens: number; ms: number; stopped: 'done' | 'aborted' }>;
+  generate(prompt: string, maxTokens: number, onText: (text: string) => void, signal: AbortSignal): Promise<Generated>;
+}
+
+export interface Generated {
+  tokens: number;
+  firstTokenMs: number | null;
+  ms: number;
+  stopped: 'done' | 'aborted';
 }
 
 export interface AskOptions {
@@ -30,13 +32,18 @@ export interface AskResult {
   stopped: 'done' | 'aborted';
 }
 
-function rate(tokens: number, ms: number): number {
-  return ms > 0 ? Math.round((tokens / ms) * 1000 * 100) / 100 : 0;
+/**
+ * Generation speed: the tokens after the first over the time since the first, so the prompt's
+ * evaluation (its length varies with the passages) does not blur the model's speed. 0 when unknown.
+ */
+export function tokensPerSecond(g: Generated): number {
+  if (g.firstTokenMs === null || g.tokens < 2 || g.ms <= g.firstTokenMs) return 0;
+  return Math.round(((g.tokens - 1) / (g.ms - g.firstTokenMs)) * 1000 * 100) / 100;
 }
 
 export async function answer(
   question: string,
-  library: Library,
+  library: { search(question: string, limit: number): Passage[] },
   model: Answerer,
   options: AskOptions,
   emit: (event: AnswerEvent) => void,
@@ -49,9 +56,15 @@ export async function answer(
   const fitted = fitPrompt(question, ranked, (t) => model.countTokens(t), budget);
   emit({ type: 'sources', sources: toSources(fitted.passages) });
   const generated = await model.generate(fitted.prompt, options.maxTokens, (text) => emit({ type: 'token', text }), signal);
-  const tokensPerSecond = rate(generated.tokens, generated.ms);
+  const speed = tokensPerSecond(generated);
   if (generated.stopped === 'done') {
-    emit({ type: 'done', tokens: generated.tokens, tokensPerSecond, backend: model.backend, ms: Math.round(performance.now() - started) });
+    emit({
+      type: 'done',
+      tokens: generated.tokens,
+      tokensPerSecond: speed,
+      backend: model.backend,
+      ms: Math.round(performance.now() - started),
+    });
   }
-  return { tokens: generated.tokens, tokensPerSecond: generated.tokens > 0 ? tokensPerSecond : null, stopped: generated.stopped };
+  return { tokens: generated.tokens, tokensPerSecond: speed > 0 ? speed : null, stopped: generated.stopped };
 }

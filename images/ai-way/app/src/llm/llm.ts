@@ -21,7 +21,8 @@ export interface ModelInfo {
 
 export interface Generation {
   tokens: number;
-  /** Milliseconds from the start of generation (prompt evaluation included) to its end. */
+  /** Milliseconds from the start (the prompt's evaluation included) to the first token, and to the end. */
+  firstTokenMs: number | null;
   ms: number;
   stopped: 'done' | 'aborted';
 }
@@ -94,10 +95,11 @@ export class Model {
   async #generate(prompt: string, maxTokens: number, onText: (text: string) => void, signal: AbortSignal): Promise<Generation> {
     if (!this.#context) throw new Error('the model is not loaded yet');
     const started = performance.now();
-    if (signal.aborted) return { tokens: 0, ms: 0, stopped: 'aborted' };
+    if (signal.aborted) return { tokens: 0, firstTokenMs: null, ms: 0, stopped: 'aborted' };
     const sequence = this.#context.getSequence();
     const completion = new LlamaCompletion({ contextSequence: sequence });
     let tokens = 0;
+    let firstTokenMs: number | null = null;
     try {
       const result = await completion.generateCompletionWithMeta(prompt, {
         maxTokens,
@@ -106,11 +108,17 @@ export class Model {
         temperature: 0.3,
         topP: 0.9,
         onToken: (t) => {
+          firstTokenMs ??= performance.now() - started;
           tokens += t.length;
         },
         onTextChunk: onText,
       });
-      return { tokens, ms: performance.now() - started, stopped: result.metadata.stopReason === 'abort' ? 'aborted' : 'done' };
+      return {
+        tokens,
+        firstTokenMs,
+        ms: performance.now() - started,
+        stopped: result.metadata.stopReason === 'abort' ? 'aborted' : 'done',
+      };
     } finally {
       // The next question starts from an empty context: nothing of this one is kept.
       sequence.dispose();
