@@ -115,7 +115,7 @@ export class Indexer {
       this.options.log(`${name}: refused: ${extracted.refused}`);
       return;
     }
-    const chunks = this.library.index(name, stat.size, extracted.text);
+    const chunks = await this.library.index(name, stat.size, extracted.text);
     const ms = Math.round(performance.now() - started);
     this.options.log(`${name}: indexed, ${chunks.length} passages in ${ms} ms`);
   }

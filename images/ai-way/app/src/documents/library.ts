@@ -1,6 +1,7 @@
 // The documents and their passages, in memory only: what /documents lists and what /ask searches.
 // BM25 ranking is MiniSearch's; this keeps which passages belong to which file, so a file that
 // leaves the workspace leaves the index.
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import MiniSearch from 'minisearch';
 import { type Chunk, chunkText, DEFAULT_CHUNKING } from './chunk.ts';
 
@@ -29,6 +30,8 @@ interface Stored {
   start: number;
   end: number;
 }
+
+const INDEX_BATCH = 256;
 
 export class Library {
   readonly #documents = new Map<string, DocumentEntry>();
@@ -62,17 +65,22 @@ export class Library {
     this.#documents.set(name, { name, bytes, status: 'refused', reason });
   }
 
-  /** Indexes `text` as `name`'s passages, replacing what was there; returns them. */
-  index(name: string, bytes: number, text: string): Chunk[] {
-    this.remove(name);
+  /**
+   * Indexes `text` as `name`'s passages, replacing what was there; returns them. A batch at a time,
+   * so a large document does not hold up answers being streamed meanwhile.
+   */
+  async index(name: string, bytes: number, text: string): Promise<Chunk[]> {
+    this.indexing(name, bytes);
     const chunks = chunkText(text, DEFAULT_CHUNKING);
     const serial = ++this.#serial;
-    const stored = chunks.map((c, i) => ({ id: `${serial}:${i}`, file: name, ...c }));
-    this.#search.addAll(stored);
-    this.#ids.set(
-      name,
-      stored.map((s) => s.id),
-    );
+    const ids: string[] = [];
+    this.#ids.set(name, ids);
+    for (let i = 0; i < chunks.length; i += INDEX_BATCH) {
+      const batch = chunks.slice(i, i + INDEX_BATCH).map((c, j) => ({ id: `${serial}:${i + j}`, file: name, ...c }));
+      this.#search.addAll(batch);
+      ids.push(...batch.map((b) => b.id));
+      await yieldToEvents();
+    }
     this.#documents.set(name, { name, bytes, status: 'indexed', chunks: chunks.length });
     return chunks;
   }
