@@ -90,7 +90,7 @@ export interface Exchange {
   arrivals: { at: number; text: string }[];
 }
 
-/** One HTTP/1.0 request, read until the app closes the connection (as the launcher's proxy does). */
+/** One HTTP/1.0 request, sent and half-closed, then read until the app closes the connection (as the launcher's proxy does). */
 export function http10(
   port: number,
   method: string,
@@ -103,7 +103,9 @@ export function http10(
     const parts: Buffer[] = [];
     const arrivals: Exchange['arrivals'] = [];
     sock.on('connect', () => {
-      sock.write(`${method} ${target} HTTP/1.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      // The launcher's request (launcher/session/http.ts), then its half-close: the agent's shutdown(SHUT_WR).
+      const head = `${method} ${target} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/plain; charset=utf-8\r\n`;
+      sock.end(`${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
     sock.on('data', (d: Buffer) => {
       parts.push(d);

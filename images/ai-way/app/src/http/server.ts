@@ -43,7 +43,7 @@ async function ask(routes: Routes, req: IncomingMessage, res: ServerResponse): P
   if (question.trim() === '') return ndjsonError(res, 400, 'the question is empty');
   if (!routes.ready()) return ndjsonError(res, 503, 'the model is still loading; ask again in a moment');
   const stop = new AbortController();
-  // The person went away (or the launcher gave up): stop generating at once.
+  // The person went away (or the launcher gave up): the next token's write fails, and generation stops.
   res.on('close', () => {
     if (!res.writableFinished) stop.abort();
   });
@@ -85,6 +85,9 @@ export function startServer(routes: Routes, host: string, port: number): Promise
     });
   });
   server.keepAliveTimeout = 0;
+  // The launcher half-closes its side once the request is sent (the agent's shutdown(SHUT_WR)): by
+  // default Node then drops the answer. A peer that closes for good is seen at the next write.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
