@@ -3,7 +3,8 @@
 // what cannot be read is refused in one sentence, and a closed connection stops generation.
 // Plumbing only: the model's weights are random, its words mean nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { DocumentEntry } from '../../images/ai-way/app/src/documents/library.ts';
 import { type AnswerEvent, decodeLines } from '../../images/ai-way/app/src/ndjson.ts';
@@ -137,5 +138,23 @@ describe.skipIf(why !== null)('ai-way app', () => {
       if (text.includes('"type":"token"')) sock.destroy();
     });
     expect(next.status).toBe(200);
+  });
+});
+
+describe.skipIf(why !== null)('ai-way app without a usable model', () => {
+  it('says so in one line and exits 1, so the launcher sees the app end', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ai-way-not-a-model-'));
+    const fake = path.join(dir, 'model.gguf');
+    writeFileSync(fake, 'this is not a GGUF file\n');
+    const app = await startTestApp({ AIWAY_MODEL: fake });
+    try {
+      const code = await new Promise((r) => (app.child.exitCode !== null ? r(app.child.exitCode) : app.child.once('exit', r)));
+      expect(code).toBe(1);
+      const failure = app.log.filter((l) => l.includes('could not be loaded'));
+      expect(failure).toEqual([expect.stringMatching(new RegExp(`^ai-way-app: the model ${fake} could not be loaded: \\S`))]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(app.workspace, { recursive: true, force: true });
+    }
   });
 });

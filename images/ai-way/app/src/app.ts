@@ -11,7 +11,7 @@ import { Model } from './llm/llm.ts';
 export interface App {
   server: Server;
   port: number;
-  /** Settles when the model is loaded and the indexer runs (rejects when the model cannot load). */
+  /** Settles when the model is loaded and the indexer runs; rejects with one line when either cannot start. */
   ready: Promise<void>;
   stop(): Promise<void>;
 }
@@ -52,9 +52,13 @@ export async function startApp(config: Config, log: (line: string) => void): Pro
 
   const backend = config.backend ?? wantedBackend();
   const ready = (async () => {
-    await indexer.start();
+    await indexer.start().catch((e: Error) => {
+      throw new Error(`the workspace ${config.workspace} cannot be watched: ${e.message}`);
+    });
     const started = performance.now();
-    await model.load({ file: config.model, backend, threads, contextSize: config.contextSize });
+    await model.load({ file: config.model, backend, threads, contextSize: config.contextSize }).catch((e: Error) => {
+      throw new Error(`the model ${config.model} could not be loaded: ${e.message.split('\n')[0]}`);
+    });
     loaded = true;
     for (const w of model.warnings) log(`warning: ${w}`);
     log(

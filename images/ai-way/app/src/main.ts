@@ -14,7 +14,7 @@ try {
   const app = await startApp(config, log);
   log(`listening on ${config.host}:${app.port}`);
   // A model that cannot load is the end of this app: say why in one line, and exit so the launcher sees it.
-  app.ready.catch((error) => fail(`the model ${config.model} could not be loaded: ${error instanceof Error ? error.message : error}`));
+  app.ready.catch(fail);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
 } catch (error) {
   fail(error);
