@@ -88,6 +88,8 @@ export const command = {
 /** A mount the app relies on, as measured inside: the one holding `path`. */
 const mountFact = z.object({
   path: z.string(),
+  /** Where the mount holding it is mounted (an agent before the model was passed omits it). */
+  mountPoint: z.optional(z.nullable(z.string())),
   fstype: z.nullable(z.string()),
   options: z.nullable(z.string()),
   sizeBytes: z.nullable(z.number()),
@@ -109,6 +111,8 @@ export const isolationReportSchema = z.object({
   shm: mountFact,
   /** Mount points the app can reach that are mounted read-write (kernel file systems left out). */
   writableMounts: z.nullable(z.array(z.string())),
+  /** The mount holding /model/model.gguf; null (or absent, from an older agent): no model there. */
+  model: z.optional(z.nullable(mountFact)),
   capEff: z.nullable(z.string()),
   capPrm: z.nullable(z.string()),
   capInh: z.nullable(z.string()),

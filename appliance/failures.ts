@@ -26,6 +26,7 @@ export const FAILURES = {
   manifest: { exit: EXIT.badInput, fix: 'correct the appliance file, or run ai-way without --appliance' },
   bundle: { exit: EXIT.badInput, fix: 'give the folder written by "ai-way bundle collect" or its .tar.gz' },
   output: { exit: EXIT.badInput, fix: 'choose a new folder you can write to' },
+  model: { exit: EXIT.badInput, fix: 'give a GGUF model file (the format llama.cpp reads), or see "ai-way models list"' },
   'image-refused': { exit: EXIT.badInput, fix: 'name an OCI archive (podman save --format oci-archive) in the appliance file' },
   /** A request to a running session (a file to add, a question) was refused; the session goes on. */
   refused: { exit: EXIT.badInput, fix: '' },

@@ -8,6 +8,8 @@ export interface HostFacts {
     arch: 'x86_64' | 'aarch64' | null;
     memBytes: number | null;
     cpus: number | null;
+    /** /dev/kvm and the kernel's KVM modules, where the host was looked at that closely. */
+    kvm?: { device: boolean | null; modules: readonly string[] | null };
   };
   gpus: readonly {
     vendor: GpuVendor;
@@ -20,7 +22,8 @@ export interface HostFacts {
   }[];
   /** What each vendor's GPUs need besides their own nodes (see the host report's gpuDrivers). */
   gpuDrivers?: readonly GpuDriverFacts[];
-  tools: { bolt: { found: boolean; version: string | null } };
+  /** wsl: recorded on Windows (a version means the Store WSL, which has --version). */
+  tools: { bolt: { found: boolean; version: string | null }; wsl?: { found: boolean; version: string | null } };
 }
 
 export interface GpuDriverFacts {

@@ -5,6 +5,7 @@
 // on the host's kernel, or a guest's own kernel.
 import { isolationReportSchema, type IsolationReport } from './agent-protocol.ts';
 import { judgeLimits, type Limits, type LimitsWanted } from './isolation-limits.ts';
+import { MODEL_MOUNT } from './plan-model.ts';
 
 export interface IsolationExpectation extends LimitsWanted {
   /** container: on the host's kernel, under an engine; vm: in a guest of its own, the agent's sandbox alone. */
@@ -12,6 +13,8 @@ export interface IsolationExpectation extends LimitsWanted {
   workspaceExec: boolean;
   /** The GPU device nodes passed in; the appliance must see exactly these. */
   gpuNodes: readonly string[];
+  /** A model was passed: it must be a read-only mount of its own at MODEL_MOUNT. */
+  model?: boolean;
 }
 
 /** The only mounts the app may write to besides the workspace. */
@@ -36,7 +39,8 @@ export interface IsolationFact {
     | 'memory-limit'
     | 'cpu-limit'
     | 'pids-limit'
-    | 'gpu-devices';
+    | 'gpu-devices'
+    | 'model';
   ok: boolean;
   /** Holds, but only partly: a limit this host cannot enforce. Never counted as proven protection. */
   warning?: true;
@@ -50,6 +54,18 @@ export interface IsolationVerdict {
   limits: Limits;
   /** The kernel and architecture the app runs on, read inside; the accelerator as the launcher told the guest (null: not told). */
   machine: { kernel: string | null; arch: string | null; accelerator: string | null };
+}
+
+// The mount's own options come first in the report, "ro" or "rw"; its super block's may add an "rw" after them.
+function modelMount(m: IsolationReport['model'] | null): [boolean, string] {
+  if (!m) return [false, `the model is not at ${MODEL_MOUNT} inside`];
+  const opts = (m.options ?? '').split(',');
+  const missing = ['nodev', 'nosuid', 'noexec'].filter((o) => !opts.includes(o));
+  if (m.mountPoint !== MODEL_MOUNT)
+    return [false, `the model is not a mount of its own (it lies in ${m.mountPoint ?? 'an unknown mount'})`];
+  if (opts[0] !== 'ro') return [false, `the model's mount is writable (${m.options ?? 'options unreadable'})`];
+  if (missing.length) return [false, `the model's mount lacks ${missing.join(', ')}`];
+  return [true, `the model is mounted read-only at ${MODEL_MOUNT} (ro, nodev, nosuid, noexec)`];
 }
 
 /** A report the agent could not produce, or one that is not what the protocol describes, proves nothing. */
@@ -124,6 +140,7 @@ function judge(r: IsolationReport, want: IsolationExpectation): IsolationVerdict
   fact('workspace', ws.ok, ws.detail);
   const shm = tmpfs(r.shm, 'shared memory (/dev/shm)', ['nodev', 'nosuid', 'noexec'], want.shmBytes);
   fact('shared-memory', shm.ok, shm.detail);
+  if (want.model) fact('model', ...modelMount(r.model ?? null));
 
   const capSets = { capEff: r.capEff, capPrm: r.capPrm, capInh: r.capInh, capBnd: r.capBnd, capAmb: r.capAmb };
   const held = Object.entries(capSets).filter(([, v]) => !/^0+$/.test(v ?? ''));

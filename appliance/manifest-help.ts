@@ -35,6 +35,8 @@ export const HELP: Record<string, Help> = {
   'app.command': { want: 'an array of text, the first an absolute path', example: 'command = ["/usr/local/bin/app", "--flag"]' },
   'app.port': { want: 'a port from 1 to 65535', example: 'port = 8080' },
   'app.ask': { want: 'a URL path that starts with "/"', example: 'ask = "/ask"' },
+  'app.status': { want: 'a URL path that starts with "/"', example: 'status = "/status"' },
+  'app.documents': { want: 'a URL path that starts with "/"', example: 'documents = "/documents"' },
   workspace: { want: 'a table', example: '[workspace] with size = "64MiB"', table: true },
   'workspace.size': { want: 'a size from 1MiB to 64GiB', example: 'size = "64MiB"' },
   'workspace.exec': { want: 'true or false', example: 'exec = false' },
@@ -46,6 +48,8 @@ export const HELP: Record<string, Help> = {
   'gpu.wish': { want: 'one of "auto", "required", "none"', example: 'wish = "auto"' },
   isolation: { want: 'a table', example: '[isolation] with mode = "vm"', table: true },
   'isolation.mode': { want: '"any" or "vm"', example: 'mode = "vm"' },
+  model: { want: 'a table', example: '[model] with default = "tiny"', table: true },
+  'model.default': { want: 'a name from "ai-way models list"', example: 'default = "tiny"' },
   health: { want: 'a table', example: '[health] with path = "/health" and timeout = "10s"', table: true },
   'health.path': { want: 'a URL path that starts with "/"', example: 'path = "/health"' },
   'health.timeout': { want: 'a duration from 1s to 10m', example: 'timeout = "10s"' },
@@ -56,6 +60,8 @@ export const HELP: Record<string, Help> = {
   'smoke.body': { want: 'text', example: 'body = "hello"' },
   'smoke.expect_status': { want: 'an HTTP status from 100 to 599', example: 'expect_status = 200' },
   'smoke.expect_body': { want: 'text the answer must contain', example: 'expect_body = "hello"' },
+  'smoke.document': { want: "a file's path, relative to the manifest", example: 'document = "smoke/notes.md"' },
+  'smoke.expect_source': { want: 'the name of a file the answer must cite', example: 'expect_source = "notes.md"' },
 };
 
 export function explain(issue: z.core.$ZodIssue, doc: unknown): Problem[] {

@@ -66,6 +66,9 @@ const VERSION = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 export const URL_PATH = /^\/[^\s\x00-\x1f\x7f]*$/;
 
+/** A name in the person's model store: `ai-way models add FILE --name NAME`. */
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 const pattern = (re: RegExp, what: string) => leaf(z.string(), (s) => (re.test(s) ? s : new Bad(`is ${show(s)}, not ${what}`)));
 
 const size = (min: number, max: number, range: [string, string]) =>
@@ -125,6 +128,8 @@ const image = z.optional(leaf(z.string(), imageSource));
 const flavorImages = z.optional(z.strictObject({ x86_64: image, aarch64: image }));
 
 const urlPath = pattern(URL_PATH, 'a URL path that starts with "/" and has no spaces');
+// Stays relative here, as archive paths do: toManifest resolves it against the manifest's folder.
+const relativeFile = leaf(z.string(), (s) => (s === '' || s.includes('\0') ? new Bad(s ? 'holds a NUL character' : 'is empty') : s));
 
 export const SCHEMA = z.strictObject({
   name: pattern(NAME, 'a name of up to 40 lowercase letters, digits and dashes that starts with a letter'),
@@ -135,6 +140,8 @@ export const SCHEMA = z.strictObject({
     command: z.array(leaf(z.string(), (s) => (s === '' || s.includes('\0') ? new Bad(s ? 'holds a NUL character' : 'is empty') : s))),
     port: integer(1, 65535, 'a port'),
     ask: z.optional(urlPath),
+    status: z.optional(urlPath),
+    documents: z.optional(urlPath),
   }),
   workspace: z.strictObject({
     size: size(MiB, 64 * GiB, ['1MiB', '64GiB']),
@@ -147,6 +154,7 @@ export const SCHEMA = z.strictObject({
   }),
   gpu: z._default(z.strictObject({ wish: z._default(z.enum(['auto', 'required', 'none']), 'auto') }), { wish: 'auto' }),
   isolation: z._default(z.strictObject({ mode: z._default(z.enum(['any', 'vm']), 'any') }), { mode: 'any' }),
+  model: z.optional(z.strictObject({ default: z.optional(pattern(MODEL_NAME, 'a model name of letters, digits, ".", "_" and "-"')) })),
   health: z.strictObject({
     path: urlPath,
     timeout: duration(1000, 600_000, ['1s', '10m']),
@@ -159,6 +167,8 @@ export const SCHEMA = z.strictObject({
       body: z._default(z.string(), ''),
       expect_status: z._default(integer(100, 599, 'an HTTP status'), 200),
       expect_body: z.optional(z.string()),
+      document: z.optional(relativeFile),
+      expect_source: z.optional(leaf(z.string(), (s) => (s === '' ? new Bad('is empty') : s))),
     }),
   ),
 });

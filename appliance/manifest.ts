@@ -24,16 +24,29 @@ export interface Manifest {
   description: string;
   /** At least one flavor, each with at least one architecture; archive paths are absolute. */
   images: Partial<Record<ImageFlavor, Partial<Record<ImageArch, ImageSource>>>>;
-  /** ask: where questions go (POST, the question as the body); null when the app takes none. */
-  app: { command: string[]; port: number; ask: string | null };
+  /**
+   * ask: where questions go (POST, the question as the body); null when the app takes none.
+   * status, documents: where the app says how it runs and what became of each file (JSON); null when it does not.
+   */
+  app: { command: string[]; port: number; ask: string | null; status: string | null; documents: string | null };
   workspace: { sizeBytes: number; exec: boolean };
   resources: { memBytes: number; cpus: number; pids: number };
   gpu: { wish: GpuWish };
   /** any: the host's own way (a container on Linux, a virtual machine elsewhere); vm: a kernel of its own on every host. */
   isolation: { mode: 'any' | 'vm' };
+  /** The app needs a model (a [model] table); default: a name in the model store. null: it needs none. */
+  model: { default: string | null } | null;
   health: { path: string; timeoutMs: number; intervalMs: number };
-  /** null: no smoke check. */
-  smoke: { method: 'GET' | 'POST'; path: string; body: string; expectStatus: number; expectBody: string | null } | null;
+  /** null: no smoke check. document: a file (absolute path) added before the question; expectSource: a file the answer must cite. */
+  smoke: {
+    method: 'GET' | 'POST';
+    path: string;
+    body: string;
+    expectStatus: number;
+    expectBody: string | null;
+    document: string | null;
+    expectSource: string | null;
+  } | null;
 }
 
 /** A manifest is a few hundred bytes; a bigger file is the wrong file. */
@@ -225,11 +238,18 @@ function toManifest(p: Parsed, file: string): Manifest {
     version: p.version,
     description: p.description,
     images,
-    app: { command: p.app.command, port: p.app.port, ask: p.app.ask ?? null },
+    app: {
+      command: p.app.command,
+      port: p.app.port,
+      ask: p.app.ask ?? null,
+      status: p.app.status ?? null,
+      documents: p.app.documents ?? null,
+    },
     workspace: { sizeBytes: p.workspace.size, exec: p.workspace.exec },
     resources: { memBytes: p.resources.memory, cpus: p.resources.cpus, pids: p.resources.pids },
     gpu: { wish: p.gpu.wish },
     isolation: { mode: p.isolation.mode },
+    model: p.model ? { default: p.model.default ?? null } : null,
     health: { path: p.health.path, timeoutMs: p.health.timeout, intervalMs: p.health.interval },
     smoke: p.smoke
       ? {
@@ -238,6 +258,8 @@ function toManifest(p: Parsed, file: string): Manifest {
           body: p.smoke.body,
           expectStatus: p.smoke.expect_status,
           expectBody: p.smoke.expect_body ?? null,
+          document: p.smoke.document === undefined ? null : path.resolve(folder, p.smoke.document),
+          expectSource: p.smoke.expect_source ?? null,
         }
       : null,
   };

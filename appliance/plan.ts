@@ -6,6 +6,8 @@ import type { ImageSource, Manifest } from './manifest.ts';
 import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
 import { Failure } from './failures.ts';
 import { GPU_VENDORS, isPassable, PASSABLE_VENDORS, type PassableVendor } from './gpu-vendors.ts';
+import { planModel, type ModelFound, type PlanModel } from './plan-model.ts';
+import type { PlanForSteps, PlatformSteps, StepsOf } from './steps.ts';
 
 export interface PlanOptions {
   image: ImageFlavor | 'auto';
@@ -18,6 +20,8 @@ export interface PlanOptions {
   arch?: ImageArch | 'auto';
   /** vm: a virtual machine with a kernel of its own on every host; auto: as the manifest asks. */
   isolation?: 'auto' | 'vm';
+  /** --model NAME|PATH as given; the launcher finds it (ModelFound), the Plan only sees what was found. */
+  model?: string;
 }
 
 /** The parts of an appliance manifest that the Plan decides by. */
@@ -30,6 +34,9 @@ export interface PlanAppliance {
   command: string[];
   port: number;
   ask: string | null;
+  /** Where the app says how it runs, and what became of each file; null: it does not. */
+  status: string | null;
+  documents: string | null;
   workspaceExec: boolean;
   health: Manifest['health'];
   smoke: Manifest['smoke'];
@@ -54,6 +61,10 @@ export interface PlatformCandidate {
   readonly gpuModes: readonly Exclude<GpuPlan['mode'], 'none'>[];
   /** Why it is the way on this host, in a sentence; null where it is not one. Pure. */
   applicable(f: HostFacts): string | null;
+  /** Why it can run here when the user names it, though the Plan never takes it by itself (a better way exists). Pure. */
+  whenNamed?(f: HostFacts): string | null;
+  /** The command lines each phase of a session will run (appliance/steps.ts). Pure. */
+  readonly steps: StepsOf;
 }
 
 export interface GpuPlan {
@@ -71,7 +82,8 @@ export interface GpuPlan {
 export interface Plan {
   schema: 1;
   host: { platform: HostFacts['host']['platform']; arch: HostFacts['host']['arch'] };
-  platform: { adapter: PlatformAdapter; reason: string };
+  /** steps: what each phase will run there, placeholders standing for what only the run knows. */
+  platform: { adapter: PlatformAdapter; reason: string; steps: PlatformSteps };
   image: ImageChoice;
   /**
    * chosenBy "user": --engine named it, so it is used or the session fails; "policy": Podman may stand
@@ -87,6 +99,8 @@ export interface Plan {
     noNewPrivileges: true;
   };
   gpu: GpuPlan;
+  /** The model mounted read-only into the appliance; null: none. */
+  model: PlanModel | null;
   /** shmBytes: the app's own /dev/shm, memory it could otherwise hold outside any per-process limit. */
   resources: { memBytes: number; cpus: number; pids: number; workspaceBytes: number; shmBytes: number; source: 'defaults' | 'manifest' };
   /** The appliance to boot; absent when planning without a manifest. */
@@ -119,6 +133,7 @@ export function makePlan(
   f: HostFacts,
   options: PlanOptions = DEFAULT_PLAN_OPTIONS,
   spec?: ApplianceSpec,
+  found: ModelFound = null,
 ): Plan {
   const warnings: string[] = [];
   const errors: PlanError[] = [];
@@ -135,7 +150,7 @@ export function makePlan(
   const gpu = planGpu(f, gpuOptions, image, way.candidate, { warnings, noGpu });
   if (spec?.gpu.wish === 'auto' && gpu.mode === 'none' && options.gpu === 'auto')
     warnings.push(`no GPU for ${spec.name}: it runs on the processor (${gpu.reason})`);
-  return {
+  const plan: PlanForSteps = {
     schema: 1,
     host: { platform: f.host.platform, arch: f.host.arch },
     platform,
@@ -150,6 +165,7 @@ export function makePlan(
       noNewPrivileges: true,
     },
     gpu: spec?.gpu.wish === 'none' ? { ...gpu, reason: `${spec.name} does not use a GPU` } : gpu,
+    model: planModel(found, spec?.name ?? null, way.candidate.isolation, errors),
     resources: spec ? manifestResources(f, spec, warnings) : defaultResources(f),
     ...(spec && picked?.source
       ? {
@@ -160,6 +176,8 @@ export function makePlan(
             command: spec.app.command,
             port: spec.app.port,
             ask: spec.app.ask,
+            status: spec.app.status,
+            documents: spec.app.documents,
             workspaceExec: spec.workspace.exec,
             health: spec.health,
             smoke: spec.smoke,
@@ -169,6 +187,7 @@ export function makePlan(
     warnings,
     errors,
   };
+  return { ...plan, platform: { ...platform, steps: way.candidate.steps(plan, f) } };
 }
 
 function chooseEngine(f: HostFacts, wanted: NonNullable<PlanOptions['engine']>, errors: PlanError[]): Plan['engine'] {
@@ -269,7 +288,7 @@ export function choosePlatform(
   if (wish.platform !== 'auto') {
     const candidate = platforms.find((p) => p.id === wish.platform);
     if (!candidate) throw new Error(`no platform adapter is called ${wish.platform}`);
-    const applies = candidate.applicable(f);
+    const applies = candidate.applicable(f) ?? candidate.whenNamed?.(f) ?? null;
     const reason = `chosen by the user (--platform ${candidate.id})${applies ? `: ${applies}` : ''}`;
     if (applies === null) {
       const problem = `the ${candidate.id} way does not run on a ${f.host.platform} computer`;
@@ -321,7 +340,13 @@ function planGpu(
     return { mode: 'none', vendor: null, devices: [], reason, cdi: null };
   };
   if (options.gpu === 'none') return none('turned off by the user (--gpu none)', 'leave out --gpu none');
-  if (f.host.platform === 'macos') return none('macOS has no way to pass a GPU into a Linux appliance yet', 'run it on Linux or Windows');
+  if (f.host.platform === 'macos') {
+    // Metal, the only way to a Mac's GPU, does not reach a Linux virtual machine.
+    return none(
+      "the appliance runs on the Mac's processor (CPU): its GPU (Metal) cannot be reached from Linux",
+      'run it on Linux or Windows',
+    );
+  }
   const usable = f.gpus.filter((g) => g.usable && isPassable(g.vendor));
   const vendor = PASSABLE_VENDORS.find((v) => usable.some((g) => g.vendor === v));
   if (!vendor) return none(f.gpus.length ? 'no GPU here can be passed to the appliance' : 'no GPU found');
@@ -372,7 +397,7 @@ function defaultResources(f: HostFacts): Plan['resources'] {
 }
 
 /** The limits the Plan asks for the appliance: given to the engine, then proven from inside. */
-export const askedLimits = (plan: Plan & { appliance: PlanAppliance }) => ({
+export const askedLimits = (plan: Pick<Plan, 'resources'> & { appliance: PlanAppliance }) => ({
   workspaceBytes: plan.resources.workspaceBytes,
   workspaceExec: plan.appliance.workspaceExec,
   memBytes: plan.resources.memBytes,

@@ -7,7 +7,7 @@ import { terminalText } from './render/terminal-text.ts';
 import { failureLine } from './render/failure.ts';
 import { DEFAULT_APPLIANCE } from './cli/commands.ts';
 import { commandHelp, overview } from './cli/help.ts';
-import { commandNamed, parseCommandLine } from './cli/parse.ts';
+import { commandFor, parseCommandLine } from './cli/parse.ts';
 // Commands load on demand: `--version` and `doctor` must not pay for the session code.
 
 declare const AI_WAY_VERSION: string;
@@ -29,10 +29,11 @@ export async function main(argv: string[]): Promise<number> {
     platform: v.platform ?? 'auto',
     arch: v.arch ?? 'auto',
     isolation: v.isolation ?? 'auto',
+    model: v.model,
   } as const;
   switch (command.words[0]) {
     case 'help':
-      return say(args.length ? commandHelp(commandNamed(args[0]!)) : overview(VERSION));
+      return say(args.length ? commandHelp(commandFor(args, true)) : overview(VERSION));
     case 'run': {
       // A person at a terminal gets the UI; anything else (CI, a pipe) runs headless, and is told so.
       if (!v.headless && !v.json && process.stdout.isTTY && process.stdin.isTTY) {
@@ -55,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/gpu.ts')).gpuCdiCommand({ bundle: v.bundle, output: v.output, format: v.format, vendor: v.vendor });
     case 'images':
       return (await import('./commands/images.ts')).imagesCommand({ json: Boolean(v.json) });
+    case 'models':
+      return (await import('./commands/models.ts')).modelsCommand(command.words[1]!, args, { json: Boolean(v.json), name: v.name });
     case 'export':
       return (await import('./commands/export.ts')).exportBoltfileCommand({ appliance, bundle: v.bundle, output: v.output, ...plan });
     default:

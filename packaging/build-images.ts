@@ -1,5 +1,5 @@
-// Builds the images a checkout carries (run by scripts/build.mjs): the selftest appliance's image
-// archive per architecture, the guests built around it from each recipe (images/<flavor>/), and
+// Builds the images a checkout carries (run by scripts/build.mjs): the selftest and ai-way appliances'
+// image archives per architecture, the guests built around it from each recipe (images/<flavor>/), and
 // the list of them all, build/images/images.json, that `ai-way images` reads. What cannot be built
 // here is skipped with one line that says why: `npm ci` never fails for it.
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CARRIED_IMAGES_FILE, type CarriedImage, type CarriedImages } from '../appliance/guest-images.ts';
 import type { ImageArch, ImageFlavor } from '../appliance/image-policy.ts';
 import { parseManifest } from '../appliance/manifest.ts';
+import { buildAiWayImages } from './ai-way/build-ai-way-image.ts';
 import { buildSelftestImage } from './build-selftest-image.ts';
 import { buildGuest, GUESTS_FOLDER } from './guest/build-guest.ts';
 import { type GuestRecipe, loadRecipe, RECIPES } from './guest/recipe.ts';
@@ -29,23 +30,11 @@ export async function buildImages(b: ImagesBuild): Promise<string[]> {
   const notes: string[] = [];
   const selftest = buildSelftestImage(b.repo, b.version);
   notes.push(...selftest.skipped.map((s) => `selftest image skipped: ${s}`));
-  const manifestFile = path.join(b.repo, 'images', 'selftest', 'appliance.toml');
-  const manifest = parseManifest(readFileSync(manifestFile, 'utf8'), manifestFile);
-  const listed = Object.entries(manifest.images).flatMap(([flavor, byArch]) =>
-    Object.values(byArch ?? {}).flatMap((s) => (s.kind === 'oci-archive' ? [{ flavor: flavor as ImageFlavor, path: s.path }] : [])),
-  );
-  const carried: CarriedImages = { images: [], skipped: [] };
-  for (const w of selftest.written) {
-    const bytes = readFileSync(w.file);
-    carried.images.push({
-      appliance: manifest.name,
-      flavor: (listed.find((l) => l.path === w.file) ?? listed[0])?.flavor ?? 'alpine',
-      arch: w.arch,
-      format: 'oci',
-      files: [{ role: 'image', path: rel(b.repo, w.file), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }],
-      sources: w.sources,
-    });
-  }
+  const manifest = loadManifest(b.repo, 'selftest');
+  const carried: CarriedImages = { images: ociImages(b.repo, manifest, selftest.written), skipped: [] };
+  const aiWay = await buildAiWayImages(b);
+  notes.push(...aiWay.skipped);
+  carried.images.push(...ociImages(b.repo, loadManifest(b.repo, 'ai-way'), aiWay.written));
   const context = { repo: b.repo, builder: b.builder, cache: upstreamCache(b.repo, b.env), get: b.get };
   for (const flavor of RECIPES) {
     let recipe: GuestRecipe | Error;
@@ -83,6 +72,34 @@ export async function buildImages(b: ImagesBuild): Promise<string[]> {
   return notes;
 }
 
+function loadManifest(repo: string, name: string) {
+  const file = path.join(repo, 'images', name, 'appliance.toml');
+  return parseManifest(readFileSync(file, 'utf8'), file);
+}
+
+/** The appliance's image archives as the list carries them, under the flavour whose key names each in its manifest. */
+function ociImages(
+  repo: string,
+  manifest: ReturnType<typeof parseManifest>,
+  written: { arch: ImageArch; file: string; sources: CarriedImage['sources'] }[],
+): CarriedImage[] {
+  const listed = Object.entries(manifest.images).flatMap(([flavor, byArch]) =>
+    Object.values(byArch ?? {}).flatMap((s) => (s.kind === 'oci-archive' ? [{ flavor: flavor as ImageFlavor, path: s.path }] : [])),
+  );
+  return written.map((w) => {
+    const bytes = readFileSync(w.file);
+    return {
+      appliance: manifest.name,
+      flavor: (listed.find((l) => l.path === w.file) ?? listed[0])?.flavor ?? 'alpine',
+      arch: w.arch,
+      format: 'oci' as const,
+      files: [{ role: 'image' as const, path: rel(repo, w.file), bytes: bytes.length, sha256: sha256(bytes) }],
+      sources: w.sources,
+    };
+  });
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const workspace = (w: { sizeBytes: number; exec: boolean }) => ({ workspaceBytes: w.sizeBytes, workspaceExec: w.exec });
 const rel = (repo: string, p: string) => path.relative(repo, p).split(path.sep).join('/');
 

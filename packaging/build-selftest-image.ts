@@ -6,26 +6,16 @@ import path from 'node:path';
 import type { CarriedImage } from '../appliance/guest-images.ts';
 import type { TarEntry } from '../appliance/tar.ts';
 import { DEBIAN_FOLDER, debianArch, staticBusybox } from './guest/debian.ts';
+import { applianceBase } from './appliance-files.ts';
 import { ociArchive } from './oci-image.ts';
 
 const ARCHES = { x86_64: 'amd64', aarch64: 'arm64' } as const;
-const empty = new Uint8Array();
-const dir = (p: string, mode = 0o755): TarEntry => ({ path: p, data: empty, directory: true, mode });
-
 /** The files of a busybox appliance: busybox, the agent, and `www` (what busybox httpd serves, CGI scripts included). */
 export function busyboxApplianceFiles(busybox: Uint8Array, agent: string, www: TarEntry[]): TarEntry[] {
   return [
     { path: 'bin/busybox', data: busybox, mode: 0o755 },
-    { path: 'bin/sh', data: empty, linkTarget: 'busybox' },
-    { path: 'sbin/ai-way-agent', data: new Uint8Array(readFileSync(agent)), mode: 0o755 },
-    // the agent is root; the app runs as 1000 (native/agent/sandbox.h)
-    { path: 'etc/passwd', data: new TextEncoder().encode('root:x:0:0:root:/:/bin/sh\napp:x:1000:1000:app:/workspace:/bin/sh\n') },
-    { path: 'etc/group', data: new TextEncoder().encode('root:x:0:\napp:x:1000:\n') },
-    dir('dev'),
-    dir('proc'),
-    dir('sys'),
-    dir('tmp', 0o1777),
-    dir('workspace', 0o700),
+    { path: 'bin/sh', data: new Uint8Array(), linkTarget: 'busybox' },
+    ...applianceBase(agent, '/bin/sh'),
     ...www,
   ];
 }

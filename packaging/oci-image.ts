@@ -8,6 +8,8 @@ export interface OciImageOptions {
   ref: string;
   arch: 'amd64' | 'arm64';
   entrypoint: string[];
+  /** The image's PATH; /bin:/sbin when absent. */
+  path?: string;
 }
 
 const enc = new TextEncoder();
@@ -22,7 +24,7 @@ export function ociArchive(files: readonly TarEntry[], o: OciImageOptions): Uint
       architecture: o.arch,
       os: 'linux',
       created: '1970-01-01T00:00:00Z',
-      config: { Entrypoint: o.entrypoint, WorkingDir: '/', Env: ['PATH=/bin:/sbin'] },
+      config: { Entrypoint: o.entrypoint, WorkingDir: '/', Env: [`PATH=${o.path ?? '/bin:/sbin'}`] },
       rootfs: { type: 'layers', diff_ids: [layerDigest] },
       history: [{ created: '1970-01-01T00:00:00Z', created_by: 'ai-way packaging/oci-image.ts' }],
     }),

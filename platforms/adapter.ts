@@ -38,6 +38,8 @@ export interface BootContext {
   readonly host: HostReport | null;
   /** Something the person should know that does not stop the boot (another engine stands in). */
   warning(message: string): void;
+  /** What a long start is doing now (a virtual machine booting), for the person waiting. */
+  progress?(message: string): void;
 }
 
 export interface Adapter {

@@ -59,3 +59,9 @@ export function carriedFilePath(root: string, f: CarriedFile, cache: string): st
   renameSync(temp, copy);
   return copy;
 }
+
+/** The carried images' list, read once on first use (an adapter asks for it at each prepare). */
+export function carriedOnce(root: string): () => Promise<CarriedImages> {
+  let carried: Promise<CarriedImages> | null = null;
+  return () => (carried ??= loadCarriedImages(root));
+}

@@ -36,3 +36,26 @@ export function stillRunning(pid: number, start: string | null): boolean {
 
 /** What a session records of the launcher that runs it. */
 export const thisLauncher = () => ({ launcherPid: process.pid, launcherStart: processStartTime(process.pid) });
+
+/**
+ * Whose virtual machine this is (QEMU's -name, a Lima instance's name): the session, and the
+ * launcher's pid and start time (reaping tells a dead launcher's).
+ */
+export interface VmOwner {
+  sessionId: string;
+  launcherPid: number;
+  launcherStart: string | null;
+}
+
+const NAME = /^ai-way-([0-9a-f]+)-(\d+)-(\d+|unknown)$/;
+
+/** A name for an owner; the Plan's steps give placeholders where the run gives numbers. */
+export const vmName = (o: { sessionId: string; launcherPid: number | string; launcherStart: string | null }): string =>
+  `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
+
+/** The owner such a name names, or null when it is not one of ai-way's. */
+export function ownerOf(name: string): VmOwner | null {
+  const m = NAME.exec(name);
+  if (!m) return null;
+  return { sessionId: m[1]!, launcherPid: Number(m[2]), launcherStart: m[3] === 'unknown' ? null : m[3]! };
+}

@@ -1,12 +1,13 @@
 // Builds everything ai-way runs from a checkout: the launcher bundle (build/ai-way.mjs), the
-// in-guest agent (build/native/), the ai-way app (images/ai-way/app/dist/), the selftest appliance
-// image (build/images/) and the guests (build/guests/). A missing C toolchain, busybox, kernel or
-// upstream file, or no npm registry for the app, only skips those parts, with a note: `npm ci` must not fail.
+// in-guest agent (build/native/), the ai-way app for host tests (images/ai-way/app/dist/), the
+// appliances' images (build/images/), the guests (build/guests/) and the generated test model
+// (build/models/). A missing C toolchain, busybox, kernel or upstream file, or no npm registry for
+// the app, only skips those parts, with a note: `npm ci` must not fail.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { withBuildTool } from './build-tool.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -52,22 +53,16 @@ try {
   note(`the ai-way app was not built: ${e.message}`);
 }
 
-// The images: the selftest appliance's, and the guests built around it (packaging/build-images.ts).
-const tool = path.join(root, 'build/tools/build-images.mjs');
-await build({
-  entryPoints: [path.join(root, 'packaging/build-images.ts')],
-  outfile: tool,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  logLevel: 'warning',
+// The images: the appliances' and the guests built around them (packaging/build-images.ts).
+await withBuildTool(root, 'packaging/build-images.ts', async ({ buildImages }, builder) => {
+  try {
+    for (const line of await buildImages({ repo: root, version, builder })) note(line);
+  } catch (e) {
+    note(`the images were not built: ${e.message}`);
+  }
 });
-const { buildImages } = await import(tool);
-// The bundle's own sum is part of every guest's cache key: changed build code builds anew.
-const builder = createHash('sha256').update(readFileSync(tool)).digest('hex');
-try {
-  for (const line of await buildImages({ repo: root, version, builder })) note(line);
-} catch (e) {
-  note(`the images were not built: ${e.message}`);
-}
-rmSync(path.dirname(tool), { recursive: true, force: true });
+
+// The generated models: tests load and run them as the appliance would a real one.
+await withBuildTool(root, 'packaging/models/build-models.ts', async ({ buildModels }, builder) => {
+  for (const line of buildModels(root, builder)) note(line);
+});

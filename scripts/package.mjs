@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildCudaImage } from './cuda-image.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -131,9 +132,11 @@ function carriedImages(t, arch) {
     log(`${t}: build/images/images.json is not built, so no guest is inside (npm run build)`);
     return {};
   }
-  const formats = t.startsWith('win-') ? ['oci', 'wsl-rootfs', 'vm'] : ['oci', 'vm'];
+  // The guest's root filesystem is what WSL imports and what Lima's guest unpacks into its memory.
+  const formats = t.startsWith('win-') || t.startsWith('macos-') ? ['oci', 'wsl-rootfs', 'vm'] : ['oci', 'vm'];
   const all = JSON.parse(readFileSync(list, 'utf8'));
-  const images = all.images.filter((i) => i.arch === arch && formats.includes(i.format));
+  // Not the ai-way image (141 MiB): an executable that size is no download; it comes beside it.
+  const images = all.images.filter((i) => i.arch === arch && formats.includes(i.format) && i.appliance !== 'ai-way');
   const own = path.join(work, `images-${t}.json`);
   writeFileSync(own, `${JSON.stringify({ images, skipped: all.skipped.filter((s) => s.arch === arch) }, null, 2)}\n`);
   const assets = { 'build/images/images.json': own };
@@ -222,3 +225,5 @@ for (const f of readdirSync(dist, { recursive: true }).map(String).sort()) {
 }
 writeFileSync(path.join(dist, 'SHA256SUMS'), `${sums.join('\n')}\n`);
 log(`checksums in dist/SHA256SUMS`);
+// 6. The whole package (no target named) has the ai-way CUDA image too; the tests name theirs.
+if (!process.argv.slice(2).length) log(`ai-way CUDA image: ${await buildCudaImage(root, version)}`);

@@ -35,10 +35,10 @@ if [ "$(id -u)" -eq 0 ] && ! id "$TEST_USER" >/dev/null 2>&1; then
   grep -q "^$TEST_USER:" /etc/subgid || echo "$TEST_USER:100000:65536" >> /etc/subgid
 fi
 
-# The guests' Debian packages, downloaded (not installed) into build/debian, where the build takes
-# what it needs from them: the cloud kernel of each architecture, and busybox-static for each (the
-# other architecture's selftest image; a guest whose distribution has no busybox). A newer version
-# replaces the one there.
+# The images' Debian packages, downloaded (not installed) into build/debian, where the build takes
+# what it needs from them: the cloud kernel of each architecture, busybox-static for each (the
+# other architecture's selftest image; a guest whose distribution has no busybox), and the glibc
+# runtime of the ai-way image (libc6, libstdc++6, libgcc-s1). A newer version replaces the one there.
 if command -v apt-get >/dev/null 2>&1; then
   host=$(dpkg --print-architecture)
   other=arm64
@@ -56,17 +56,20 @@ if command -v apt-get >/dev/null 2>&1; then
   # what to download, and the files it replaces
   for pair in "$(kernel amd64):amd64 linux-image-*-cloud-amd64_*_amd64.deb" \
     "$(kernel arm64):arm64 linux-image-*-cloud-arm64_*_arm64.deb" \
-    "busybox-static:amd64 busybox-static_*_amd64.deb" "busybox-static:arm64 busybox-static_*_arm64.deb"; do
+    "busybox-static:amd64 busybox-static_*_amd64.deb" "busybox-static:arm64 busybox-static_*_arm64.deb" \
+    "libc6:amd64 libc6_*_amd64.deb" "libc6:arm64 libc6_*_arm64.deb" \
+    "libstdc++6:amd64 libstdc++6_*_amd64.deb" "libstdc++6:arm64 libstdc++6_*_arm64.deb" \
+    "libgcc-s1:amd64 libgcc-s1_*_amd64.deb" "libgcc-s1:arm64 libgcc-s1_*_arm64.deb"; do
     wanted=${pair%% *}
     file=$(apt-get download --print-uris "$wanted" 2>/dev/null | awk '{ print $2 }')
     if [ -z "$file" ]; then
-      echo "setup: apt has no $wanted; the guests that need it will be skipped" >&2
+      echo "setup: apt has no $wanted; what needs it will be skipped" >&2
       continue
     fi
     [ -f "build/debian/$file" ] && continue
     echo "setup: downloading $file" >&2
     (cd build/debian && rm -f ${pair#* } && apt-get download -qq -o APT::Sandbox::User=root "$wanted") ||
-      echo "setup: could not download $wanted; the guests that need it will be skipped" >&2
+      echo "setup: could not download $wanted; what needs it will be skipped" >&2
   done
 fi
 

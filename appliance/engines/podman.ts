@@ -2,6 +2,7 @@
 // engine's share of the isolation, the agent's own sandbox does the rest, and the report measured
 // inside the app's sandbox is what proves it.
 import type { CdiContainerEdits } from '../cdi.ts';
+import { MODEL_MOUNT } from '../plan-model.ts';
 
 /** What this host's Podman needs, learned once by a canary container (platforms/linux). */
 export interface PodmanProfile {
@@ -38,7 +39,8 @@ export const AGENT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 
 
 export interface PodmanRunSpec {
   sessionId: string;
-  launcherPid: number;
+  /** A number, or the Plan's placeholder for it (appliance/steps.ts). */
+  launcherPid: number | string;
   /** The launcher's start time (pids are reused), where the host can tell. */
   launcherStart?: string | null;
   /** Rootful only: which host id range this session maps onto (0 <= slot < ROOTFUL_SLOTS). */
@@ -53,6 +55,8 @@ export interface PodmanRunSpec {
   cpus: number;
   pids: number;
   gpu: PodmanGpu | null;
+  /** The model file on the host, bound read-only at MODEL_MOUNT; null: none. */
+  model?: string | null;
 }
 
 /**
@@ -120,6 +124,8 @@ export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
     '--tmpfs',
     tmpfs,
     ...gpuArgs(s.gpu),
+    // The model, one file, read-only and inert: the app reads it in place, nothing copies it into the workspace.
+    ...(s.model ? ['--volume', `${s.model}:${MODEL_MOUNT}:ro,nosuid,nodev,noexec`] : []),
     '--memory',
     String(s.memBytes),
     '--cpus',

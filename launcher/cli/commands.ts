@@ -53,6 +53,12 @@ export const FLAGS = {
   format: { type: 'string', values: ['json', 'yaml'], help: "the spec's format (YAML unless FILE ends in .json)" },
   output: { type: 'string', value: 'FILE', help: 'write to FILE instead of standard output' },
   vendor: { type: 'string', values: PASSABLE_VENDORS, help: 'whose GPUs (the first vendor with a usable GPU if not given)' },
+  model: {
+    type: 'string',
+    value: 'NAME|PATH',
+    help: 'the model: a name from "ai-way models list" or a .gguf file; the appliance\'s default if not given',
+  },
+  name: { type: 'string', value: 'NAME', help: "the model's name in the store (the file's name without .gguf if not given)" },
   debug: { type: 'boolean', help: 'full error details, with stack traces' },
   help: { type: 'boolean', short: 'h', help: "this command's help" },
   version: { type: 'boolean', short: 'V', help: 'the version of ai-way' },
@@ -77,14 +83,14 @@ export const COMMANDS = [
   {
     words: ['run'],
     args: [],
-    flags: ['headless', 'json', 'appliance', 'hold', 'timeout', 'image', 'gpu', 'engine', 'platform', 'arch', 'isolation'],
+    flags: ['headless', 'json', 'appliance', 'model', 'hold', 'timeout', 'image', 'gpu', 'engine', 'platform', 'arch', 'isolation'],
     summary: 'start an appliance, prove its isolation from inside, wait until it answers, run its smoke check, and erase everything',
   },
   { words: ['doctor'], args: [], flags: ['json', 'bundle'], summary: 'check this computer (or a support bundle) and explain fixes' },
   {
     words: ['plan'],
     args: [],
-    flags: ['json', 'bundle', 'appliance', 'image', 'gpu', 'engine', 'platform', 'arch', 'isolation'],
+    flags: ['json', 'bundle', 'appliance', 'model', 'image', 'gpu', 'engine', 'platform', 'arch', 'isolation'],
     summary: 'show what ai-way would start here, and why: platform, image, engine, GPU, resources',
   },
   {
@@ -106,6 +112,14 @@ export const COMMANDS = [
     flags: ['json'],
     summary: 'what this ai-way carries: each image and guest, its files, sizes and SHA-256, and what it was built from',
   },
+  {
+    words: ['models', 'add'],
+    args: [{ name: 'FILE.gguf' }],
+    flags: ['name'],
+    summary: 'check a GGUF model file and copy it into your model store, read-only, by its SHA-256',
+  },
+  { words: ['models', 'list'], args: [], flags: ['json'], summary: 'the models in your store: name, size, architecture, SHA-256' },
+  { words: ['models', 'remove'], args: [{ name: 'NAME' }], flags: [], summary: 'remove a model from your store' },
   { words: ['help'], args: [{ name: 'COMMAND', optional: true }], flags: [], summary: "a command's options, or the list of commands" },
 ] as const satisfies readonly CommandSpec[];
 

@@ -91,13 +91,23 @@ function splitAt(s: string, sep: string): [string, string | undefined] {
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
-function commandFor(words: string[], forHelp = false): CommandSpec {
-  const command = commandNamed(words[0]!);
-  if (command.words.length > 1 && words[1] !== command.words[1] && !(forHelp && words.length === 1)) {
-    const near = words[1] === undefined ? undefined : closest(words[1], [command.words[1]!]);
-    throw usage(`usage: ai-way ${synopsis(command)}`, near ? `did you mean "ai-way ${commandName(command)}"?` : helpOf(command));
-  }
-  return command;
+/** The command these words name; a first word may begin several (models add, models list): the second tells them apart. */
+export function commandFor(words: string[], forHelp = false): CommandSpec {
+  const first = commandNamed(words[0]!);
+  if (first.words.length === 1) return first;
+  const family: CommandSpec[] = COMMANDS.filter((c) => c.words[0] === first.words[0]);
+  const command = family.find((c) => c.words[1] === words[1]);
+  if (command) return command;
+  if (forHelp && words.length === 1) return first;
+  const near =
+    words[1] === undefined
+      ? undefined
+      : closest(
+          words[1],
+          family.map((c) => c.words[1]!),
+        );
+  const synopses = family.map((c) => `ai-way ${synopsis(c)}`).join(' | ');
+  throw usage(`usage: ${synopses}`, near ? `did you mean "ai-way ${first.words[0]} ${near}"?` : helpOf(first));
 }
 
 /** The command whose first word this is (help takes "bundle" for "bundle collect"). */

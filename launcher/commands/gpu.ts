@@ -10,7 +10,7 @@ import { makeFolders } from '../../platforms/make-folders.ts';
 import { Failure } from '../../appliance/failures.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadReport } from '../host-source.ts';
-import { toYaml } from '../render/yaml.ts';
+import { toYaml } from '../../appliance/yaml.ts';
 
 export interface GpuCdiOptions {
   bundle?: string;

@@ -12,6 +12,7 @@ import { styleFor } from '../render/style.ts';
 import { Launch } from '../session/launch.ts';
 import type { Session } from '../session/session.ts';
 import type { ErrorEvent, SessionEvent } from '../session/events.ts';
+import type { AnswerPiece } from '../session/answer-stream.ts';
 import { onCrash } from '../crash.ts';
 
 export interface RunOptions extends PlanOptions {
@@ -53,7 +54,8 @@ async function runAppliance(o: RunOptions, emit: Emit, keepLog: (log: string) =>
 
 /**
  * In `--hold --json` mode each line on stdin is a command: {"op":"add","path":...},
- * {"op":"list"}, {"op":"http","method":"POST","path":...,"body":...}, {"op":"quit"}; answers are events.
+ * {"op":"list"}, {"op":"http","method":"POST","path":...,"body":...}, {"op":"quit"}; answers are events. An answer
+ * that streams JSON lines comes as answer-token events while it streams, then the whole answer.
  */
 function serveCommands(session: Session, emit: Emit, stop: (why: string) => void): void {
   let queue = Promise.resolve();
@@ -80,9 +82,16 @@ async function serveOne(session: Session, line: string, emit: Emit, stop: (why: 
     else if (c.op === 'list') {
       const l = await session.listFiles();
       emit({ type: 'files', files: l.files, freeBytes: l.freeBytes, totalBytes: l.totalBytes });
-    } else if (c.op === 'http' && typeof c.path === 'string')
-      emit({ type: 'answer', ...(await session.ask(String(c.method ?? 'POST'), c.path, String(c.body ?? ''))) });
-    else if (c.op === 'quit') stop('quit');
+    } else if (c.op === 'http' && typeof c.path === 'string') {
+      const onPieces = (pieces: AnswerPiece[], streamed: boolean) => {
+        // One event for the text one piece of the stream brought, not one per token.
+        const text = pieces.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('');
+        if (text && streamed) emit({ type: 'answer-token', text });
+        for (const p of pieces) if (p.type === 'warning') emit({ type: 'warning', message: p.message });
+      };
+      const { streamed: _, ...answer } = await session.askAnswer(String(c.method ?? 'POST'), c.path, String(c.body ?? ''), { onPieces });
+      emit({ type: 'answer', ...answer });
+    } else if (c.op === 'quit') stop('quit');
     else emit({ type: 'refused', message: `unknown command: ${line.slice(0, 80)}` });
   } catch (e) {
     emit({ type: 'refused', message: (e as Error).message });

@@ -4,7 +4,7 @@ import type { Style } from './style.ts';
 import { terminalText } from './terminal-text.ts';
 
 /** The one text of an event shown on lines of its own; every other text is shown on one line. */
-const MULTI_LINE: Partial<Record<SessionEvent['type'], string>> = { answer: 'body' };
+const MULTI_LINE: Partial<Record<SessionEvent['type'], string>> = { answer: 'body', 'answer-token': 'text' };
 
 /** Every text in an event made safe for a terminal: most of it came from the appliance. */
 function safeForTerminal<T>(v: T, linesKey?: string, key = ''): T {
@@ -45,7 +45,13 @@ export function renderEvent(event: SessionEvent, s: Style): string {
       return s.yellow(`  ! ${e.message}`);
     case 'files':
       return `  ${e.files.length} file(s), ${e.freeBytes} bytes free`;
+    case 'answer-token':
+      return e.text;
     case 'answer':
-      return e.body;
+      return [
+        e.body,
+        ...e.sources.map((x) => `  source: ${x.file}: ${x.passage.slice(0, 80)}`),
+        ...(e.error ? [s.red(`  ${s.bad} ${e.error}`)] : []),
+      ].join('\n');
   }
 }

@@ -1,5 +1,6 @@
 // The Plan in plain words.
 import type { Plan } from '../../appliance/plan.ts';
+import { STEP_PHASES, commandLine } from '../../appliance/steps.ts';
 import { formatBytes } from './doctor.ts';
 import type { Style } from './style.ts';
 
@@ -15,6 +16,7 @@ export function renderPlan(p: Plan, s: Style): string {
     ['Engine', `${p.engine.name} (${p.engine.reason})`],
     ['Isolation', `${p.isolation.mode}; no network, memory-only storage, read-only root, no capabilities`],
     ['GPU', gpu],
+    ...(p.model ? [['Model', `${p.model.name}, ${formatBytes(p.model.bytes)}, read-only (${p.model.file})`] as [string, string]] : []),
     [
       'Resources',
       [
@@ -28,6 +30,22 @@ export function renderPlan(p: Plan, s: Style): string {
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const out = rows.map(([k, v]) => `  ${s.bold(k.padEnd(w))}  ${v}`);
+  out.push(...stepLines(p, s, w));
   for (const warning of p.warnings) out.push(s.yellow(`  warning: ${warning}`));
   return `${out.join('\n')}\n`;
 }
+
+/** Each phase's commands, one line each, cut to the window's usual width; `plan --json` has them whole. */
+function stepLines(p: Plan, s: Style, w: number): string[] {
+  const out: string[] = [];
+  for (const phase of STEP_PHASES) {
+    for (const step of p.platform.steps[phase]) {
+      const text = step.argv ? commandLine({ what: step.what, argv: step.argv }) : step.what;
+      const line = `${out.length ? '' : 'Steps'.padEnd(w)}`.padEnd(w);
+      out.push(`  ${s.bold(line)}  ${phase.padEnd(7)} ${clip(text, 96)}`);
+    }
+  }
+  return out;
+}
+
+const clip = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 3)}...` : t);

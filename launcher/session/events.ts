@@ -3,6 +3,7 @@ import type { FailureCode } from '../../appliance/failures.ts';
 import type { IsolationFact, IsolationVerdict } from '../../appliance/isolation.ts';
 import type { PlatformAdapter } from '../../appliance/plan.ts';
 import type { GuestMachine } from '../../platforms/adapter.ts';
+import type { Answer } from './smoke.ts';
 
 export type Stage = 'preparing' | 'starting' | 'checking isolation' | 'waiting for the app' | 'smoke check' | 'wiping';
 
@@ -12,12 +13,16 @@ export type SessionEvent =
   | { type: 'verified'; proven: boolean; facts: IsolationFact[]; limits: IsolationVerdict['limits']; devices: string[] }
   /** guest: the virtual machine it runs in; null where it runs on the host's own kernel. */
   | { type: 'ready'; bootMs: number; platform: PlatformAdapter; guest: GuestMachine | null }
-  | { type: 'smoke'; ok: boolean; status: number | null; ms: number; detail: string }
+  /** tokens, tokensPerSecond: what the app said of its answer when it streamed one (JSON lines); else null. */
+  | { type: 'smoke'; ok: boolean; status: number | null; ms: number; detail: string; tokens: number | null; tokensPerSecond: number | null }
   | { type: 'wiped'; ms: number; reason: string }
   | { type: 'uploaded'; name: string; size: number; sha256: string }
   | { type: 'refused'; message: string }
   | { type: 'files'; files: { name: string; size: number }[]; freeBytes: number; totalBytes: number }
-  | { type: 'answer'; status: number; body: string };
+  /** Text of a streamed answer (JSON lines) as it arrives: what one piece of the stream brought. */
+  | { type: 'answer-token'; text: string }
+  /** The whole answer: its text, and what a streamed one said of itself (empty and null for plain text). */
+  | ({ type: 'answer' } & Omit<Answer, 'streamed'>);
 
 /** How `run --json` ends when it fails: the failure's code and exit code, what went wrong, what to do. */
 export type ErrorEvent = { type: 'error'; code: FailureCode; exitCode: number; message: string; fix: string; detail?: string };

@@ -8,12 +8,25 @@ import { Failure } from '../../appliance/failures.ts';
 
 export interface HttpAnswer {
   status: number;
+  /** The media type of the body (lowercase, without parameters), or null when the app named none. */
+  contentType: string | null;
   body: string;
+}
+
+/** What is known of an answer once its head is in: given to a streaming caller before the first piece of its body. */
+export type AnswerHead = Omit<HttpAnswer, 'body'>;
+
+/** A streaming caller's hooks: each piece of the body as it arrives, and a signal that gives the answer up (the connection is closed). */
+export interface Streaming {
+  onBody?: (text: string, head: AnswerHead) => void;
+  signal?: AbortSignal;
 }
 
 export const HTTP_METHODS: readonly string[] = ['GET', 'POST'];
 /** The most of one answer (headers and body) kept: an app that never stops is cut off here. */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** Why an answer given up on by its caller ended. */
+export const STOPPED = 'the answer was stopped';
 
 /** A request that was not sent, or an answer that was not taken. */
 export class HttpRefused extends Failure {
@@ -32,13 +45,15 @@ export function badRequestLine(method: string, path: string): string | null {
 }
 
 /** An answer's bytes, kept up to the cap in one buffer that doubles as it fills. */
-class AnswerBytes {
+export class AnswerBytes {
   private buf = Buffer.alloc(64 * 1024);
   private length = 0;
   private bodyAt = -1;
+  private head: AnswerHead | null = null;
+  // Streaming, so a character split between two pieces comes out whole in the second.
   private readonly bodyText = new TextDecoder();
 
-  constructor(private readonly onBody?: (text: string) => void) {}
+  constructor(private readonly onBody?: Streaming['onBody']) {}
 
   push(chunk: Uint8Array): void {
     if (this.length + chunk.length > MAX_ANSWER_BYTES) {
@@ -56,9 +71,14 @@ class AnswerBytes {
       const split = this.buf.subarray(0, this.length).indexOf('\r\n\r\n', Math.max(0, from - 3));
       if (split < 0) return;
       this.bodyAt = split + 4;
+      if (this.onBody) {
+        const { status, contentType } = parseHttpAnswer(this.buf.subarray(0, this.bodyAt).toString('latin1'));
+        this.head = { status, contentType };
+      }
     }
     const fresh = this.buf.subarray(Math.max(from, this.bodyAt), this.length);
-    if (this.onBody && fresh.length) this.onBody(this.bodyText.decode(fresh, { stream: true }));
+    const text = this.head && fresh.length ? this.bodyText.decode(fresh, { stream: true }) : '';
+    if (this.onBody && this.head && text) this.onBody(text, this.head);
   }
 
   answer(): HttpAnswer {
@@ -74,10 +94,12 @@ export async function httpRequest(
   path: string,
   body: string,
   timeoutMs: number,
-  onBody?: (text: string) => void,
+  onBody?: Streaming['onBody'],
+  signal?: AbortSignal,
 ): Promise<HttpAnswer> {
   const bad = badRequestLine(method, path);
   if (bad) throw new HttpRefused(bad);
+  if (signal?.aborted) throw new HttpRefused(STOPPED);
   const bytes = new AnswerBytes(onBody);
   let ended!: () => void;
   let failed!: (e: Error) => void;
@@ -125,12 +147,21 @@ export async function httpRequest(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new HttpRefused(`no complete HTTP answer within ${timeoutMs} ms`)), timeoutMs);
   });
+  // Given up on by the caller (the person quit): the same as out of time, at once.
+  let unlisten = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    const stop = () => reject(new HttpRefused(STOPPED));
+    signal?.addEventListener('abort', stop, { once: true });
+    unlisten = () => signal?.removeEventListener('abort', stop);
+  });
+  stopped.catch(() => undefined);
   let complete = false;
   try {
-    await Promise.race([exchange(), deadline]);
+    await Promise.race([exchange(), deadline, stopped]);
     complete = true;
   } finally {
     clearTimeout(timer);
+    unlisten();
     ch.closeStream(id);
     // Given up on (past the cap, out of time): the agent stops reading the app's side once the
     // whole request is out (DATA after the agent forgot the stream would be a protocol error).
@@ -143,5 +174,7 @@ export function parseHttpAnswer(text: string): HttpAnswer {
   const m = /^HTTP\/\d\.\d (\d{3})/.exec(text);
   if (!m) throw new HttpRefused(`the app did not answer in HTTP: ${JSON.stringify(text.slice(0, 80))}`);
   const split = text.indexOf('\r\n\r\n');
-  return { status: Number(m[1]), body: split >= 0 ? text.slice(split + 4) : '' };
+  const head = split >= 0 ? text.slice(0, split) : text;
+  const type = /\r\ncontent-type:[ \t]*([^;\r\n]*)/i.exec(head)?.[1]?.trim().toLowerCase();
+  return { status: Number(m[1]), contentType: type || null, body: split >= 0 ? text.slice(split + 4) : '' };
 }

@@ -16,6 +16,8 @@ import {
 } from '../../appliance/plan.ts';
 import type { Adapter, RunnablePlan } from '../../platforms/adapter.ts';
 import type { HostReport } from '../../platforms/host/report.ts';
+import { modelFor, modelsDir } from '../../platforms/host/model-store.ts';
+import type { ModelFound } from '../../appliance/plan-model.ts';
 import { ADAPTERS, adapterEntry } from '../../platforms/registry.ts';
 import { loadAppliance } from '../appliance-source.ts';
 import { hostBeforeProbe, loadReport } from '../host-source.ts';
@@ -23,7 +25,12 @@ import type { SessionEvent } from './events.ts';
 import { Session } from './session.ts';
 
 /** The Plan for these host facts, among the ways to Linux this version knows: what `run` would follow. */
-export const planFor = (report: HostReport, options: PlanOptions, spec?: ApplianceSpec): Plan => makePlan(ADAPTERS, report, options, spec);
+export const planFor = (report: HostReport, options: PlanOptions, spec?: ApplianceSpec, model?: ModelFound): Plan =>
+  makePlan(ADAPTERS, report, options, spec, model);
+
+/** The model for `spec` (--model, else its default) from the person's store or a path: a fact for the Plan. */
+export const findModel = (options: PlanOptions, spec: Pick<Manifest, 'model'>): Promise<ModelFound> =>
+  modelFor(modelsDir(), options.model, spec.model);
 
 /** This host, as probed now, and the appliance's manifest (or why it cannot be read). */
 export interface Examined {
@@ -39,6 +46,7 @@ interface EarlyWork {
 
 export class Launch {
   private early: EarlyWork | null = null;
+  private model: ModelFound = null;
 
   constructor(
     private readonly appliance: string,
@@ -50,6 +58,12 @@ export class Launch {
     const spec = loadAppliance(this.appliance);
     this.early ??= startEarly(spec, this.options);
     const [{ report }, manifest] = await Promise.all([loadReport(undefined), spec.catch((e: unknown) => asFailure(e, 'manifest'))]);
+    if (manifest instanceof Failure) return { report, spec: manifest };
+    try {
+      this.model = await findModel(this.options, manifest);
+    } catch (e) {
+      return { report, spec: asFailure(e, 'model') }; // a --model file that is no model: said as the manifest's problems are
+    }
     return { report, spec: manifest };
   }
 
@@ -58,7 +72,7 @@ export class Launch {
    * what is missing, the chosen adapter's prerequisites first. `warn` hears the Plan's warnings.
    */
   plan(report: HostReport, spec: Manifest, warn: (message: string) => void = () => undefined): RunnablePlan {
-    const plan = planFor(report, this.options, spec);
+    const plan = planFor(report, this.options, spec, this.model);
     const [missing] = adapterEntry(plan.platform.adapter).check(report);
     if (missing) {
       const fix = `${missing.fix ?? ''} ${missing.fixCommand ?? ''}`.trim();

@@ -8,7 +8,10 @@ import { askedLimits } from '../../appliance/plan.ts';
 import type { Adapter, BootContext, Guest, RunnablePlan } from '../../platforms/adapter.ts';
 import type { HostReport } from '../../platforms/host/report.ts';
 import { AgentChannel } from './channel.ts';
-import { httpRequest, type HttpAnswer } from './http.ts';
+import { httpRequest, type AnswerHead, type HttpAnswer, type Streaming } from './http.ts';
+import { AnswerDecoder, isLineStream, type AnswerPiece } from './answer-stream.ts';
+import { parseDocuments, parseStatus, type AppStatus, type DocumentState } from './app-api.ts';
+import { smokeProblem, type Answer } from './smoke.ts';
 import { uploadFile, type Uploaded } from './files.ts';
 import type { SessionEvent, Stage } from './events.ts';
 import { Failure } from '../../appliance/failures.ts';
@@ -20,6 +23,10 @@ export interface SessionStart {
 }
 
 const REPLY_MS = 10_000;
+const SMOKE_MS = 30_000;
+/** How long a file added for the smoke check may take to be indexed, and how often the app is asked. */
+const INDEXING_MS = 30_000;
+const POLL_MS = 250;
 // The nodes the agent lists as GPU nodes; other passed nodes (none today) are not its to judge.
 const isGpuNode = (p: string) => /^\/dev\/(nvidia[^/]*|dri\/[^/]+|kfd|dxg)$/.test(p);
 
@@ -85,6 +92,7 @@ export class Session {
       sessionId: this.id,
       host: this.early.host ?? null,
       warning: (message) => this.emit({ type: 'warning', message }),
+      progress: (message) => this.progress('starting', message),
     };
     await this.adapter.prepare(this.plan, context);
 
@@ -114,11 +122,15 @@ export class Session {
     this.verdict = verifyIsolation(report, {
       ...askedLimits(this.plan),
       isolation: this.plan.isolation.mode,
+      model: this.plan.model !== null,
+      // A Windows host's GPU has no CDI spec: WSL2 passes it as /dev/dxg alone.
       gpuNodes: cdi
         ? editsFor(cdi.spec, cdi.devices)
             .deviceNodes.map((n) => n.path)
             .filter(isGpuNode)
-        : [],
+        : this.plan.gpu.mode === 'wsl'
+          ? ['/dev/dxg']
+          : [],
     });
     this.report = this.verdict.facts[0]?.id === 'report' ? null : (report as IsolationReport);
     this.emit({
@@ -172,32 +184,85 @@ export class Session {
   }
 
   /** Sends an HTTP request to the app inside. */
-  ask(method: string, path: string, body: string, timeoutMs = 60_000, onBody?: (text: string) => void): Promise<HttpAnswer> {
-    return httpRequest(this.requireChannel(), this.plan.appliance.port, method, path, body, timeoutMs, onBody);
+  ask(
+    method: string,
+    path: string,
+    body: string,
+    timeoutMs = 60_000,
+    onBody?: Streaming['onBody'],
+    signal?: AbortSignal,
+  ): Promise<HttpAnswer> {
+    return httpRequest(this.requireChannel(), this.plan.appliance.port, method, path, body, timeoutMs, onBody, signal);
   }
 
-  /** Asks the app the manifest's test question; a wrong answer (or none) fails with code smoke. */
+  /** Asks the app and reads its answer as it streams (JSON lines or plain text): what each piece of the body completes goes to onPieces. */
+  async askAnswer(
+    method: string,
+    path: string,
+    body: string,
+    o: { timeoutMs?: number; onPieces?: (p: AnswerPiece[], streamed: boolean) => void; signal?: AbortSignal } = {},
+  ): Promise<Answer> {
+    const held: { decoder?: AnswerDecoder } = {};
+    const onBody = (text: string, head: AnswerHead) => {
+      held.decoder ??= new AnswerDecoder(head.contentType);
+      const pieces = held.decoder.push(text);
+      if (pieces.length) o.onPieces?.(pieces, held.decoder.lines);
+    };
+    const a = await this.ask(method, path, body, o.timeoutMs ?? 60_000, onBody, o.signal);
+    const decoder = held.decoder ?? new AnswerDecoder(a.contentType); // an empty body streamed nothing
+    const last = decoder.end();
+    if (last.length) o.onPieces?.(last, decoder.lines);
+    return { status: a.status, streamed: isLineStream(a.contentType), ...decoder.result() };
+  }
+
+  /** What the app says of itself (model, backend, speed, warnings); null when it says nothing the launcher can read. */
+  async appStatus(): Promise<AppStatus | null> {
+    const p = this.plan.appliance.status;
+    if (!p) return null;
+    const a = await this.ask('GET', p, '', REPLY_MS).catch(() => null);
+    return a?.status === 200 ? parseStatus(a.body) : null;
+  }
+
+  /** What the app made of a file added, asked until it is no longer being indexed or time is up; null: the app does not say. */
+  async documentState(name: string, timeoutMs: number): Promise<DocumentState | null> {
+    const p = this.plan.appliance.documents;
+    if (!p) return null;
+    const until = Date.now() + timeoutMs;
+    let last: DocumentState | null = null;
+    for (;;) {
+      const a = await this.ask('GET', p, '', REPLY_MS).catch(() => null);
+      last = (a?.status === 200 ? parseDocuments(a.body) : null)?.find((d) => d.name === name) ?? last;
+      if ((last && last.status !== 'indexing') || Date.now() >= until || !this.channel || this.channel.closed) return last;
+      await new Promise((res) => setTimeout(res, POLL_MS));
+    }
+  }
+
+  /** Asks the app the manifest's test question (about its document, added first); a wrong answer (or none) fails with code smoke. */
   async smoke(): Promise<void> {
     const s = this.plan.appliance.smoke;
     if (!s) return;
     this.progress('smoke check', 'asking the app a test question');
     const t = Date.now();
-    let answer: HttpAnswer | Error;
+    let answer: Answer | Error;
     try {
-      answer = await this.ask(s.method, s.path, s.body, 30_000);
+      if (s.document) await this.smokeDocument(s.document);
+      answer = await this.askAnswer(s.method, s.path, s.body, { timeoutMs: SMOKE_MS });
     } catch (e) {
       answer = e as Error;
     }
-    const ok =
-      !(answer instanceof Error) && answer.status === s.expectStatus && (s.expectBody === null || answer.body.includes(s.expectBody));
-    const expected = `HTTP ${s.expectStatus}${s.expectBody ? ` containing "${s.expectBody}"` : ''}`;
-    const detail = ok
-      ? 'the app answered as expected'
-      : answer instanceof Error
-        ? answer.message
-        : `expected ${expected}, got HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
-    this.emit({ type: 'smoke', ok, status: answer instanceof Error ? null : answer.status, ms: Date.now() - t, detail });
-    if (!ok) throw new Failure('smoke', 'the app inside failed its smoke check', { detail });
+    const problem = answer instanceof Error ? answer.message : smokeProblem(s, answer);
+    const detail = problem ?? 'the app answered as expected';
+    const [status, streamed] = answer instanceof Error ? [null, null] : [answer.status, answer.streamed ? answer : null];
+    const speed = { tokens: streamed?.tokens ?? null, tokensPerSecond: streamed?.tokensPerSecond ?? null };
+    this.emit({ type: 'smoke', ok: problem === null, status, ms: Date.now() - t, detail, ...speed });
+    if (problem !== null) throw new Failure('smoke', 'the app inside failed its smoke check', { detail });
+  }
+
+  /** The smoke check's document, added and (where the app lists its documents) indexed; refused, it fails the check. */
+  private async smokeDocument(file: string): Promise<void> {
+    const { name } = await this.addFile(file);
+    const d = await this.documentState(name, INDEXING_MS);
+    if (d?.status === 'refused') throw new Error(`the app refused ${name}: ${d.reason ?? 'it gave no reason'}`);
   }
 
   /** Copies a host file into the workspace (checked here and verified inside by SHA-256). */

@@ -43,8 +43,10 @@ export class UiController {
     quit: (reason) => this.quit(reason),
     recheck: () => void this.preflight(),
     sendFiles: (paths) => void sendFiles(this.session, this.store, paths),
-    ask: (question) => void askApp(this.session!, this.plan?.appliance.ask, this.store, question),
+    ask: (question) => void this.ask(question),
   });
+  /** The answers streaming now: quitting stops them at once (their connections are closed) before the wipe. */
+  private readonly answering = new Set<AbortController>();
   private quitting: Promise<void> | null = null;
   private ticker: NodeJS.Timeout | null = null;
   /** What the program exits with once the person quits: an error shown sets it. */
@@ -113,6 +115,8 @@ export class UiController {
       // The appliance going away by itself is shown as an error, not left looking ready.
       void session.lost.then((e) => failed(e, 'the appliance stopped'));
       await refreshFiles(session, this.store);
+      const status = await session.appStatus().catch(() => null);
+      if (status) this.store.update(() => ({ app: status }));
     } catch (e) {
       // Stopped by the person: the wipe ended the boot, which is no failure to show or log.
       if (!this.quitting) await failed(asFailure(e, 'boot'), 'boot failed');
@@ -138,6 +142,16 @@ export class UiController {
         });
     }
     this.store.update(() => ({ screen: 'error', error: { message, whatToDo, detail, logPath } }));
+  }
+
+  private async ask(question: string): Promise<void> {
+    const stop = new AbortController();
+    this.answering.add(stop);
+    try {
+      await askApp(this.session!, this.plan?.appliance.ask, this.store, question, stop.signal);
+    } finally {
+      this.answering.delete(stop);
+    }
   }
 
   /** Raw terminal input: keys, typed text and bracketed pastes. */
@@ -169,6 +183,7 @@ export class UiController {
       const early = s.screen === 'boot' || (s.screen === 'preflight' && !s.checksDone);
       if (early) this.exitCode = EXIT.interrupted;
       this.store.update(() => ({ screen: 'wiping', confirmQuit: false, quitAnswer: '', overlay: null }));
+      for (const answer of this.answering) answer.abort();
       if (this.session) await this.session.wipe(reason).catch(() => undefined);
       this.store.update(() => ({ screen: 'erased', erasedMs: Date.now() - t, stoppedEarly: early }));
       this.store.flush();

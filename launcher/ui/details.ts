@@ -3,7 +3,24 @@
 import type { IsolationVerdict } from '../../appliance/isolation.ts';
 import type { Plan } from '../../appliance/plan.ts';
 import { formatBytes } from '../render/doctor.ts';
+import type { AppStatus } from '../session/app-api.ts';
 import type { UiState } from './state.ts';
+
+/** What the app says of itself: its model, where it computes (cpu, cuda, vulkan), its last speed, and every warning. */
+export function appDetails(a: AppStatus | null): UiState['details'] {
+  if (!a) return [];
+  return [
+    ...(a.model === null ? [] : [{ label: 'Model', value: a.model }]),
+    ...(a.backend === null ? [] : [{ label: 'Backend', value: a.backend }]),
+    {
+      label: 'Speed',
+      value: a.lastTokensPerSecond === null ? 'no answer yet' : `${a.lastTokensPerSecond.toFixed(1)} tokens/s (the last answer)`,
+    },
+    ...(a.threads === null ? [] : [{ label: 'Threads', value: String(a.threads) }]),
+    ...(a.contextSize === null ? [] : [{ label: 'Context', value: `${a.contextSize} tokens` }]),
+    ...a.warnings.map((w) => ({ label: '! Warning', value: w })),
+  ];
+}
 
 export function planDetails(p: Plan, v: IsolationVerdict | null | undefined): UiState['details'] {
   return [

@@ -4,7 +4,8 @@
 import { formatBytes } from '../render/doctor.ts';
 import { terminalText as safe } from '../render/terminal-text.ts';
 import { COMMANDS } from './commands.ts';
-import type { BootStage, Check, UiState } from './state.ts';
+import { appDetails } from './details.ts';
+import type { BootStage, Check, Exchange, UiState } from './state.ts';
 import { bar, clip, hang, line, marks, spinner, width, wrap, type Line, type Look } from './text.ts';
 
 export interface View {
@@ -114,6 +115,47 @@ function boot(s: UiState, l: Look): View {
   };
 }
 
+const MAX_SOURCES = 5;
+
+/** A file with its size and what the app made of it; a refusal in red, its reason in full under it. */
+function fileLines(f: UiState['files'][number], doc: UiState['docs'][string] | undefined, shownName: string, l: Look): Line[] {
+  const row = `  ${shownName} ${formatBytes(f.size).padStart(9)}`;
+  if (!doc) return [line(row)];
+  if (doc.state !== 'refused') return [[{ text: row }, { text: `  ${safe(doc.text)}`, color: 'gray' }]];
+  return [line(row, { color: 'red' }), ...hang(`    ${marks(l).bad} `, safe(doc.text), l.width, { color: 'red' })];
+}
+
+/** A question, its answer as far as it came, then where the answer came from, how fast, and what went wrong. */
+function exchangeRows(x: Exchange, l: Look): Line[] {
+  const m = marks(l);
+  const sources = x.sources ?? [];
+  return [
+    ...hang(`${m.prompt} `, safe(x.question), l.width),
+    ...wrap(safe(x.answer || (x.done ? '' : m.more), true).trimEnd(), l.width - 2).map((row) =>
+      line(`  ${row}`, x.failed ? { color: 'red' } : {}),
+    ),
+    // A source is one row: its file, then as much of its passage as the row holds.
+    ...sources.slice(0, MAX_SOURCES).map((src) => {
+      const head = `  ${m.source} ${safe(src.file)}: `;
+      const room = l.width - width(head);
+      const passage = safe(src.passage.replace(/\s+/g, ' ').trim());
+      const cut =
+        width(passage) > room
+          ? `${Array.from(passage)
+              .slice(0, Math.max(0, room - width(m.more)))
+              .join('')}${m.more}`
+          : passage;
+      return [
+        { text: head, color: 'cyan' as const },
+        { text: cut, color: 'gray' as const },
+      ];
+    }),
+    ...(sources.length > MAX_SOURCES ? [line(`  ${m.source} ${sources.length - MAX_SOURCES} more`, { color: 'cyan' })] : []),
+    ...(x.speed ? [line(`  ${safe(x.speed)}`, { color: 'gray' })] : []),
+    ...(x.notes ?? []).flatMap((n) => hang('  ', safe(n), l.width, { color: 'yellow' })),
+  ];
+}
+
 function ready(s: UiState, l: Look): View {
   const m = marks(l);
   const free = s.freeBytes === null ? '' : `${m.dot}${formatBytes(s.freeBytes)} free`;
@@ -138,20 +180,16 @@ function ready(s: UiState, l: Look): View {
     head: [
       ...wrap('Ready. Drop files on this window, or type a question.', l.width).map((row) => line(row, { bold: true })),
       line(`Files (${s.files.length}${free})`),
-      ...files.map((f) => line(`  ${name(safe(f.name), nameCols, Math.min(40, nameCols))} ${formatBytes(f.size).padStart(9)}`)),
+      ...files.flatMap((f) => fileLines(f, s.docs[f.name], name(safe(f.name), nameCols, Math.min(40, nameCols)), l)),
       ...(files.length < s.files.length ? [line(`  ${m.more} and ${s.files.length - files.length} more`)] : []),
       ...uploads.flatMap((u) =>
         u.state === 'refused'
           ? hang(`  ${m.bad} `, safe(u.message ?? u.name), l.width, { color: 'red' })
           : [line(`  ${name(safe(u.name), upName)} ${bar(percent(u) / 100, barCols, l)} ${percent(u)}%`)],
       ),
+      ...(s.app?.warnings ?? []).flatMap((w) => hang('! ', safe(w), l.width, { color: 'yellow' })),
     ],
-    body: s.exchanges.flatMap((x) => [
-      ...hang(`${m.prompt} `, safe(x.question), l.width),
-      ...wrap(safe(x.answer || (x.done ? '' : m.more), true).trimEnd(), l.width - 2).map((row) =>
-        line(`  ${row}`, x.failed ? { color: 'red' } : {}),
-      ),
-    ]),
+    body: s.exchanges.flatMap((x) => exchangeRows(x, l)),
     foot: prompt(s, l, '/help', '/details', `${QUIT_HINT} quits`),
   };
 }
@@ -231,7 +269,7 @@ function details(s: UiState, l: Look): View {
     ...(c.status !== 'ok' && c.howTo ? [{ label: '  how to fix', value: c.howTo }] : []),
     ...(c.status !== 'ok' && c.fixCommand ? [{ label: '  command', value: c.fixCommand }] : []),
   ]);
-  const rows = s.details.length ? s.details : checks;
+  const rows = s.details.length ? [...s.details, ...appDetails(s.app)] : checks;
   return overlay('Details', rows.length ? pairs(rows, l) : [line('Nothing started yet.')], l);
 }
 

@@ -1,6 +1,8 @@
 // What the terminal UI shows, as one plain object, and a store that tells React when it changed:
 // at most one notification per frame, so a stream of progress events cannot cause a render storm.
 import type { Stage } from '../session/events.ts';
+import type { Source } from '../session/answer-stream.ts';
+import type { AppStatus } from '../session/app-api.ts';
 
 export type CheckStatus = 'pending' | 'ok' | 'missing' | 'unknown' | 'not-needed';
 
@@ -44,6 +46,18 @@ export interface Exchange {
   answer: string;
   done: boolean;
   failed?: boolean;
+  /** The files and passages the answer came from, as the app cited them. */
+  sources?: Source[];
+  /** What went wrong on the way: lines the app got wrong, its error, a stop. */
+  notes?: string[];
+  /** How fast it was written: "12 tokens · 41.5 tokens/s · cpu"; null when the app did not say. */
+  speed?: string | null;
+}
+
+/** What the app made of a file added: still indexing, indexed (with its passages) or refused (with its reason). */
+export interface DocOutcome {
+  state: 'indexing' | 'indexed' | 'refused';
+  text: string;
 }
 
 export interface UiState {
@@ -56,6 +70,10 @@ export interface UiState {
   totalBytes: number | null;
   uploads: Upload[];
   exchanges: Exchange[];
+  /** By file name, for apps that list their documents. */
+  docs: Record<string, DocOutcome>;
+  /** What the app last said of itself (model, backend, speed, warnings); null when it says nothing. */
+  app: AppStatus | null;
   input: string;
   overlay: 'help' | 'details' | null;
   /** How far the person scrolled the view named (an overlay or a screen); another view starts unscrolled. */
@@ -81,6 +99,8 @@ export const initialState = (now: number): UiState => ({
   totalBytes: null,
   uploads: [],
   exchanges: [],
+  docs: {},
+  app: null,
   input: '',
   overlay: null,
   scroll: { view: '', by: 0 },

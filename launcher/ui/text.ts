@@ -36,6 +36,7 @@ export function marks(l: Pick<Look, 'unicode'>) {
         more: '…',
         rule: '─',
         scroll: '↑↓ PgUp PgDn to scroll',
+        source: '↳',
       }
     : {
         ok: '+',
@@ -50,6 +51,7 @@ export function marks(l: Pick<Look, 'unicode'>) {
         more: '...',
         rule: '-',
         scroll: 'Up/Down PgUp PgDn',
+        source: '>',
       };
 }
 

@@ -46,7 +46,7 @@ static void on_signal(int sig)
 static void __attribute__((noreturn)) usage(void)
 {
     log_msg("usage: ai-way-agent [--workspace DIR] [--root DIR] [--shm-size BYTES] [--device PATH]... [--port-hint N] "
-            "[--memory BYTES] [--pids N] [--cpus N[.NNN]] [--accelerator NAME] -- APP [ARGS...]");
+            "[--read-only DIR]... [--memory BYTES] [--pids N] [--cpus N[.NNN]] [--accelerator NAME] -- APP [ARGS...]");
     exit(2);
 }
 
@@ -110,6 +110,8 @@ static char **parse_args(int argc, char **argv)
         else if (strcmp(argv[i], "--device") == 0 && clean_path(v, 0) && strncmp(v, "/dev/", 5) == 0 &&
                  g_sandbox.ndevices < MAX_DEVICES)
             g_sandbox.devices[g_sandbox.ndevices++] = argv[++i];
+        else if (strcmp(argv[i], "--read-only") == 0 && clean_path(v, 0) && g_sandbox.nfolders < MAX_FOLDERS)
+            g_sandbox.folders[g_sandbox.nfolders++] = argv[++i];
         else if (strcmp(argv[i], "--memory") == 0 && parse_u64(v, UINT64_MAX, &g_limits.memory_bytes) == 0 && g_limits.memory_bytes)
             i++;
         else if (strcmp(argv[i], "--pids") == 0 && parse_u64(v, 4194304, &g_limits.pids) == 0 && g_limits.pids)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "mounts.h"
 #include "names.h"
@@ -38,7 +39,7 @@ static void merge_options(char *out, size_t cap, const char *mount_opts, const c
     }
 }
 
-/* {"path", "fstype", "options", "sizeBytes", "freeBytes"} of the mount holding path */
+/* {"path", "mountPoint", "fstype", "options", "sizeBytes", "freeBytes"} of the mount holding path */
 static void add_mount_fact(struct json *j, const char *key, const struct mount_table *t, int have_table, const char *path)
 {
     char real[PATH_MAX], opts[1024];
@@ -52,6 +53,7 @@ static void add_mount_fact(struct json *j, const char *key, const struct mount_t
     json_key(j, key);
     json_open(j, '{');
     json_kstr(j, "path", path);
+    json_kstr(j, "mountPoint", m ? m->point : NULL);
     json_kstr(j, "fstype", m ? m->fstype : NULL);
     json_kstr(j, "options", m ? opts : NULL);
     json_key(j, "sizeBytes");
@@ -97,6 +99,13 @@ void report_mounts(struct json *j)
     add_mount_fact(j, "workspace", &t, have_table, g_workspace);
     add_mount_fact(j, "shm", &t, have_table, "/dev/shm");
     add_writable_mounts(j, &t, have_table);
+    /* The model the launcher passed, if any: its mount point shows whether it is a read-only mount of its own. */
+    if (access(MODEL_PATH, F_OK) == 0)
+        add_mount_fact(j, "model", &t, have_table, MODEL_PATH);
+    else {
+        json_key(j, "model");
+        json_null(j);
+    }
     if (have_table)
         mounts_free(&t);
 }

@@ -6,7 +6,10 @@
 
 /* "rootReadOnly" */
 void report_root_read_only(struct json *j);
-/* "workspace" and "shm" (mount, type, options, size), then "writableMounts" */
+/* Where the launcher mounts a model, read-only (appliance/plan-model.ts MODEL_MOUNT). */
+#define MODEL_PATH "/model/model.gguf"
+
+/* "workspace" and "shm" (mount, type, options, size), then "writableMounts", then "model" (null: none) */
 void report_mounts(struct json *j);
 /* "devices": the GPU device nodes present, sorted */
 void report_devices(struct json *j);

@@ -200,14 +200,47 @@ static int open_devices(const struct sandbox_config *c, int *fds, const char **f
     return 0;
 }
 
+/* Folders passed whole (WSL's GPU libraries and driver store): opened before the root changes,
+ * bound at the same path inside; the seal makes them read-only with everything else. */
+static int open_folders(const struct sandbox_config *c, int *fds, const char **failed)
+{
+    static char step[PATH_MAX + 32];
+    for (int i = 0; i < c->nfolders; i++) {
+        fds[i] = open(c->folders[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fds[i] < 0) {
+            snprintf(step, sizeof step, "%s is not a folder here", c->folders[i]);
+            *failed = step;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int bind_folders(const char *base, const struct sandbox_config *c, const int *fds, const char **failed)
+{
+    static char step[PATH_MAX + 32];
+    for (int i = 0; i < c->nfolders; i++) {
+        char src[32];
+        snprintf(src, sizeof src, "/proc/self/fd/%d", fds[i]);
+        if (mkdirs(at(base, c->folders[i]), 0755) < 0 || mount(src, at(base, c->folders[i]), NULL, MS_BIND | MS_REC, NULL) < 0) {
+            snprintf(step, sizeof step, "passing %s to the app", c->folders[i]);
+            *failed = step;
+            return -1;
+        }
+        close(fds[i]);
+    }
+    return 0;
+}
+
 int sandbox_tree_build(const struct sandbox_config *c, const char **failed)
 {
     int dev_fds[NBASE + MAX_DEVICES];
+    int folder_fds[MAX_FOLDERS];
     const char *base = strcmp(c->root, "/") == 0 ? "" : c->root;
     *failed = "making the app's mounts private";
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return -1;
-    if (open_devices(c, dev_fds, failed) < 0)
+    if (open_devices(c, dev_fds, failed) < 0 || open_folders(c, folder_fds, failed) < 0)
         return -1;
     *failed = "the app's root folder";
     if (*base && mount(base, base, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -215,7 +248,8 @@ int sandbox_tree_build(const struct sandbox_config *c, const char **failed)
     *failed = "the workspace as a mount of its own"; /* what stays writable is decided per mount */
     if (mkdirs(at(base, c->workspace), 0755) < 0 || mount(c->workspace, at(base, c->workspace), NULL, MS_BIND, NULL) < 0)
         return -1;
-    if (mount_proc(base, dev_fds[0], failed) < 0 || mount_dev(base, c, dev_fds, failed) < 0 ||
+    if (bind_folders(base, c, folder_fds, failed) < 0 || mount_proc(base, dev_fds[0], failed) < 0 ||
+        mount_dev(base, c, dev_fds, failed) < 0 ||
         (c->cgroup && mount_cgroup_view(base, failed) < 0))
         return -1;
     for (int i = 0; i < (int)NBASE + c->ndevices; i++)

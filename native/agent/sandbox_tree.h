@@ -6,6 +6,7 @@
 #include "agent.h"
 
 #define MAX_DEVICES 32
+#define MAX_FOLDERS 8
 
 struct sandbox_config {
     const char *root;      /* the app's root: "/" (a container's) or a folder (a guest's) */
@@ -16,6 +17,8 @@ struct sandbox_config {
     const char *accelerator; /* what the launcher said runs the guest: passed on in the report, unmeasured */
     int ndevices;
     const char *devices[MAX_DEVICES]; /* device nodes the app may use (GPUs), same path inside */
+    int nfolders;
+    const char *folders[MAX_FOLDERS]; /* folders the app may read (WSL's GPU libraries), same path inside, read-only */
 };
 
 /* Builds the tree in the caller's mount namespace, which must be its own (and, with a cgroup, in a

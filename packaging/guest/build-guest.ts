@@ -21,6 +21,7 @@ import { treeFromTar } from './tree.ts';
 
 export const GUESTS_FOLDER = path.join('build', 'guests');
 const INIT = path.join('packaging', 'guest', 'init.sh');
+const WSL_START = path.join('packaging', 'guest', 'wsl-start.sh');
 
 export interface GuestBuild {
   repo: string;
@@ -61,10 +62,12 @@ export async function buildGuest(
   const oci = readFileSync(app.oci);
   const pin = recipe.base[arch];
   const init = readFileSync(path.join(b.repo, INIT), 'utf8');
+  const wslStart = readFileSync(path.join(b.repo, WSL_START), 'utf8');
   const inputs = {
     builder: b.builder,
     recipe: sha256(recipe.text),
     init: sha256(init),
+    wslStart: sha256(wslStart),
     arch,
     base: 'sha512' in pin ? `sha512:${pin.sha512}` : pin.digest,
     agent: sha256(agent),
@@ -108,7 +111,7 @@ export async function buildGuest(
   };
   const common = { appliance: app.name, flavor: recipe.flavor, arch };
   const images: CarriedImage[] = [
-    { ...common, format: 'wsl-rootfs', files: [write(`${name}.wsl.tar`, 'rootfs', packTar(wslRoot(parts)))], sources },
+    { ...common, format: 'wsl-rootfs', files: [write(`${name}.wsl.tar`, 'rootfs', packTar(wslRoot(parts, wslStart)))], sources },
   ];
   if (kernel) {
     const k = guestKernel(kernel, recipe.vm.modules);

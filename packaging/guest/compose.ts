@@ -68,7 +68,9 @@ const WSL_CONF = [
   '',
 ].join('\n');
 
-export const wslRoot = (p: GuestParts) => overlay(guestRoot(p), [text('etc/wsl.conf', WSL_CONF)]);
+/** `start`: packaging/guest/wsl-start.sh, what `wsl.exe --exec` runs before the agent. */
+export const wslRoot = (p: GuestParts, start: string) =>
+  overlay(guestRoot(p), [text('etc/wsl.conf', WSL_CONF), text('usr/lib/ai-way/wsl-start.sh', start, 0o755)]);
 
 /** The initramfs of a virtual machine: the guest, the init, and the modules it loads (in order, /etc/ai-way/modules). */
 export function vmRoot(p: GuestParts, init: string, kernel: GuestKernel): TarEntry[] {

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tarItems } from '../../appliance/tar.ts';
-import { normalPath } from './tree.ts';
+import { type TarEntry, tarItems } from '../../appliance/tar.ts';
+import { normalPath, treeFromTar } from './tree.ts';
 
 /** Where scripts/setup.sh puts the packages it downloads, under the checkout. */
 export const DEBIAN_FOLDER = path.join('build', 'debian');
@@ -37,10 +37,26 @@ export function debFiles(deb: string, want: (p: string) => boolean): { files: Ma
     const p = normalPath(item.path);
     if ((item.type === '0' || item.type === '\0') && want(p)) files.set(p, tar.subarray(item.offset, item.offset + item.size));
   }
+  return { files, source: debSource(deb) };
+}
+
+/** The package's whole tree (files, folders and symbolic links, as it installs them). */
+export function debTree(deb: string): { entries: TarEntry[]; source: DebianSource } {
+  return { entries: treeFromTar(dpkgDeb(['--fsys-tarfile', deb]), path.basename(deb)), source: debSource(deb) };
+}
+
+function debSource(deb: string): DebianSource {
   const fields = dpkgDeb(['--field', deb, 'Package', 'Version']).toString('utf8');
   const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(fields)?.[1] ?? '';
   const sha256 = createHash('sha256').update(readFileSync(deb)).digest('hex');
-  return { files, source: { package: field('Package'), version: field('Version'), file: path.basename(deb), sha256 } };
+  return { package: field('Package'), version: field('Version'), file: path.basename(deb), sha256 };
+}
+
+/** A package for `arch` by its name (name_version_arch.deb in build/debian), or null when it is not there. */
+export function packageDeb(repo: string, name: string, arch: keyof typeof DEBIAN_ARCH): string | null {
+  const a = debianArch(arch);
+  const quoted = name.replace(/[.+]/g, (c) => `\\${c}`);
+  return findDeb(path.join(repo, DEBIAN_FOLDER), new RegExp(`^${quoted}_[^_]+_${a}\\.deb$`), `${name} for ${arch}`);
 }
 
 /** Debian's kernel package of a kind ("cloud": linux-image-<abi>-cloud-<arch>) for `arch` in build/debian, or null. */

@@ -1,7 +1,8 @@
-// macOS: the appliance in a Lima virtual machine, sandboxed there by the agent. Not built yet: the
-// Plan chooses it and the doctor checks for it, but it starts nothing.
+// macOS: the appliance in a Lima virtual machine, sandboxed there by the agent. Lima runs on Linux
+// too, but there ai-way's own QEMU way is tighter (no network card at all), so Lima is taken on
+// Linux only when named (`--platform lima`). Its pure face; the adapter itself (adapter.ts) loads on demand.
 import { type AdapterEntry, missingOf } from '../adapter.ts';
-import { unbuilt } from '../unbuilt.ts';
+import { limaSteps } from './steps.ts';
 
 export const lima: AdapterEntry = {
   id: 'lima',
@@ -9,7 +10,9 @@ export const lima: AdapterEntry = {
   gpuModes: [],
   usesEngine: false,
   applicable: (f) => (f.host.platform === 'macos' ? 'macOS: the appliance runs in a Lima virtual machine' : null),
+  whenNamed: (f) => (f.host.platform === 'linux' ? 'Lima runs on Linux too (its virtual machine is QEMU)' : null),
   check: (report) => missingOf(report, ['lima', 'virtualization']),
   probes: () => [],
-  load: async () => unbuilt('lima'),
+  steps: limaSteps,
+  load: async () => (await import('./adapter.ts')).limaAdapter(),
 };

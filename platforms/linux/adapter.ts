@@ -67,6 +67,7 @@ async function startContainer(plan: RunnablePlan, context: BootContext, ready: {
       command: plan.appliance.command,
       ...askedLimits(plan),
       gpu,
+      model: plan.model?.file ?? null,
     });
     return new ContainerGuest(engine, spawnEngine(engine, args), containerName(context.sessionId), gpu?.kind ? context.sessionId : null);
   } catch (e) {

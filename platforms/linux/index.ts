@@ -3,6 +3,7 @@
 import { type AdapterEntry, missingOf } from '../adapter.ts';
 import { PODMAN_PROFILE_RECORD } from '../host/probe-spec.ts';
 import { profilePath } from './profile-path.ts';
+import { linuxSteps } from './steps.ts';
 
 export const linux: AdapterEntry = {
   id: 'linux',
@@ -15,6 +16,7 @@ export const linux: AdapterEntry = {
     return null;
   },
   check: (report) => missingOf(report, ['podman']),
+  steps: linuxSteps,
   // What the canary container learned about this user's Podman (see adapter.ts), for the doctor.
   probes: () => [{ name: PODMAN_PROFILE_RECORD, path: profilePath() }],
   load: async () => (await import('./adapter.ts')).linuxAdapter(),

@@ -12,12 +12,13 @@ import { makeFolders } from '../make-folders.ts';
 import { profilePath } from './profile-path.ts';
 import { decodeText } from '../host/text.ts';
 import { tarItems, type ReadAt, type TarItem } from '../../appliance/tar.ts';
-import { LAUNCHER_PID_LABEL, LAUNCHER_START_LABEL, SESSION_LABEL, usernsArgs, type PodmanProfile } from '../../appliance/engines/podman.ts';
+import { LAUNCHER_PID_LABEL, LAUNCHER_START_LABEL, SESSION_LABEL, type PodmanProfile } from '../../appliance/engines/podman.ts';
 import { processStartTime, stillRunning } from '../process-identity.ts';
 import type { ImageSource } from '../../appliance/manifest.ts';
 import { Failure } from '../../appliance/failures.ts';
+import { canaryArgs, imageExistsArgs, listSessionsArgs, loadArgs, PODMAN_ENV, removeArgs } from './commands.ts';
 
-const env = () => ({ ...process.env, LC_ALL: 'C' });
+const env = () => ({ ...process.env, ...PODMAN_ENV });
 
 async function podman(args: string[], timeoutMs = 30_000) {
   const r = await runCommand({ name: 'podman', argv: ['podman', ...args], timeoutMs }, env());
@@ -87,7 +88,7 @@ export function archiveImageId(read: ReadAt, size: number): string {
 /** Makes the image available locally and returns what to run. Never pulls: the appliance is air-gapped. */
 export async function ensureImage(source: ImageSource): Promise<string> {
   if (source.kind === 'registry') {
-    if ((await podman(['image', 'exists', source.ref])).ok) return source.ref;
+    if ((await podman(imageExistsArgs(source.ref))).ok) return source.ref;
     throw new Failure('image', `the image ${source.ref} is not on this computer`, {
       fix: 'build or load it first; ai-way never downloads images',
     });
@@ -108,13 +109,13 @@ export async function ensureImage(source: ImageSource): Promise<string> {
     const what = why.replace(`${source.path} is `, 'it is ');
     throw new Failure('image-refused', `the appliance image ${source.path} cannot be used: ${what}`);
   }
-  if ((await podman(['image', 'exists', id])).ok) return id;
+  if ((await podman(imageExistsArgs(id))).ok) return id;
   // An image carried inside the executable goes to Podman through a private file, removed at once.
   const dir = carried ? await mkdtemp(path.join(os.tmpdir(), 'ai-way-image-')) : null;
   const file = dir ? path.join(dir, 'image.oci.tar') : source.path;
   try {
     if (dir) await writeFile(file, carried!);
-    const load = await podman(['load', '--quiet', '-i', file], 120_000);
+    const load = await podman(loadArgs(file), 120_000);
     if (!load.ok) throw new Failure('image', `Podman could not load ${source.path}`, { detail: lastLines(load.err) });
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -147,20 +148,7 @@ export async function podmanProfile(
   }
   const failures: string[] = [];
   for (const [i, variant] of canaryVariants().entries()) {
-    const r = await podman([
-      ...variant.globalArgs,
-      'run',
-      '--rm',
-      '--pull=never',
-      '--network=none',
-      '--log-driver=none',
-      ...usernsArgs(variant.userns, 0),
-      ...(variant.nofileUlimit ? ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'] : []),
-      '--entrypoint',
-      '/bin/busybox',
-      image,
-      'true',
-    ]);
+    const r = await podman(canaryArgs(variant, image));
     if (r.ok) {
       // A cache that cannot be written (a home under /proc) only costs the canary next time.
       await makeFolders(path.dirname(profilePath()))
@@ -184,7 +172,7 @@ export interface SessionContainer {
 
 /** Containers ai-way started (any state). */
 export async function listSessionContainers(): Promise<SessionContainer[]> {
-  const r = await podman(['ps', '-a', '--filter', `label=${SESSION_LABEL}`, '--format', 'json']);
+  const r = await podman(listSessionsArgs());
   if (!r.ok) return [];
   // biome-ignore lint/suspicious/noExplicitAny: a tool's untyped JSON; each field is checked before use
   let rows: any[] = [];
@@ -203,7 +191,7 @@ export async function listSessionContainers(): Promise<SessionContainer[]> {
 }
 
 export async function removeContainer(nameOrId: string): Promise<boolean> {
-  return (await podman(['rm', '--force', '--time', '0', '--ignore', nameOrId])).ok;
+  return (await podman(removeArgs(nameOrId))).ok;
 }
 
 export async function containerExists(nameOrId: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { type CarriedImage, type CarriedImages, pickGuest } from '../../applianc
 import type { ImageArch } from '../../appliance/image-policy.ts';
 import type { HostFacts } from '../../appliance/host-facts.ts';
 import type { Adapter, BootContext, Guest, RunnablePlan } from '../adapter.ts';
-import { carriedFilePath, loadCarriedImages, userCache } from '../carried-images.ts';
+import { carriedFilePath, carriedOnce, userCache } from '../carried-images.ts';
 import { carriedRoot } from '../package-root.ts';
 import { thisLauncher } from '../process-identity.ts';
 import { afterProbe, chooseAccelerator } from './accelerator.ts';
@@ -31,8 +31,7 @@ interface Prepared {
 
 export function qemuAdapter(): Adapter {
   const root = carriedRoot();
-  let carried: Promise<CarriedImages> | null = null;
-  const images = () => (carried ??= loadCarriedImages(root));
+  const images = carriedOnce(root);
   const accelerators = new Map<ImageArch, Promise<{ accelerator: Accelerator; why: string }>>();
   /** The accelerator for guests of this architecture, decided once (its test boot takes any of the arch's kernels). */
   const acceleratorFor = (arch: ImageArch, kernel: () => Promise<string>) => {

@@ -4,6 +4,9 @@
 // guest's init, the agent's channel on a virtio-serial port, and the label reaping knows it by.
 import type { HostFacts } from '../../appliance/host-facts.ts';
 import type { ImageArch } from '../../appliance/image-policy.ts';
+import { vmName } from '../process-identity.ts';
+
+export { ownerOf, type VmOwner, vmName } from '../process-identity.ts';
 
 export type Accelerator = 'kvm' | 'hvf' | 'whpx' | 'tcg';
 type HostPlatform = HostFacts['host']['platform'];
@@ -57,6 +60,9 @@ export const sandboxArgs = (host: HostPlatform): string[] =>
 export const CONSOLE_ARGS: readonly string[] = ['-serial', 'stdio'];
 const CONSOLES: Record<ImageArch, string> = { x86_64: 'ttyS0', aarch64: 'ttyAMA0' };
 
+/** The descriptor the channel's socket has in QEMU: the fourth of its stdio. */
+export const CHANNEL_FD = 3;
+
 /** The agent's channel: a virtio-serial port named `port`, on a socket QEMU inherits as descriptor `fd` (no file, no listener). */
 export const channelArgs = (fd: number, port: string): string[] => [
   '-chardev',
@@ -92,24 +98,6 @@ export function kernelCommandLine(arch: ImageArch, s: GuestSettings): string {
   ].join(' ');
 }
 
-/** Whose virtual machine this is: the session, and the launcher's pid and start time (reaping tells a dead launcher's). */
-export interface VmOwner {
-  sessionId: string;
-  launcherPid: number;
-  launcherStart: string | null;
-}
-
-const NAME = /^ai-way-([0-9a-f]+)-(\d+)-(\d+|unknown)$/;
-
-export const vmName = (o: VmOwner): string => `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
-
-/** The owner a -name value names, or null when it is not one of ai-way's. */
-export function ownerOf(name: string): VmOwner | null {
-  const m = NAME.exec(name);
-  if (!m) return null;
-  return { sessionId: m[1]!, launcherPid: Number(m[2]), launcherStart: m[3] === 'unknown' ? null : m[3]! };
-}
-
 /**
  * What QEMU runs under so that it dies with the launcher, however the launcher ends: on Linux,
  * setpriv sets the parent-death signal (PR_SET_PDEATHSIG), which survives exec. Elsewhere nothing:
@@ -122,7 +110,7 @@ export interface VmSpec {
   host: HostPlatform;
   hostCpus: number | null;
   arch: ImageArch;
-  owner: VmOwner;
+  owner: Parameters<typeof vmName>[0];
   kernel: string;
   initramfs: string;
   initramfsBytes: number;

@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { AgentPipe, Guest, GuestEnd, GuestMachine } from '../adapter.ts';
+import { endWithin } from '../end-within.ts';
 import { CHANNEL_FD, keepLines } from './vm-process.ts';
 
 const LOG_LINES = 200;
@@ -55,9 +56,7 @@ export class VmGuest implements Guest {
 
   private async end(graceMs: number): Promise<void> {
     this.socket.end(); // the dead man's switch: the agent wipes and the guest powers off
-    const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
-    if ((await Promise.race([this.exited, timer])) === 'late') this.qemu.kill('SIGKILL');
-    await this.exited;
+    await endWithin(this.exited, graceMs, () => this.qemu.kill('SIGKILL'));
     this.socket.destroy();
   }
 }

@@ -6,6 +6,7 @@ import type { AdapterEntry, AdapterNote } from '../adapter.ts';
 import type { HostReport, Prerequisite } from '../host/report.ts';
 import { chooseAccelerator, emulationCost, kvmState } from './accelerator.ts';
 import { qemuProgram } from './command.ts';
+import { qemuSteps } from './steps.ts';
 
 export const qemu: AdapterEntry = {
   id: 'qemu',
@@ -15,6 +16,7 @@ export const qemu: AdapterEntry = {
   applicable: () => 'QEMU: the appliance runs in a virtual machine of its own',
   check: (report) => (report.tools.qemu.found ? [] : [notInstalled(report)]),
   probes: () => [],
+  steps: qemuSteps,
   describe,
   load: async () => (await import('./adapter.ts')).qemuAdapter(),
 };

@@ -4,12 +4,12 @@
 // Also what the host says of /dev/kvm now, and the test boot that proves an accelerator.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { type KvmState, kvmState, type ProbeOutcome } from './accelerator.ts';
 import { PANIC_LINE } from './command.ts';
+import { keepLines } from '../keep-lines.ts';
 
-/** The descriptor the channel's socket has in QEMU: the fourth of its stdio. */
-export const CHANNEL_FD = 3;
+export { CHANNEL_FD } from './command.ts';
+export { keepLines } from '../keep-lines.ts';
 
 /** Whether a program is there to run. */
 export const installed = (program: string): boolean => !spawnSync(program, ['--version'], { stdio: 'ignore', timeout: 5_000 }).error;
@@ -40,21 +40,6 @@ export function liveKvm(): KvmState {
 export function startVm(prefix: readonly string[], command: readonly string[]): ChildProcess {
   const [program, ...args] = [...prefix, ...command];
   return spawn(program!, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
-}
-
-/** Lines a stream writes, kept to the last `keep`. */
-export function keepLines(stream: Readable | null, into: string[], keep: number): void {
-  let partial = '';
-  stream?.setEncoding('utf8');
-  stream?.on('data', (text: string) => {
-    const lines = (partial + text).split(/\r?\n/);
-    partial = lines.pop()!;
-    into.push(...lines.filter((l) => l.trim()));
-    if (into.length > keep) into.splice(0, into.length - keep);
-  });
-  stream?.on('end', () => {
-    if (partial.trim()) into.push(partial);
-  });
 }
 
 /** How long a test boot may take: a kernel under a working accelerator reaches its end well within it. */

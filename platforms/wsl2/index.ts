@@ -1,7 +1,7 @@
-// Windows: the appliance in a WSL2 distribution of its own, sandboxed there by the agent. Not built
-// yet: the Plan chooses it and the doctor checks for it, but it starts nothing.
+// Windows: the appliance in a WSL2 distribution of its own, sandboxed there by the agent. Its pure
+// face; the adapter itself (adapter.ts) loads on demand.
 import { type AdapterEntry, missingOf } from '../adapter.ts';
-import { unbuilt } from '../unbuilt.ts';
+import { wsl2Steps } from './steps.ts';
 
 export const wsl2: AdapterEntry = {
   id: 'wsl2',
@@ -11,5 +11,6 @@ export const wsl2: AdapterEntry = {
   applicable: (f) => (f.host.platform === 'windows' ? 'Windows: the appliance runs in its own WSL2 distribution' : null),
   check: (report) => missingOf(report, ['wsl', 'virtualization']),
   probes: () => [],
-  load: async () => unbuilt('wsl2'),
+  steps: wsl2Steps,
+  load: async () => (await import('./adapter.ts')).wsl2Adapter(),
 };

@@ -148,7 +148,7 @@ describe('ai-way CLI', () => {
     expect(overview).toMatchObject({ code: 0, err: '' });
     expect(aiWay('help').out).toBe(overview.out);
     for (const c of COMMANDS) {
-      const page = aiWay('help', c.words[0]);
+      const page = aiWay('help', ...c.words);
       expect(page).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`^Usage: ai-way ${c.words.join(' ')}[ \n]`)) });
       expect(aiWay(...c.words, '--help').out).toBe(page.out);
       expect(overview.out).toContain(`ai-way ${c.words.join(' ')}`);

@@ -48,8 +48,13 @@ describe.skipIf(missing !== null)('ai-way-linux-x64 alone', () => {
     expect(r.status).toBe(0);
     const carried = JSON.parse(r.stdout) as { images: { arch: string; format: string; files: { path: string }[] }[] };
     expect(carried.images.every((i) => i.arch === 'x86_64' && i.files.every((f) => f.path.startsWith('/ai-way-embedded/')))).toBe(true);
-    const built = JSON.parse(readFileSync(path.join(ROOT, 'build', 'images', 'images.json'), 'utf8')) as typeof carried;
-    const wanted = built.images.filter((i) => i.arch === 'x86_64' && i.format !== 'wsl-rootfs').map((i) => i.format);
+    const built = JSON.parse(readFileSync(path.join(ROOT, 'build', 'images', 'images.json'), 'utf8')) as {
+      images: ((typeof carried.images)[number] & { appliance: string })[];
+    };
+    // the ai-way image comes beside the executable, not inside it
+    const wanted = built.images
+      .filter((i) => i.arch === 'x86_64' && i.format !== 'wsl-rootfs' && i.appliance !== 'ai-way')
+      .map((i) => i.format);
     expect(carried.images.map((i) => i.format)).toEqual(wanted);
   });
 

@@ -116,7 +116,8 @@ describe('a build without the upstream files or a network', () => {
       // A checkout of its own: the build writes build/ beside it.
       const repo = mkdtempSync(path.join(os.tmpdir(), 'checkout-'));
       cpSync(path.join(ROOT, 'images'), path.join(repo, 'images'), { recursive: true });
-      cpSync(path.join(ROOT, 'packaging', 'guest', 'init.sh'), path.join(repo, 'packaging', 'guest', 'init.sh'));
+      for (const f of ['init.sh', 'wsl-start.sh'])
+        cpSync(path.join(ROOT, 'packaging', 'guest', f), path.join(repo, 'packaging', 'guest', f));
       for (const a of agents) cpSync(a, path.join(repo, 'build', 'native', path.basename(a)));
       // A download cut short: not a package at all.
       mkdirSync(path.join(repo, DEBIAN_FOLDER), { recursive: true });

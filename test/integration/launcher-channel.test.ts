@@ -174,7 +174,7 @@ describe.skipIf(missing !== null || notRoot !== null)('HTTP answers from a hosti
     ]) {
       await expect(httpRequest(a.ch, a.port, method!, p!, '', 5000)).rejects.toThrow(HttpRefused);
     }
-    expect(await httpRequest(a.ch, a.port, 'GET', '/x', '', 5000)).toEqual({ status: 200, body: 'connections: 1' });
+    expect(await httpRequest(a.ch, a.port, 'GET', '/x', '', 5000)).toEqual({ status: 200, contentType: null, body: 'connections: 1' });
   });
 });
 

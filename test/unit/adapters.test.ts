@@ -1,8 +1,9 @@
 // The platform registry: the way to Linux the Plan takes on each kind of host, each way's
 // prerequisites read from the host report, adapters imported only when a launch needs one, and the
-// ways not built yet refusing to start (exit 9) through the same launch as Linux, starting nothing.
+// ways not built yet refusing to start (exit 9) through the same launch as Linux, starting nothing;
+// WSL2 on a Windows without wsl.exe saying how to install it.
 import { describe, expect, it, vi } from 'vitest';
-import { analyzeHost } from '../../platforms/host/analyze.ts';
+import type { analyzeHost } from '../../platforms/host/analyze.ts';
 import { DEFAULT_PLAN_OPTIONS, makePlan } from '../../appliance/plan.ts';
 import type { HostFacts } from '../../appliance/host-facts.ts';
 import { EXIT, Failure } from '../../appliance/failures.ts';
@@ -10,7 +11,8 @@ import { ADAPTERS, adapterEntry, adapterRecords } from '../../platforms/registry
 import { Launch } from '../../launcher/session/launch.ts';
 import { loadAppliance } from '../../launcher/appliance-source.ts';
 import type { SessionEvent } from '../../launcher/session/events.ts';
-import { artifacts, fixture, type HostSpec } from '../support/artifacts.ts';
+import { fixture } from '../support/artifacts.ts';
+import { linuxHost, macHost, podman, windowsHost, windowsReady } from '../support/hosts.ts';
 
 // The Linux adapter's own module says when it is imported.
 const imported = vi.hoisted(() => [] as string[]);
@@ -18,25 +20,6 @@ vi.mock('../../platforms/linux/adapter.ts', async (original) => {
   imported.push('platforms/linux/adapter.ts');
   return original();
 });
-
-const utf16 = (bytes: Uint8Array) => new Uint8Array(Buffer.from(new TextDecoder().decode(bytes), 'utf16le'));
-
-const linuxHost = (commands: HostSpec['commands'] = {}) =>
-  analyzeHost(artifacts({ host: { os: 'linux', arch: 'x64', totalMemBytes: 32 * 1024 ** 3, cpus: 8 }, commands }));
-const windowsHost = (commands: HostSpec['commands']) =>
-  analyzeHost(
-    artifacts({ host: { os: 'win32', release: '10.0.22621', env: { PROCESSOR_ARCHITECTURE: 'AMD64' } }, devices: null, commands }),
-  );
-/** Windows with WSL 2 installed and the hypervisor running: everything the WSL2 way asks for. */
-const windowsReady = () =>
-  windowsHost({
-    'wsl-version': utf16(fixture('wsl-version', 'de-1-0-3')),
-    'wsl-status': utf16(fixture('wsl-status', 'en-debian-no-kernel-line')),
-    'wsl-list-verbose': utf16(fixture('wsl-list-verbose', 'en-single-ubuntu')),
-    systeminfo: fixture('systeminfo', 'en-hyperv-section-hypervisor-detected'),
-  });
-const macHost = () => analyzeHost(artifacts({ host: { os: 'darwin', arch: 'arm64', totalMemBytes: 16 * 1024 ** 3 }, devices: null }));
-const podman = { 'podman-version': fixture('podman-version', 'debian-12-4-3-1') };
 
 describe('the registry', () => {
   it('gives each kind of host its way to Linux, with the reason, and the isolation that way has', () => {
@@ -95,25 +78,9 @@ describe('the registry', () => {
   });
 });
 
-describe('the ways not built yet', () => {
+describe('a launch on another host', () => {
   const context = { sessionId: '0123456789ab', host: null, warning: () => undefined };
-  it.each(['wsl2', 'lima'] as const)('%s refuses to prepare or start (exit 9) and has nothing to reap', async (id) => {
-    const adapter = await adapterEntry(id).load();
-    const plan = { ...makePlan(ADAPTERS, linuxHost(podman), DEFAULT_PLAN_OPTIONS, await loadAppliance('selftest')) };
-    const ready = { ...plan, appliance: plan.appliance! };
-    for (const step of [adapter.prepare(ready, context), adapter.start(ready, context)]) {
-      const e = await step.then(
-        () => null,
-        (x: unknown) => x,
-      );
-      expect(e).toBeInstanceOf(Failure);
-      expect(e).toMatchObject({ code: 'unsupported', exitCode: EXIT.notImplemented });
-      expect((e as Failure).message).toBe(`this version starts appliances on Linux only (this computer needs the ${id} way)`);
-    }
-    expect(await adapter.reap()).toEqual([]);
-  });
-
-  it('a launch on Windows plans the WSL2 way and its session fails to boot with exit 9, having started nothing', async () => {
+  it('a launch on Windows plans the WSL2 way; without wsl.exe it fails with the fix (exit 4), having started nothing', async () => {
     const launch = new Launch('selftest', DEFAULT_PLAN_OPTIONS);
     const report = windowsReady();
     const plan = launch.plan(report, await loadAppliance('selftest'));
@@ -124,8 +91,13 @@ describe('the ways not built yet', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(error).toMatchObject({ code: 'unsupported', exitCode: EXIT.notImplemented });
-    await session.wipe('unsupported');
+    expect(error).toMatchObject({
+      code: 'prerequisite',
+      exitCode: EXIT.prerequisiteMissing,
+      message: 'WSL (the Windows Subsystem for Linux) is not installed (wsl.exe was not found)',
+      fix: expect.stringContaining('wsl --install --no-distribution'),
+    });
+    await session.wipe('no wsl.exe');
     expect(events.map((e) => (e.type === 'progress' ? e.stage : e.type))).toEqual(['preparing', 'wiping', 'wiped']);
     expect(session.logTail(5)).toBe('');
   });

@@ -42,11 +42,20 @@ describe('terminalText', () => {
 describe('headless human output', () => {
   const style = styleFor({ isTTY: false }, { LANG: 'C.UTF-8' }, 'linux');
   const events: SessionEvent[] = [
-    { type: 'answer', status: 200, body: `line one\n${HOSTILE}\n` },
+    {
+      type: 'answer',
+      status: 200,
+      body: `line one\n${HOSTILE}\n`,
+      sources: [],
+      tokens: null,
+      tokensPerSecond: null,
+      backend: null,
+      error: null,
+    },
     { type: 'warning', message: `the app exited (code ${HOSTILE}, signal -)` },
     { type: 'uploaded', name: HOSTILE, size: 1, sha256: '0'.repeat(64) },
     { type: 'refused', message: `x: the appliance refused it (name: ${HOSTILE})` },
-    { type: 'smoke', ok: false, status: 200, ms: 1, detail: `got HTTP 200: ${HOSTILE}\n` },
+    { type: 'smoke', ok: false, status: 200, ms: 1, detail: `got HTTP 200: ${HOSTILE}\n`, tokens: null, tokensPerSecond: null },
     {
       type: 'verified',
       proven: false,

@@ -21,7 +21,7 @@ import type { GpuReport } from '../../platforms/host/report.ts';
 import { artifacts, fixture, fromLsLong } from '../support/artifacts.ts';
 import { FIXTURES } from '../contract/fixtures.ts';
 import { parseYamlSubset } from '../support/yaml-subset.ts';
-import { toYaml } from '../../launcher/render/yaml.ts';
+import { toYaml } from '../../appliance/yaml.ts';
 import { boltfile } from '../../appliance/boltfile.ts';
 import { loadAppliance } from '../../launcher/appliance-source.ts';
 import { parse as parseToml, stringify as toToml } from 'smol-toml';

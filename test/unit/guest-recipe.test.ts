@@ -75,8 +75,10 @@ describe("a guest's contents", () => {
     expect(at(root, 'etc/ai-way/settings.sh')).toBeDefined();
   });
 
-  it('are, for WSL, told to leave Windows out; for a vm, the init and its modules in load order', () => {
-    expect(new TextDecoder().decode(at(wslRoot(parts('bin/busybox')), 'etc/wsl.conf')!.data)).toContain('[interop]\nenabled = false');
+  it('are, for WSL, told to leave Windows out, with the start script; for a vm, the init and its modules in load order', () => {
+    const wsl = wslRoot(parts('bin/busybox'), '#!start');
+    expect(new TextDecoder().decode(at(wsl, 'etc/wsl.conf')!.data)).toContain('[interop]\nenabled = false');
+    expect(at(wsl, 'usr/lib/ai-way/wsl-start.sh')).toMatchObject({ mode: 0o755 });
     const modules = ['virtio_ring', 'virtio'].map((m) => ({ path: `lib/modules/6.1/kernel/${m}.ko`, data: new Uint8Array(), mode: 0o644 }));
     const vm = vmRoot(parts('bin/busybox'), '#!/init', { release: '6.1', image: new Uint8Array(), modules, source: {} as never });
     expect(at(vm, 'init')).toMatchObject({ mode: 0o755 });

@@ -74,7 +74,8 @@ describe('each mistake names file:line:column and a fix', () => {
       'an unknown top-level key',
       edit('version =', 'colour = "red"\nversion ='),
       "2:1: unknown key 'colour'; " +
-        'remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, isolation, health, smoke)',
+        'remove it (the top level takes name, version, description, images, app, workspace, resources, gpu, isolation, model, ' +
+        'health, smoke)',
     ],
     // missing keys and tables
     [
@@ -226,6 +227,22 @@ describe('each mistake names file:line:column and a fix', () => {
       'a GET with a body',
       `${VALID}\n[smoke]\nmethod = "GET"\npath = "/"\nbody = "x"\n`,
       '26:1: \'body\' in [smoke] is set, but a GET request sends no body; use method = "POST", or remove body',
+    ],
+    [
+      'an empty smoke document',
+      `${VALID}\n[smoke]\nmethod = "POST"\npath = "/ask"\ndocument = ""\n`,
+      "26:1: 'document' in [smoke] is empty; write a file's path, relative to the manifest, like document = \"smoke/notes.md\"",
+    ],
+    [
+      'an empty source to expect',
+      `${VALID}\n[smoke]\nmethod = "POST"\npath = "/ask"\nexpect_source = ""\n`,
+      '26:1: \'expect_source\' in [smoke] is empty; write the name of a file the answer must cite, like expect_source = "notes.md"',
+    ],
+    [
+      'a status path without its slash',
+      edit('port = 8080', 'port = 8080\nstatus = "status"'),
+      '10:1: \'status\' in [app] is "status", not a URL path that starts with "/" and has no spaces; ' +
+        'write a URL path that starts with "/", like status = "/status"',
     ],
   ];
 

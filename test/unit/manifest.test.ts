@@ -23,32 +23,56 @@ describe('the shipped manifests', () => {
           aarch64: { kind: 'oci-archive', path: path.join(ROOT, 'build/images/selftest-aarch64.oci.tar') },
         },
       },
-      app: { command: ['/bin/busybox', 'httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/www'], port: 8080, ask: '/cgi-bin/ask' },
+      app: {
+        command: ['/bin/busybox', 'httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/www'],
+        port: 8080,
+        ask: '/cgi-bin/ask',
+        status: null,
+        documents: null,
+      },
       workspace: { sizeBytes: 64 * MiB, exec: false },
       resources: { memBytes: 128 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'none' },
       isolation: { mode: 'any' },
+      model: null,
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 50 },
-      smoke: { method: 'POST', path: '/cgi-bin/ask', body: 'hello', expectStatus: 200, expectBody: 'hello' },
+      smoke: {
+        method: 'POST',
+        path: '/cgi-bin/ask',
+        body: 'hello',
+        expectStatus: 200,
+        expectBody: 'hello',
+        document: null,
+        expectSource: null,
+      },
     } satisfies Manifest);
   });
 
-  it('ai-way: both flavors on both architectures, from local images', async () => {
-    const fedora = { kind: 'registry', ref: 'localhost/ai-way-fedora:0.1.0' } as const;
-    const alpine = { kind: 'registry', ref: 'localhost/ai-way-alpine:0.1.0' } as const;
+  it('ai-way: both flavors on both architectures, the same glibc image the build makes', async () => {
+    const archive = (arch: string) => ({ kind: 'oci-archive', path: path.join(ROOT, `build/images/ai-way-cpu-${arch}.oci.tar`) }) as const;
+    const byArch = { x86_64: archive('x86_64'), aarch64: archive('aarch64') };
     expect(await loadManifest(AI_WAY, readCarried)).toEqual({
       file: AI_WAY,
       name: 'ai-way',
       version: '0.1.0',
       description: 'Private document Q&A with a local LLM',
-      images: { fedora: { x86_64: fedora, aarch64: fedora }, alpine: { x86_64: alpine, aarch64: alpine } },
-      app: { command: ['/usr/local/bin/ai-way-app'], port: 8080, ask: '/ask' },
+      images: { alpine: byArch, fedora: byArch },
+      app: { command: ['/usr/bin/node', '/app/main.mjs'], port: 8080, ask: '/ask', status: '/status', documents: '/documents' },
       workspace: { sizeBytes: 4 * GiB, exec: false },
       resources: { memBytes: 8 * GiB, cpus: 4, pids: 512 },
       gpu: { wish: 'auto' },
       isolation: { mode: 'any' },
+      model: { default: null },
       health: { path: '/health', timeoutMs: 300_000, intervalMs: 500 },
-      smoke: { method: 'POST', path: '/ask', body: 'ping', expectStatus: 200, expectBody: null },
+      smoke: {
+        method: 'POST',
+        path: '/ask',
+        body: 'Which colour is the lighthouse on Kestrel Point painted?',
+        expectStatus: 200,
+        expectBody: null,
+        document: path.join(ROOT, 'images/ai-way/smoke/notes.md'),
+        expectSource: 'notes.md',
+      },
     } satisfies Manifest);
   });
 });
@@ -61,11 +85,12 @@ describe('parseManifest', () => {
       version: '1.0.0',
       description: '',
       images: { alpine: { x86_64: { kind: 'registry', ref: 'localhost/demo:1.0.0' } } },
-      app: { command: ['/usr/bin/demo'], port: 8080, ask: null },
+      app: { command: ['/usr/bin/demo'], port: 8080, ask: null, status: null, documents: null },
       workspace: { sizeBytes: 64 * MiB, exec: false },
       resources: { memBytes: 256 * MiB, cpus: 1, pids: 64 },
       gpu: { wish: 'auto' },
       isolation: { mode: 'any' },
+      model: null,
       health: { path: '/health', timeoutMs: 10_000, intervalMs: 200 },
       smoke: null,
     } satisfies Manifest);
@@ -80,6 +105,20 @@ describe('parseManifest', () => {
       x86_64: { kind: 'oci-archive', path: '/srv/demo/out/demo.tar' },
       aarch64: { kind: 'oci-archive', path: '/abs/demo.tar' },
     });
+  });
+
+  it("reads the app's status and documents paths, and a smoke check's document (relative to the manifest) and source", () => {
+    const text = `${edit('port = 8080', 'port = 8080\nstatus = "/status"\ndocuments = "/documents"')}
+[smoke]
+method = "POST"
+path = "/ask"
+body = "what colour?"
+document = "smoke/notes.md"
+expect_source = "notes.md"
+`;
+    const m = parseManifest(text, '/srv/demo/appliance.toml');
+    expect(m.app).toMatchObject({ status: '/status', documents: '/documents' });
+    expect(m.smoke).toMatchObject({ document: '/srv/demo/smoke/notes.md', expectSource: 'notes.md', expectBody: null });
   });
 
   it('accepts every spelling TOML allows: dotted keys, inline tables, quoted keys, CRLF, a BOM', () => {

@@ -66,7 +66,8 @@ function podmanInstallCommand(p: ParsedArtifacts): string {
   return 'install "podman" with your distribution\'s package manager';
 }
 
-function versionAtLeast(version: string | null, min: number[]): boolean | null {
+/** Whether a version is at least `min`; null when it says no number. */
+export function versionAtLeast(version: string | null, min: readonly number[]): boolean | null {
   const parts = version?.match(/\d+/g)?.map(Number);
   if (!parts) return null;
   for (let i = 0; i < min.length; i++) {
@@ -176,6 +177,9 @@ function wsl(f: Facts): Prerequisite {
   return prereq('wsl', title, { status: 'ok', required: true, detail: `WSL ${w.version} is installed` });
 }
 
+/** The oldest Lima ai-way's settings are written for: 1.0, where vz is the default on a Mac and plain mode is there. */
+export const MIN_LIMA: readonly number[] = [1, 0, 0];
+
 function lima(f: Facts): Prerequisite {
   const title = 'Lima (Linux virtual machines on macOS)';
   if (f.host.platform !== 'macos') return prereq('lima', title, { status: 'not-needed', required: false, detail: 'only needed on macOS' });
@@ -187,6 +191,15 @@ function lima(f: Facts): Prerequisite {
       detail: 'Lima is not installed',
       fix: 'Install Lima with Homebrew (see https://brew.sh to get Homebrew first).',
       fixCommand: 'brew install lima',
+    });
+  }
+  if (versionAtLeast(l.version, MIN_LIMA) === false) {
+    return prereq('lima', title, {
+      status: 'missing',
+      required: true,
+      detail: `Lima ${l.version} is older than ${MIN_LIMA.join('.')}, the oldest that reads ai-way's virtual machine settings`,
+      fix: 'Update Lima with Homebrew.',
+      fixCommand: 'brew upgrade lima',
     });
   }
   return prereq('lima', title, { status: 'ok', required: true, detail: `Lima ${l.version ?? '(version unknown)'} is installed` });

@@ -1,5 +1,6 @@
 // YAML for plain data (objects, lists, strings, numbers, booleans), in the block style CDI tools
 // write. A string is left bare only where YAML cannot read it as anything else.
+export type YamlData = Data;
 type Data = string | number | boolean | null | readonly Data[] | { readonly [k: string]: Data | undefined };
 
 const PLAIN = /^[A-Za-z0-9/_.][A-Za-z0-9/_.=+,@-]*(:[A-Za-z0-9/_.=+,@-]+)*:?$/;

@@ -1,0 +1,41 @@
+// The model an appliance gets: found by the launcher (in the model store, or a file named with
+// --model) and handed to the Plan as a fact, so the Plan stays pure. One that is needed and
+// missing, or one that cannot reach the chosen way, is a Plan error with what to do.
+import type { PlanError } from './plan.ts';
+
+/** A model file on the host, checked (its GGUF header read) and summed. */
+export interface PlanModel {
+  /** Its name in the model store, or the file's name when given by path. */
+  name: string;
+  /** Where it is on the host: mounted read-only into the appliance at MODEL_MOUNT. */
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** Where the app finds the model, the one file of it, read-only. */
+export const MODEL_MOUNT = '/model/model.gguf';
+
+/** What the launcher found: the model, why there is none (one was needed or asked for), or null (none wanted). */
+export type ModelFound = PlanModel | { missing: string } | null;
+
+export const ADD_MODEL_FIX = 'add one with "ai-way models add FILE.gguf", or name one with --model NAME|PATH';
+
+/** The Plan's model, or null; an error for one needed and missing, or for a way that cannot carry it. */
+export function planModel(
+  found: ModelFound,
+  appliance: string | null,
+  isolation: 'container' | 'vm',
+  errors: PlanError[],
+): PlanModel | null {
+  if (found && 'missing' in found) {
+    errors.push({ problem: `${appliance ?? 'the appliance'} needs a model, and ${found.missing}`, fix: ADD_MODEL_FIX });
+    return null;
+  }
+  if (found && isolation === 'vm')
+    errors.push({
+      problem: 'a model cannot enter a virtual machine yet',
+      fix: 'run it in a container on Linux (leave out --platform qemu, --isolation vm and another --arch)',
+    });
+  return found;
+}
