@@ -1,7 +1,8 @@
 // Builds everything ai-way runs from a checkout: the launcher bundle (build/ai-way.mjs), the
-// in-guest agent (build/native/), the appliances' images (build/images/), the guests
-// (build/guests/) and the generated test model (build/models/). A missing C toolchain, busybox,
-// kernel or upstream file only skips those parts, with a note: `npm ci` must not fail.
+// in-guest agent (build/native/), the ai-way app for host tests (images/ai-way/app/dist/), the
+// appliances' images (build/images/), the guests (build/guests/) and the generated test model
+// (build/models/). A missing C toolchain, busybox, kernel or upstream file, or no npm registry for
+// the app, only skips those parts, with a note: `npm ci` must not fail.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -39,6 +40,17 @@ try {
   execFileSync('sh', [path.join(root, 'scripts/build-native.sh')], { stdio: 'inherit' });
 } catch {
   note('the agent was not built (see above); the selftest image needs it');
+}
+
+// The ai-way app: its own dependencies (node-llama-cpp's CPU build only), bundled beside them for the tests.
+try {
+  const app = path.join(root, 'images/ai-way/app');
+  const { installApp } = await import(path.join(app, 'install.mjs'));
+  note(installApp());
+  const { bundleApp } = await import(path.join(app, 'bundle.mjs'));
+  await bundleApp(path.join(app, 'dist/main.mjs'));
+} catch (e) {
+  note(`the ai-way app was not built: ${e.message}`);
 }
 
 // The images: the appliances' and the guests built around them (packaging/build-images.ts).
