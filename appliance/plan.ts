@@ -3,11 +3,12 @@
 import type { HostFacts } from './host-facts.ts';
 import { chooseImage, type ImageArch, type ImageChoice, type ImageFlavor } from './image-policy.ts';
 import type { ImageSource, Manifest } from './manifest.ts';
-import { buildCdiSpec, NoGpuError, type CdiSpec } from './cdi.ts';
 import { Failure } from './failures.ts';
-import { GPU_VENDORS, isPassable, PASSABLE_VENDORS, type PassableVendor } from './gpu-vendors.ts';
+import { type GpuPlan, planGpu } from './plan-gpu.ts';
 import { planModel, type ModelFound, type PlanModel } from './plan-model.ts';
 import type { PlanForSteps, PlatformSteps, StepsOf } from './steps.ts';
+
+export type { GpuPlan } from './plan-gpu.ts';
 
 export interface PlanOptions {
   image: ImageFlavor | 'auto';
@@ -65,18 +66,6 @@ export interface PlatformCandidate {
   whenNamed?(f: HostFacts): string | null;
   /** The command lines each phase of a session will run (appliance/steps.ts). Pure. */
   readonly steps: StepsOf;
-}
-
-export interface GpuPlan {
-  mode: 'none' | 'cdi' | 'wsl';
-  vendor: PassableVendor | null;
-  devices: { model: string | null; pciBusId: string | null; uuid: string | null }[];
-  reason: string;
-  /**
-   * How the GPUs reach the appliance: a CDI spec of this host and the devices of it to use. Null
-   * where the spec can only be made inside the guest (a Windows host: WSL2 makes it).
-   */
-  cdi: { spec: CdiSpec; devices: string[] } | null;
 }
 
 export interface Plan {
@@ -147,7 +136,7 @@ export function makePlan(
   const noGpu = (reason: string, fix: string) => {
     if (spec?.gpu.wish === 'required') errors.push({ problem: `${spec.name} needs a GPU, and ${reason}`, fix });
   };
-  const gpu = planGpu(f, gpuOptions, image, way.candidate, { warnings, noGpu });
+  const gpu = planGpu(f, gpuOptions.gpu, image, way.candidate, { warnings, noGpu });
   if (spec?.gpu.wish === 'auto' && gpu.mode === 'none' && options.gpu === 'auto')
     warnings.push(`no GPU for ${spec.name}: it runs on the processor (${gpu.reason})`);
   const plan: PlanForSteps = {
@@ -318,68 +307,6 @@ export function choosePlatform(
 function withArch(choice: ImageChoice, arch: ImageArch | 'auto'): ImageChoice {
   if (arch === 'auto' || arch === choice.arch) return choice;
   return { ...choice, arch, reason: `${choice.reason}; ${arch} chosen by the user (--arch ${arch})` };
-}
-
-const WSL_GPU_REASON = 'Windows shares the GPU through /dev/dxg and its driver libraries';
-
-const DOCTOR_GPU = 'run "ai-way doctor": it says what the GPU needs';
-
-/**
- * The host's GPU, where the way to Linux has a path for it. Each reason for none is told to
- * `noGpu` with what the person can do about it (an appliance that requires a GPU cannot start).
- */
-function planGpu(
-  f: HostFacts,
-  options: PlanOptions,
-  image: ImageChoice,
-  way: PlatformCandidate,
-  out: { warnings: string[]; noGpu: (reason: string, fix: string) => void },
-): GpuPlan {
-  const none = (reason: string, fix = DOCTOR_GPU): GpuPlan => {
-    out.noGpu(reason, fix);
-    return { mode: 'none', vendor: null, devices: [], reason, cdi: null };
-  };
-  if (options.gpu === 'none') return none('turned off by the user (--gpu none)', 'leave out --gpu none');
-  if (f.host.platform === 'macos') {
-    // Metal, the only way to a Mac's GPU, does not reach a Linux virtual machine.
-    return none(
-      "the appliance runs on the Mac's processor (CPU): its GPU (Metal) cannot be reached from Linux",
-      'run it on Linux or Windows',
-    );
-  }
-  const usable = f.gpus.filter((g) => g.usable && isPassable(g.vendor));
-  const vendor = PASSABLE_VENDORS.find((v) => usable.some((g) => g.vendor === v));
-  if (!vendor) return none(f.gpus.length ? 'no GPU here can be passed to the appliance' : 'no GPU found');
-  const { label, needsGlibc } = GPU_VENDORS[vendor];
-  if (needsGlibc && image.flavor === 'alpine') {
-    out.warnings.push(`the ${label} GPU is not used: ${label}'s libraries need glibc, which the Alpine image lacks (use --image fedora)`);
-    return none(`${label}'s libraries cannot run on the Alpine image`, 'use --image fedora');
-  }
-  const wsl = f.host.platform === 'wsl2' || f.host.platform === 'windows';
-  if (!way.gpuModes.includes(wsl ? 'wsl' : 'cdi')) {
-    return none(
-      `the ${way.id} way has no path for the GPU into the appliance`,
-      "leave out --platform, --isolation and --arch: the computer's own way has one",
-    );
-  }
-  const devices = usable.filter((g) => g.vendor === vendor).map(({ model, pciBusId, uuid }) => ({ model, pciBusId, uuid }));
-  if (f.host.platform === 'windows') {
-    return { mode: 'wsl', vendor, devices, reason: WSL_GPU_REASON, cdi: null };
-  }
-  let spec: CdiSpec;
-  try {
-    spec = buildCdiSpec(f, vendor);
-  } catch (e) {
-    if (e instanceof NoGpuError) return none(`the ${vendor.toUpperCase()} GPU cannot be passed: ${e.message}`);
-    throw e;
-  }
-  return {
-    mode: wsl ? 'wsl' : 'cdi',
-    vendor,
-    devices,
-    reason: wsl ? WSL_GPU_REASON : `the ${vendor.toUpperCase()} GPU's device nodes and driver files are passed by a CDI spec`,
-    cdi: { spec, devices: ['all'] },
-  };
 }
 
 function defaultResources(f: HostFacts): Plan['resources'] {
