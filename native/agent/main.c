@@ -279,6 +279,9 @@ static void __attribute__((noreturn)) serve(void)
 
 int main(int argc, char **argv)
 {
+    /* The launcher's canary: the image's own agent starts here, so the engine can run this image (no shell needed) */
+    if (argc == 2 && strcmp(argv[1], "--check") == 0)
+        return 0;
     char **app = parse_args(argc, argv);
     setup_signals();
     /* outside a container (wsl --exec, limactl shell) orphans must still come to us for reaping */

@@ -8,7 +8,7 @@ export const PODMAN_ENV = { LC_ALL: 'C' } as const;
 export const imageExistsArgs = (image: string): string[] => ['image', 'exists', image];
 export const loadArgs = (file: string): string[] => ['load', '--quiet', '-i', file];
 
-/** The canary: busybox's `true` in the appliance image, with this variant of Podman's quirks. */
+/** The canary: the appliance image's own agent (`--check`: it starts and exits 0), with this variant of Podman's quirks. */
 export const canaryArgs = (variant: PodmanProfile, image: string): string[] => [
   ...variant.globalArgs,
   'run',
@@ -19,9 +19,9 @@ export const canaryArgs = (variant: PodmanProfile, image: string): string[] => [
   ...usernsArgs(variant.userns, 0),
   ...(variant.nofileUlimit ? ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'] : []),
   '--entrypoint',
-  '/bin/busybox',
+  '/sbin/ai-way-agent',
   image,
-  'true',
+  '--check',
 ];
 
 export const listSessionsArgs = (): string[] => ['ps', '-a', '--filter', `label=${SESSION_LABEL}`, '--format', 'json'];

@@ -131,7 +131,7 @@ function canaryVariants(): PodmanProfile[] {
 }
 
 /**
- * What this host's Podman needs, found by running a canary (`busybox true` in the appliance image)
+ * What this host's Podman needs, found by running a canary (the image's own agent, `--check`)
  * with each variant until one works, and remembered per Podman version and user.
  */
 export async function podmanProfile(
