@@ -57,9 +57,11 @@ export function runUi(o: UiOptions): Promise<number> {
       stdin.pause();
       for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.off(sig, onSignal);
     };
+    // Every option of run reaches the launch as it is (an option listed by hand here was once left out).
+    const { appliance, ...options } = o;
     const controller = new UiController({
-      appliance: o.appliance,
-      options: { image: o.image, gpu: o.gpu, engine: o.engine, platform: o.platform, arch: o.arch, isolation: o.isolation },
+      appliance,
+      options,
       look: lookNow,
       // OSC 52: the terminal puts the text on the clipboard, even over ssh.
       copy: (text) => process.stdout.write(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`),
