@@ -46,12 +46,14 @@ export function wsl2Adapter(): Adapter {
     },
     prefetch: () => undefined, // the tarball is read by wsl.exe itself, at the import
     async prepare(plan, context) {
+      // WSL first: without it, no guest could help, and its fix is what the person needs.
+      const exe = findWsl();
+      const kernel = await readyWsl(exe);
       const all = await images().catch((e) => Promise.reject(asFailure(e, 'image')));
       const image = guestFor(all, plan, context);
       const file = image.files.find((f) => f.role === 'rootfs');
       if (!file) throw new Failure('image', `the ${image.flavor} ${image.arch} guest this ai-way carries has no root filesystem`);
-      const exe = findWsl();
-      prepared = { exe, image, tarball: carriedFilePath(root, file, userCache()), kernel: await readyWsl(exe) };
+      prepared = { exe, image, tarball: carriedFilePath(root, file, userCache()), kernel };
     },
     async start(plan, context) {
       if (!prepared) throw new Error('the WSL2 adapter was asked to start before it was prepared');

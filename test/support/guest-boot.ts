@@ -80,6 +80,15 @@ export function vmImage(arch: ImageArch, flavor: ImageFlavor = 'alpine', root = 
   return image ? { ...image, files: image.files.map((f) => ({ ...f, path: path.join(root, f.path) })) } : null;
 }
 
+/** Why the build has no selftest guest root filesystem (`wsl-rootfs`) of this architecture (the build's own reason), or null. */
+export function noGuestRoot(arch: ImageArch, root = ROOT): string | null {
+  const list = carried(root);
+  if (list.images.some((i) => i.format === 'wsl-rootfs' && i.arch === arch && i.flavor === 'alpine' && i.appliance === 'selftest'))
+    return null;
+  const skipped = list.skipped.find((s) => s.flavor === 'alpine' && s.arch === arch);
+  return `the build carries no alpine ${arch} guest root filesystem: ${skipped?.reason ?? `${CARRIED_IMAGES_FILE} does not list one (npm run build)`}`;
+}
+
 /** Why that vm cannot be booted here (the build's own reason when it skipped it), or null. */
 export function cannotBoot(arch: ImageArch, flavor: ImageFlavor = 'alpine', root = ROOT): string | null {
   const qemu = MACHINES[arch].qemu;

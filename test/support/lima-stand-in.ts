@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { noGuestRoot } from './guest-boot.ts';
 import { ROOT } from './rootless.ts';
 
 export const STAND_IN = path.join(ROOT, 'test', 'support', 'limactl-stand-in.sh');
@@ -12,9 +13,7 @@ export const STAND_IN = path.join(ROOT, 'test', 'support', 'limactl-stand-in.sh'
 export function standInUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'the stand-in limactl needs root (mount and PID namespaces)';
   if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).error) return 'unshare (util-linux) is not installed';
-  const images = path.join(ROOT, 'build', 'images', 'images.json');
-  if (!existsSync(images) || !readdirSync(path.join(ROOT, 'build', 'guests')).length) return 'the build carries no guest (npm run build)';
-  return null;
+  return noGuestRoot('x86_64');
 }
 
 /** What the launcher's environment needs to take the stand-in for limactl (read by platforms/lima/limactl.ts only). */

@@ -9,11 +9,13 @@ import { makePlan, startable } from '../../appliance/plan.ts';
 import { loadAppliance } from '../../launcher/appliance-source.ts';
 import { loadReport } from '../../launcher/host-source.ts';
 import { ADAPTERS } from '../../platforms/registry.ts';
+import { noGuestRoot } from './guest-boot.ts';
 
 export const WSL_STAND_IN = path.join(import.meta.dirname, 'wsl-exe-stand-in.mjs');
 
 /** Why the stand-in cannot run here (it mounts and makes namespaces: root only), or null. */
-export const wslStandInUnavailable = (): string | null => (process.getuid?.() === 0 ? null : 'the wsl.exe stand-in needs root');
+export const wslStandInUnavailable = (): string | null =>
+  process.getuid?.() === 0 ? noGuestRoot('x86_64') : 'the wsl.exe stand-in needs root';
 
 /** Points the adapter at the stand-in, with folders of its own; gives them and a way back. */
 export function useWslStandIn(): { localAppData: string; state: string; restore(): void } {
