@@ -13,7 +13,9 @@ import { BENCH, writeTinyLlama } from '../packaging/models/tiny-llama.ts';
 import { median } from './session.ts';
 
 const QUESTION = 'Which colour is the lighthouse painted, and when was it built?';
-const ASKS = 3;
+const ASKS = 5;
+/** The ai-way manifest's smoke question (images/ai-way/appliance.toml). */
+const SMOKE_QUESTION = 'Which colour is the lighthouse on Kestrel Point painted?';
 const CORPUS_FILES = 4;
 const CORPUS_FILE_BYTES = 1024 * 1024;
 
@@ -26,6 +28,7 @@ interface Side {
 }
 
 const newSide = (): Side => ({ tokensPerSecond: [], firstToken: [], peakRssMiB: [], indexMBps: [] });
+type Sides = { inside: Side; native: Side };
 
 /** A deterministic text corpus: words from a fixed list picked by a fixed-seed generator. */
 function writeCorpus(dir: string): string[] {
@@ -60,8 +63,10 @@ function appPidOf(launcherPid: number): number {
   }).stdout.trim();
   for (const p of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (id && cmd.includes('/app/main.mjs') && readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(id)) return Number(p);
+      // The agent that starts the app carries the same command line after its own: the app is Node's.
+      const [exe, script] = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      const app = exe?.endsWith('/node') && script === '/app/main.mjs';
+      if (id && app && readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(id)) return Number(p);
     } catch {
       /* gone */
     }
@@ -118,40 +123,6 @@ function session(launcher: string, model: string) {
   return { child, started, next, send, http };
 }
 
-async function inside(launcher: string, model: string, corpus: string, names: string[], side: Side): Promise<number> {
-  const s = session(launcher, model);
-  const verified = await s.next('verified');
-  const ready = await s.next('ready');
-  const smoke = await s.next('smoke');
-  const threads = JSON.parse((await s.http('GET', '/status')).body!).threads as number;
-  for (let i = 0; i < ASKS; i++) {
-    const sent = performance.now();
-    s.send({ op: 'http', method: 'POST', path: '/ask', body: QUESTION });
-    const first = await s.next('answer-token');
-    const answer = (await s.next('answer')).e;
-    side.tokensPerSecond.push(answer.tokensPerSecond ?? NaN);
-    if (i === 0) {
-      // The /status question between the smoke check and the ask is left out of the parts.
-      const parts = {
-        'to isolation verified': verified.at - s.started,
-        'to ready (model loaded)': ready.at - verified.at,
-        'smoke check': smoke.at - ready.at,
-        'ask to first token': first.at - sent,
-      };
-      side.firstToken.push({ total: Object.values(parts).reduce((a, b) => a + b), parts });
-    }
-  }
-  const t = performance.now();
-  for (const n of names) s.send({ op: 'add', path: path.join(corpus, n) });
-  await indexed(async () => JSON.parse((await s.http('GET', '/documents')).body!).documents, names);
-  side.indexMBps.push((names.length * CORPUS_FILE_BYTES) / 1e6 / ((performance.now() - t) / 1000));
-  side.peakRssMiB.push(vmHwmMiB(appPidOf(s.child.pid!)));
-  s.send({ op: 'quit' });
-  await s.next('wiped');
-  await new Promise((r) => s.child.once('close', r));
-  return threads;
-}
-
 async function indexed(documents: () => Promise<{ name: string; status: string }[]>, names: string[]): Promise<void> {
   for (;;) {
     const docs = await documents();
@@ -169,9 +140,9 @@ const freePort = () =>
   });
 
 /** One question to the native app: the time to its first token and the app's own tokens/s. */
-async function askNative(port: number): Promise<{ firstMs: number; tokensPerSecond: number }> {
+async function askNative(port: number, question: string): Promise<{ firstMs: number; tokensPerSecond: number }> {
   const t = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/ask`, { method: 'POST', body: QUESTION });
+  const res = await fetch(`http://127.0.0.1:${port}/ask`, { method: 'POST', body: question });
   let firstMs = NaN;
   let buf = '';
   const decoder = new TextDecoder();
@@ -188,7 +159,8 @@ async function askNative(port: number): Promise<{ firstMs: number; tokensPerSeco
   throw new Error('the native app ended its answer without a done event');
 }
 
-async function native(main: string, model: string, threads: number, smokeDoc: string, corpus: string, names: string[], side: Side) {
+/** The app run natively: started, asked the smoke question as the appliance was, then ready for questions. */
+async function startNative(main: string, model: string, threads: number, smokeDoc: string) {
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'ai-way-bench-native-'));
   // The appliance's workspace holds the smoke check's document when the questions come: so does this one.
   copyFileSync(smokeDoc, path.join(workspace, path.basename(smokeDoc)));
@@ -199,35 +171,69 @@ async function native(main: string, model: string, threads: number, smokeDoc: st
     env: { ...env, AIWAY_THREADS: String(threads), AIWAY_BACKEND: 'cpu' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const ok = () =>
+    fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+  while (!(await ok())) await new Promise((r) => setTimeout(r, 20));
+  const ready = performance.now();
+  await askNative(port, SMOKE_QUESTION);
+  const parts = { 'to ready (model loaded)': ready - started, 'smoke question': performance.now() - ready };
+  return { child, port, workspace, parts };
+}
+
+/**
+ * One round: an appliance session and the native app, both up; their questions alternate, so a
+ * change in the host's load (others use this machine) touches both sides alike; then the corpus.
+ */
+async function round(launcher: string, main: string, model: string, smokeDoc: string, corpus: string, names: string[], sides: Sides) {
+  const s = session(launcher, model);
+  const verified = await s.next('verified');
+  const ready = await s.next('ready');
+  const smoke = await s.next('smoke');
+  const threads = JSON.parse((await s.http('GET', '/status')).body!).threads as number;
+  const n = await startNative(main, model, threads, smokeDoc);
   try {
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const ready = performance.now();
     for (let i = 0; i < ASKS; i++) {
-      const a = await askNative(port);
-      side.tokensPerSecond.push(a.tokensPerSecond);
-      if (i === 0) {
-        const parts = { 'to ready (model loaded)': ready - started, 'ask to first token': a.firstMs };
-        side.firstToken.push({ total: ready - started + a.firstMs, parts });
-      }
+      const sent = performance.now();
+      s.send({ op: 'http', method: 'POST', path: '/ask', body: QUESTION });
+      const first = await s.next('answer-token');
+      sides.inside.tokensPerSecond.push((await s.next('answer')).e.tokensPerSecond ?? NaN);
+      const a = await askNative(n.port, QUESTION);
+      sides.native.tokensPerSecond.push(a.tokensPerSecond);
+      if (i > 0) continue;
+      // The /status question between the smoke check and the ask is left out of the parts.
+      const parts = {
+        'to isolation verified': verified.at - s.started,
+        'to ready (model loaded)': ready.at - verified.at,
+        'smoke check': smoke.at - ready.at,
+        'ask to first token': first.at - sent,
+      };
+      sides.inside.firstToken.push({ total: Object.values(parts).reduce((x, y) => x + y), parts });
+      const nativeParts = { ...n.parts, 'ask to first token': a.firstMs };
+      sides.native.firstToken.push({ total: Object.values(nativeParts).reduce((x, y) => x + y), parts: nativeParts });
     }
-    const t = performance.now();
-    for (const n of names) copyFileSync(path.join(corpus, n), path.join(workspace, n));
-    const documents = async () => (await (await fetch(`http://127.0.0.1:${port}/documents`)).json()).documents;
-    await indexed(documents, names);
-    side.indexMBps.push((names.length * CORPUS_FILE_BYTES) / 1e6 / ((performance.now() - t) / 1000));
-    side.peakRssMiB.push(vmHwmMiB(child.pid!));
+    const mb = (names.length * CORPUS_FILE_BYTES) / 1e6;
+    let t = performance.now();
+    for (const name of names) s.send({ op: 'add', path: path.join(corpus, name) });
+    await indexed(async () => JSON.parse((await s.http('GET', '/documents')).body!).documents, names);
+    sides.inside.indexMBps.push(mb / ((performance.now() - t) / 1000));
+    t = performance.now();
+    for (const name of names) copyFileSync(path.join(corpus, name), path.join(n.workspace, name));
+    await indexed(async () => (await (await fetch(`http://127.0.0.1:${n.port}/documents`)).json()).documents, names);
+    sides.native.indexMBps.push(mb / ((performance.now() - t) / 1000));
+    sides.inside.peakRssMiB.push(vmHwmMiB(appPidOf(s.child.pid!)));
+    sides.native.peakRssMiB.push(vmHwmMiB(n.child.pid!));
   } finally {
-    child.kill();
-    await new Promise((r) => child.once('close', r));
-    rmSync(workspace, { recursive: true, force: true });
+    n.child.kill();
+    await new Promise((r) => n.child.once('close', r));
+    rmSync(n.workspace, { recursive: true, force: true });
+    s.send({ op: 'quit' });
+    await s.next('wiped');
+    await new Promise((r) => s.child.once('close', r));
   }
+  return threads;
 }
 
 function summary(side: Side) {
@@ -235,6 +241,7 @@ function summary(side: Side) {
   const mid = side.firstToken[firsts.indexOf(median(firsts))]!;
   return {
     tokensPerSecond: median(side.tokensPerSecond),
+    tokensPerSecondRuns: side.tokensPerSecond,
     firstTokenMs: mid.total,
     firstTokenParts: mid.parts,
     peakRssMiB: median(side.peakRssMiB),
@@ -242,7 +249,7 @@ function summary(side: Side) {
   };
 }
 
-/** `rounds` sessions of the appliance, each followed by the native app, as root with rootful Podman. */
+/** `rounds` rounds (each an appliance session beside a native app), as root with rootful Podman. */
 export async function benchAiWay(root: string, rounds: number) {
   const model = path.join(root, 'build', 'models', 'bench-llama.gguf');
   if (!existsSync(model)) {
@@ -257,16 +264,14 @@ export async function benchAiWay(root: string, rounds: number) {
   const names = writeCorpus(corpus);
   const launcher = path.join(root, 'build', 'ai-way.mjs');
   const smokeDoc = path.join(root, 'images', 'ai-way', 'smoke', 'notes.md');
-  const inApp = newSide();
-  const onHost = newSide();
+  const sides: Sides = { inside: newSide(), native: newSide() };
   let threads = 0;
   try {
     for (let i = 0; i < rounds; i++) {
-      threads = await inside(launcher, model, corpus, names, inApp);
-      await native(main, model, threads, smokeDoc, corpus, names, onHost);
+      threads = await round(launcher, main, model, smokeDoc, corpus, names, sides);
     }
   } finally {
     rmSync(corpus, { recursive: true, force: true });
   }
-  return { threads, corpusMB: (CORPUS_FILES * CORPUS_FILE_BYTES) / 1e6, inside: summary(inApp), native: summary(onHost) };
+  return { threads, corpusMB: (CORPUS_FILES * CORPUS_FILE_BYTES) / 1e6, inside: summary(sides.inside), native: summary(sides.native) };
 }
