@@ -43,9 +43,10 @@ function writeCorpus(dir: string): string[] {
     const parts: string[] = [];
     let size = 0;
     while (size < CORPUS_FILE_BYTES) {
-      const sentence = `${Array.from({ length: 8 + (next() % 8) }, () => words[next() % words.length]).join(' ')}.${next() % 6 ? ' ' : '\n\n'}`;
-      parts.push(sentence);
-      size += sentence.length;
+      const sentence = Array.from({ length: 8 + (next() % 8) }, () => words[next() % words.length]).join(' ');
+      const end = next() % 6 ? '. ' : '.\n\n';
+      parts.push(sentence + end);
+      size += sentence.length + end.length;
     }
     const name = `corpus-${f}.txt`;
     writeFileSync(path.join(dir, name), parts.join('').slice(0, CORPUS_FILE_BYTES));
