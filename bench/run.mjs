@@ -8,6 +8,9 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const AI_WAY = [process.execPath, path.join(ROOT, 'build', 'ai-way.mjs')];
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+// BENCH_ONLY=ai-way,session runs only those groups: commands, session, guest-boot, vm-session, ai-way.
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const want = (group) => !ONLY || ONLY.includes(group);
 
 function available(cmd) {
   return spawnSync(cmd[0], [...cmd.slice(1)], { stdio: 'ignore' }).error === undefined;
@@ -111,7 +114,7 @@ const record = (name, ms, refName, refMs, target, unit = 'ms') => {
   appendFileSync(results, `| ${row.join(' | ')} |\n`);
 };
 
-for (const b of benches) {
+for (const b of want('commands') ? benches : []) {
   if (!available(b.ref)) {
     console.log(`${b.name}: skipped (${b.refName} is not installed)`);
     continue;
@@ -121,7 +124,7 @@ for (const b of benches) {
 }
 
 // Sessions: bundle the TypeScript bench, then run it (needs Podman and the built selftest image).
-if (available(['podman', '--version'])) {
+if (want('session') && available(['podman', '--version'])) {
   const { benchSession, heldSession } = await bundled('session');
   const s = await benchSession(ROOT, Math.max(3, Math.floor(RUNS / 3)));
   record('run --headless: time to ready', s.readyMs, 'bare podman run, same flags, same ready signal', s.bareMs, 'ratio <= 1.10');
@@ -161,7 +164,7 @@ if (available(['podman', '--version'])) {
 }
 
 // Guests: each vm image the build carries, booted under QEMU (TCG), against a trivial boot of the same kernel.
-{
+if (want('guest-boot')) {
   const { benchGuestBoot } = await bundled('guest-boot');
   for (const g of await benchGuestBoot(ROOT, Math.max(3, Math.floor(RUNS / 3)))) {
     const trivial = `same kernel, trivial initramfs, to power-off (TCG)`;
@@ -173,7 +176,7 @@ if (available(['podman', '--version'])) {
 
 // QEMU sessions: the launcher to ready against bare QEMU with the same command line, the import
 // through the channel, the wipe, and the guest's memory, for each architecture with a guest.
-{
+if (want('vm-session')) {
   const { benchVmSessions } = await bundled('vm-session');
   for (const v of await benchVmSessions(ROOT, Math.max(3, Math.floor(RUNS / 3)))) {
     const target = v.arch === 'x86_64' ? '<= 3000 ms, ratio <= 1.2' : '<= 8000 ms, ratio <= 1.2';
@@ -188,4 +191,43 @@ if (available(['podman', '--version'])) {
     record(`QEMU ${v.arch}: wipe (shutdown to QEMU gone)`, v.wipeMs, '', 0, '<= 1000 ms');
     record(`QEMU ${v.arch}: QEMU's resident memory at ready (guest given ${v.memoryMiB} MiB)`, v.rssMiB, '', 0, 'informational', 'MiB');
   }
+}
+
+// The ai-way appliance with the bench model (rootful Podman, the built ai-way image) against the app's
+// own bundle run natively on the host with the same model, threads and question.
+const AIWAY_IMAGE = path.join(ROOT, 'build', 'images', `ai-way-cpu-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.oci.tar`);
+if (want('ai-way') && (process.getuid?.() !== 0 || !existsSync(AIWAY_IMAGE))) {
+  console.log('ai-way appliance: skipped (needs root for rootful Podman and the built ai-way image)');
+} else if (want('ai-way')) {
+  const { benchAiWay } = await bundled('ai-way');
+  const a = await benchAiWay(ROOT, Math.max(3, Math.floor(RUNS / 5)));
+  const same = `natively, app's bundle on the host, ${a.threads} threads`;
+  record(
+    'ai-way: tokens/s, bench model (generation after the first token)',
+    a.inside.tokensPerSecond,
+    same,
+    a.native.tokensPerSecond,
+    'ratio >= 0.95',
+    'tokens/s',
+  );
+  const parts = (p) =>
+    Object.entries(p)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ');
+  record(
+    `ai-way: run to the first answer token (${parts(a.inside.firstTokenParts)})`,
+    a.inside.firstTokenMs,
+    `native app start to first token (${parts(a.native.firstTokenParts)})`,
+    a.native.firstTokenMs,
+    'informational',
+  );
+  record("ai-way: the app's peak RSS, bench model, after indexing", a.inside.peakRssMiB, same, a.native.peakRssMiB, 'informational', 'MiB');
+  record(
+    `ai-way: indexing, ${a.corpusMB.toFixed(1)} MB of text (upload included)`,
+    a.inside.indexMBps,
+    `${same}, files copied in`,
+    a.native.indexMBps,
+    'informational',
+    'MB/s',
+  );
 }

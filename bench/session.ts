@@ -12,7 +12,7 @@ import { AgentChannel } from '../launcher/session/channel.ts';
 import { httpRequest } from '../launcher/session/http.ts';
 import { ensureImage, podmanProfile, spawnEngine } from '../platforms/linux/podman.ts';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function bareRun(args: string[], port: number, healthPath: string): Promise<number> {
   const t = performance.now();
