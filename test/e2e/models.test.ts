@@ -57,6 +57,21 @@ describe('ai-way models', () => {
     expect(aiWay('models', 'lst')).toMatchObject({ code: 2, err: expect.stringContaining('did you mean "ai-way models list"?') });
   });
 
+  it('run --model with a damaged model: one line, exit 3, before anything starts', () => {
+    const cut = path.join(dir, 'cut.gguf');
+    writeFileSync(cut, readFileSync(MODEL).subarray(0, -1000)); // the last tensor cut short
+    const empty = path.join(dir, 'empty.gguf');
+    writeFileSync(empty, '');
+    for (const [file, why] of [
+      [cut, /runs past the end of the file \(truncated\?\)/],
+      [empty, /it is empty \(0 bytes\)/],
+    ] as const) {
+      const r = aiWay('run', '--headless', '--appliance', MANIFEST, '--model', file);
+      expect(r).toMatchObject({ code: 3, out: '' });
+      expect(r.err).toMatch(new RegExp(`^ai-way: ${file} is not a usable GGUF model: [^\\n]*${why.source}; [^\n]+\n$`));
+    }
+  });
+
   it('plan --model: the model in the Plan, or a Plan error that says how to add one', () => {
     const none = aiWay('plan', '--appliance', MANIFEST);
     expect(none).toMatchObject({
