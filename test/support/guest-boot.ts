@@ -86,7 +86,8 @@ export function noGuestRoot(arch: ImageArch, root = ROOT): string | null {
   if (list.images.some((i) => i.format === 'wsl-rootfs' && i.arch === arch && i.flavor === 'alpine' && i.appliance === 'selftest'))
     return null;
   const skipped = list.skipped.find((s) => s.flavor === 'alpine' && s.arch === arch);
-  return `the build carries no alpine ${arch} guest root filesystem: ${skipped?.reason ?? `${CARRIED_IMAGES_FILE} does not list one (npm run build)`}`;
+  const why = skipped?.reason ?? `${CARRIED_IMAGES_FILE} does not list one (npm run build)`;
+  return `the build carries no alpine ${arch} guest root filesystem: ${why}`;
 }
 
 /** Why that vm cannot be booted here (the build's own reason when it skipped it), or null. */
