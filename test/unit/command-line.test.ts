@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMMANDS, FLAGS, flagSpec } from '../../launcher/cli/commands.ts';
+import { COMMANDS, flagSpec } from '../../launcher/cli/commands.ts';
 import { commandHelp, overview, synopsis } from '../../launcher/cli/help.ts';
 import { parseCommandLine } from '../../launcher/cli/parse.ts';
 import type { Failure } from '../../appliance/failures.ts';
