@@ -19,8 +19,8 @@ export interface KubeOptions {
   /** What the cluster pulls: the manifest's registry image, or the one given with --image-ref. */
   imageRef: string;
   arch: ImageArch;
-  /** GPUs to ask of the device plugin, and whose; null: none. */
-  gpu: { count: number; vendor: 'nvidia' | 'amd' } | null;
+  /** GPUs to ask of the device plugin, by its resource name (nvidia.com/gpu); null: none. */
+  gpu: { count: number; resource: string } | null;
   /** kata, gvisor or any RuntimeClass the cluster has; null: the node's default runtime. */
   runtimeClass: string | null;
   /** A PersistentVolumeClaim holding model.gguf at its root; null: the appliance needs no model. */
@@ -29,8 +29,6 @@ export interface KubeOptions {
 
 /** The label the NetworkPolicy selects by: every pod of this appliance, whatever its version. */
 export const APPLIANCE_LABEL = 'ai-way.appliance';
-// The device plugins' resource names (NVIDIA's and AMD's k8s-device-plugin).
-export const GPU_RESOURCE = { nvidia: 'nvidia.com/gpu', amd: 'amd.com/gpu' } as const;
 const NODE_ARCH: Record<ImageArch, string> = { x86_64: 'amd64', aarch64: 'arm64' };
 // The app's user in the image (the agent maps uid and gid 1000): never root.
 const APP_UID = 1000;
@@ -85,7 +83,7 @@ export function kubernetesObjects(m: KubeAppliance, o: KubeOptions): KubeObject[
 function podSpec(m: KubeAppliance, o: KubeOptions): { [k: string]: YamlData } {
   const memory = String(m.resources.memBytes);
   const cpu = String(m.resources.cpus);
-  const gpu = o.gpu ? { [GPU_RESOURCE[o.gpu.vendor]]: String(o.gpu.count) } : {};
+  const gpu = o.gpu ? { [o.gpu.resource]: String(o.gpu.count) } : {};
   return {
     restartPolicy: 'Never',
     automountServiceAccountToken: false,

@@ -5,6 +5,7 @@ import { stringify } from 'smol-toml';
 import { boltfile } from '../../appliance/boltfile.ts';
 import { startable, type PlanOptions } from '../../appliance/plan.ts';
 import { Failure } from '../../appliance/failures.ts';
+import { KNOWN_VENDORS, type KnownVendor, vendorTraits } from '../../appliance/gpu-vendors.ts';
 import type { ImageArch } from '../../appliance/image-policy.ts';
 import { kubernetesObjects, pullableImage, type KubeOptions } from '../../appliance/kubernetes.ts';
 import { toYaml } from '../../appliance/yaml.ts';
@@ -62,10 +63,13 @@ export async function exportKubernetesCommand(opts: KubernetesExportOptions): Pr
 function gpuAsked(gpu: string | undefined, vendor: string | undefined): KubeOptions['gpu'] {
   if (gpu === undefined || gpu === 'none' || gpu === '0') return null;
   if (!/^[1-9]\d{0,2}$/.test(gpu)) throw new Failure('usage', `--gpu must be a number of GPUs, or none (got "${gpu}")`, { fix: '--gpu 1' });
-  const v = vendor ?? 'nvidia';
-  if (v !== 'nvidia' && v !== 'amd')
-    throw new Failure('usage', `Kubernetes has no GPU resource for ${v} that ai-way knows`, { fix: '--vendor nvidia or --vendor amd' });
-  return { count: Number(gpu), vendor: v };
+  // The first maker with a device plugin, unless --vendor names one.
+  const plugins = KNOWN_VENDORS.filter((v) => vendorTraits(v).kubeResource !== null);
+  const v = (vendor ?? plugins[0]) as KnownVendor;
+  const resource = vendorTraits(v).kubeResource;
+  if (!resource)
+    throw new Failure('usage', `Kubernetes has no GPU resource for ${v} that ai-way knows`, { fix: `--vendor ${plugins.join('|')}` });
+  return { count: Number(gpu), resource };
 }
 
 /** The text on standard output, or in a new file (an existing one is never overwritten). */

@@ -4,7 +4,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { Pod } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
-import { GPU_RESOURCE, kubernetesObjects, pullableImage, type KubeObject, type KubeOptions } from '../../appliance/kubernetes.ts';
+import { kubernetesObjects, pullableImage, type KubeObject, type KubeOptions } from '../../appliance/kubernetes.ts';
 import { parseManifest } from '../../appliance/manifest.ts';
 import { MODEL_MOUNT } from '../../appliance/plan-model.ts';
 import { AI_WAY, SHIPPED } from '../support/manifests.ts';
@@ -35,8 +35,8 @@ const podSpecs = (objects: KubeObject[]) => [byKind(objects, 'Pod').spec, byKind
 describe('export kubernetes', () => {
   const variants: [string, KubeOptions][] = [
     ['plain', OPTS],
-    ['an NVIDIA GPU and Kata', { ...OPTS, gpu: { count: 1, vendor: 'nvidia' }, runtimeClass: 'kata' }],
-    ['two AMD GPUs, aarch64, gVisor', { ...OPTS, arch: 'aarch64', gpu: { count: 2, vendor: 'amd' }, runtimeClass: 'gvisor' }],
+    ['an NVIDIA GPU and Kata', { ...OPTS, gpu: { count: 1, resource: 'nvidia.com/gpu' }, runtimeClass: 'kata' }],
+    ['two AMD GPUs, aarch64, gVisor', { ...OPTS, arch: 'aarch64', gpu: { count: 2, resource: 'amd.com/gpu' }, runtimeClass: 'gvisor' }],
   ];
 
   it.each(variants)('validates every object against the Kubernetes schemas (%s)', (_, o) => {
@@ -65,7 +65,7 @@ describe('export kubernetes', () => {
       expect(spec.volumes[1]).toEqual({ name: 'model', persistentVolumeClaim: { claimName: 'models', readOnly: true } });
       const fromManifest = { cpu: String(aiWay.resources.cpus), memory: String(aiWay.resources.memBytes) };
       expect(c.resources.requests).toEqual(fromManifest);
-      const gpu = o.gpu ? { [GPU_RESOURCE[o.gpu.vendor]]: String(o.gpu.count) } : {};
+      const gpu = o.gpu ? { [o.gpu.resource]: String(o.gpu.count) } : {};
       expect(c.resources.limits).toEqual({ ...fromManifest, ...gpu });
       expect(spec.nodeSelector).toEqual({ 'kubernetes.io/arch': o.arch === 'x86_64' ? 'amd64' : 'arm64' });
     }
