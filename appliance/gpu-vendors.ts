@@ -7,6 +7,8 @@ export interface VendorTraits {
   label: string;
   /** The CDI kind of its devices; null where ai-way cannot pass its GPUs into an appliance. */
   cdiKind: string | null;
+  /** The resource its Kubernetes device plugin offers (requested under limits); null: none. */
+  kubeResource: string | null;
   /** Its user-space libraries need glibc, which the Alpine image lacks. */
   needsGlibc: boolean;
   /** A usable GPU of it asks for this image, and why. */
@@ -17,6 +19,7 @@ export const GPU_VENDORS = {
   nvidia: {
     label: 'NVIDIA',
     cdiKind: 'nvidia.com/gpu',
+    kubeResource: 'nvidia.com/gpu',
     needsGlibc: true,
     image: {
       flavor: 'fedora',
@@ -26,11 +29,12 @@ export const GPU_VENDORS = {
   amd: {
     label: 'AMD',
     cdiKind: 'amd.com/gpu',
+    kubeResource: 'amd.com/gpu',
     needsGlibc: false,
     image: { flavor: 'fedora', reason: 'usable AMD GPU: Fedora packages ROCm' },
   },
-  intel: { label: 'Intel', cdiKind: 'intel.com/gpu', needsGlibc: false },
-  apple: { label: 'Apple', cdiKind: null, needsGlibc: false },
+  intel: { label: 'Intel', cdiKind: 'intel.com/gpu', kubeResource: 'gpu.intel.com/i915', needsGlibc: false },
+  apple: { label: 'Apple', cdiKind: null, kubeResource: null, needsGlibc: false },
 } as const satisfies Record<string, VendorTraits>;
 
 export type KnownVendor = keyof typeof GPU_VENDORS;

@@ -58,8 +58,23 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/images.ts')).imagesCommand({ json: Boolean(v.json) });
     case 'models':
       return (await import('./commands/models.ts')).modelsCommand(command.words[1]!, args, { json: Boolean(v.json), name: v.name });
-    case 'export':
-      return (await import('./commands/export.ts')).exportBoltfileCommand({ appliance, bundle: v.bundle, output: v.output, ...plan });
+    case 'export': {
+      const exports = await import('./commands/export.ts');
+      if (command.words[1] === 'boltfile') return exports.exportBoltfileCommand({ appliance, bundle: v.bundle, output: v.output, ...plan });
+      const [imageRef, runtimeClass, modelClaim] = [v['image-ref'], v['runtime-class'], v['model-claim']];
+      const gpu = v.gpu as string | undefined; // a count here (the command's own --gpu)
+      return exports.exportKubernetesCommand({
+        appliance,
+        output: v.output,
+        image: v.image,
+        arch: v.arch,
+        gpu,
+        vendor: v.vendor,
+        imageRef,
+        runtimeClass,
+        modelClaim,
+      });
+    }
     default:
       throw new Error(`the command table names "${command.words.join(' ')}", which main does not run`);
   }

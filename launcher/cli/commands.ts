@@ -59,6 +59,17 @@ export const FLAGS = {
     help: 'the model: a name from "ai-way models list" or a .gguf file; the appliance\'s default if not given',
   },
   name: { type: 'string', value: 'NAME', help: "the model's name in the store (the file's name without .gguf if not given)" },
+  'image-ref': {
+    type: 'string',
+    value: 'REF',
+    help: "the image as the cluster pulls it (a registry reference), instead of the manifest's",
+  },
+  'runtime-class': {
+    type: 'string',
+    value: 'NAME',
+    help: 'a RuntimeClass for a kernel of its own (kata, gvisor: as the cluster names it)',
+  },
+  'model-claim': { type: 'string', value: 'NAME', help: 'a PersistentVolumeClaim with model.gguf at its root, mounted read-only' },
   debug: { type: 'boolean', help: 'full error details, with stack traces' },
   help: { type: 'boolean', short: 'h', help: "this command's help" },
   version: { type: 'boolean', short: 'V', help: 'the version of ai-way' },
@@ -77,7 +88,12 @@ export interface CommandSpec {
   flags: readonly FlagName[];
   /** What it does, in a line or two. */
   summary: string;
+  /** Options that mean something else here than elsewhere (export kubernetes: --gpu N). */
+  own?: Partial<Record<FlagName, FlagSpec>>;
 }
+
+/** An option as this command reads it. */
+export const flagSpec = (c: CommandSpec | undefined, name: FlagName): FlagSpec => c?.own?.[name] ?? FLAGS[name];
 
 export const COMMANDS = [
   {
@@ -105,6 +121,13 @@ export const COMMANDS = [
     args: [],
     flags: ['appliance', 'bundle', 'output', 'image', 'gpu'],
     summary: 'write the appliance, as it would start here, as a Boltfile',
+  },
+  {
+    words: ['export', 'kubernetes'],
+    args: [],
+    flags: ['appliance', 'output', 'image', 'arch', 'image-ref', 'gpu', 'vendor', 'runtime-class', 'model-claim'],
+    summary: 'write the appliance as Kubernetes objects: a smoke-test Job, a Pod to attach to, a NetworkPolicy that denies all traffic',
+    own: { gpu: { type: 'string', value: 'N', help: 'GPUs to ask of the device plugin (nvidia.com/gpu, amd.com/gpu); none if not given' } },
   },
   {
     words: ['images'],

@@ -1,9 +1,9 @@
 // Help, written from the command table: the list of commands, and each command's own page.
-import { COMMANDS, COMMON_FLAGS, FLAGS, commandName, type CommandSpec, type FlagName, type FlagSpec } from './commands.ts';
+import { COMMANDS, COMMON_FLAGS, FLAGS, commandName, flagSpec, type CommandSpec, type FlagName, type FlagSpec } from './commands.ts';
 
 /** "--bundle DIR", "--image auto|fedora|alpine", "--json". */
-export function flagUsage(name: FlagName): string {
-  const f: FlagSpec = FLAGS[name];
+export function flagUsage(name: FlagName, c?: CommandSpec): string {
+  const f: FlagSpec = flagSpec(c, name);
   const value = f.values ? f.values.join('|') : f.value;
   return value ? `--${name} ${value}` : `--${name}`;
 }
@@ -11,7 +11,7 @@ export function flagUsage(name: FlagName): string {
 /** "bundle collect DIR", "doctor [--json] [--bundle DIR]". */
 export function synopsis(c: CommandSpec): string {
   const args = c.args.map((a) => (a.optional ? `[${a.name}]` : a.name));
-  return [commandName(c), ...args, ...c.flags.map((f) => `[${flagUsage(f)}]`)].join(' ');
+  return [commandName(c), ...args, ...c.flags.map((f) => `[${flagUsage(f, c)}]`)].join(' ');
 }
 
 const EXIT_CODES = `Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input, 4 prerequisite missing,
@@ -55,8 +55,8 @@ ${EXIT_CODES}
 /** One command's page, as `ai-way help CMD` and `ai-way CMD --help` print it. */
 export function commandHelp(c: CommandSpec): string {
   const flags = [...c.flags, ...COMMON_FLAGS.filter((f) => f !== 'version')];
-  const width = Math.max(...flags.map((f) => flagUsage(f).length));
-  const rows = flags.map((f) => `  ${flagUsage(f).padEnd(width)}  ${FLAGS[f].help}`);
+  const width = Math.max(...flags.map((f) => flagUsage(f, c).length));
+  const rows = flags.map((f) => `  ${flagUsage(f, c).padEnd(width)}  ${flagSpec(c, f).help}`);
   return `Usage: ai-way ${synopsis(c)}
 
 ${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.

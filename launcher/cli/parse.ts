@@ -4,7 +4,17 @@
 import { closest } from '../../appliance/closest.ts';
 import { DURATION_SYNTAX, parseDuration } from '../../appliance/duration.ts';
 import { Failure } from '../../appliance/failures.ts';
-import { COMMANDS, COMMON_FLAGS, DEFAULT_COMMAND, FLAGS, commandName, type CommandSpec, type FlagName, type FlagSpec } from './commands.ts';
+import {
+  COMMANDS,
+  COMMON_FLAGS,
+  DEFAULT_COMMAND,
+  FLAGS,
+  commandName,
+  flagSpec,
+  type CommandSpec,
+  type FlagName,
+  type FlagSpec,
+} from './commands.ts';
 import { flagUsage, synopsis } from './help.ts';
 
 type FlagValue<F> = F extends { type: 'boolean' }
@@ -129,7 +139,7 @@ function flagValue(command: CommandSpec, g: Given): unknown {
     const problem = isFlag(g.name) ? `${where} takes no ${g.written}` : `unknown option ${g.written} for ${where}`;
     throw usage(problem, near ? `did you mean --${near}?` : `it takes ${takes.map((f) => flagUsage(f)).join(', ')}`);
   }
-  const spec: FlagSpec = FLAGS[g.name];
+  const spec: FlagSpec = flagSpec(command, g.name);
   if (spec.type === 'boolean') {
     if (g.value !== undefined) throw usage(`--${g.name} takes no value (got "${g.value}")`, `write --${g.name} alone`);
     return true;

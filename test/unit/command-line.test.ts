@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMMANDS, FLAGS } from '../../launcher/cli/commands.ts';
+import { COMMANDS, flagSpec } from '../../launcher/cli/commands.ts';
 import { commandHelp, overview, synopsis } from '../../launcher/cli/help.ts';
 import { parseCommandLine } from '../../launcher/cli/parse.ts';
 import type { Failure } from '../../appliance/failures.ts';
@@ -72,7 +72,7 @@ describe('help, from the table', () => {
     for (const c of COMMANDS) {
       const page = commandHelp(c);
       expect(page.startsWith(`Usage: ai-way ${synopsis(c)}\n`)).toBe(true);
-      for (const f of c.flags) expect([c.words, page.includes(FLAGS[f].help)]).toEqual([c.words, true]);
+      for (const f of c.flags) expect([c.words, page.includes(flagSpec(c, f).help)]).toEqual([c.words, true]);
     }
   });
 
