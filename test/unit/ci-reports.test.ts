@@ -1,6 +1,7 @@
 // The reports a run leaves for CI, from a record of its events: JUnit XML (read back by a strict XML
 // parser), GitHub's annotations escaped as its runner unescapes them, and the step summary.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { EXIT } from '../../appliance/failures.ts';
 import { Failure } from '../../appliance/failures.ts';
 import type { IsolationFact } from '../../appliance/isolation.ts';
 import { annotations, cell, escapeData, escapeProperty, stepSummary } from '../../launcher/ci/github.ts';
@@ -143,5 +144,21 @@ describe('GitHub Actions', () => {
     expect(rows[0]!.split(/(?<!\\)\|/)).toHaveLength(5);
     expect(stepSummary(passing)).toContain('✅ passed');
     expect(cell('a|b <img src=x> &\nc')).toBe('a\\|b &lt;img src=x&gt; &amp; c');
+  });
+});
+
+describe('writeReports', () => {
+  it('a JUnit file that cannot be written: one line on stderr, exit 3 for a run that passed (its own code otherwise)', async () => {
+    const { writeReports } = await import('../../launcher/commands/run-reports.ts');
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((t) => said.push(String(t)) > 0);
+    try {
+      expect(await writeReports(passing, { junit: '/nonexistent/dir/j.xml', json: true }, {})).toBe(EXIT.badInput);
+      expect(await writeReports(failing, { junit: '/nonexistent/dir/j.xml', json: true }, {})).toBe(EXIT.smokeFailed);
+      expect(await writeReports(passing, { json: true }, {})).toBeNull();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(said[0]).toBe('ai-way: the JUnit file /nonexistent/dir/j.xml could not be written (ENOENT); check the path\n');
   });
 });
