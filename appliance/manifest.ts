@@ -147,7 +147,8 @@ const SYNTAX_FIXES: [RegExp, string][] = [
   [/nested/, 'nest arrays and tables less deeply'],
 ];
 
-function syntaxError(e: unknown, file: string, text: string): ManifestError {
+/** A TOML syntax error of `file` as one line with file:line:column and what to do; any TOML file of ai-way's reads it so. */
+export function syntaxError(e: unknown, file: string, text: string): ManifestError {
   if (!(e instanceof TomlError)) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     return new ManifestError(file, 1, 1, `the file cannot be read as TOML (${why})`, 'check it with a TOML validator');

@@ -35,16 +35,17 @@ export async function main(argv: string[]): Promise<number> {
     case 'help':
       return say(args.length ? commandHelp(commandFor(args, true)) : overview(VERSION));
     case 'run': {
-      // A person at a terminal gets the UI; anything else (CI, a pipe) runs headless, and is told so.
-      if (!v.headless && !v.json && process.stdout.isTTY && process.stdin.isTTY) {
+      // A person at a terminal gets the UI; anything else (CI, a pipe, a CI report asked for) runs headless, and is told so.
+      const headlessAsked = Boolean(v.headless || v.json || v.junit !== undefined || v.smoke !== undefined);
+      if (!headlessAsked && process.stdout.isTTY && process.stdin.isTTY) {
         // The single executable carries the UI as its own bundle; a checkout loads the chunk.
         const ui = (await (embeddedUi() ?? (() => import('./ui/app.tsx')))()) as typeof import('./ui/app.tsx');
         return ui.runUi({ appliance, ...plan });
       }
-      if (!v.headless && !v.json) process.stderr.write('ai-way: not a terminal, so running headless\n');
+      if (!headlessAsked) process.stderr.write('ai-way: not a terminal, so running headless\n');
       const { runCommand } = await import('./commands/run.ts');
       const [json, headless, hold] = [Boolean(v.json), Boolean(v.headless), Boolean(v.hold)];
-      return runCommand({ json, headless, hold, timeoutS: v.timeout, appliance, ...plan });
+      return runCommand({ json, headless, hold, timeoutS: v.timeout, appliance, junit: v.junit, smoke: v.smoke, ...plan });
     }
     case 'doctor':
       return (await import('./commands/doctor.ts')).doctorCommand({ json: Boolean(v.json), bundle: v.bundle });

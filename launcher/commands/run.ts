@@ -1,9 +1,11 @@
 // `ai-way run`: boot an appliance, prove its isolation, wait for it, smoke-test it, wipe it. What
-// happens goes to stdout, as JSON events or lines for a person; a failure is one line on stderr
-// (and, in JSON, its `error` event too). A person's run keeps the appliance's last words in the
-// error log instead of printing them.
+// happens goes to stdout, as JSON events or lines for a person; a failure is one line on stderr, and
+// in JSON the closing `result` event carries it too. A person's run keeps the appliance's last words
+// in the error log instead of printing them. CI's reports (JUnit, GitHub) are written at the end.
 import type { PlanOptions } from '../../appliance/plan.ts';
 import { asFailure, Failure } from '../../appliance/failures.ts';
+import { loadSmokeFile, type SmokeFile } from '../../appliance/smoke-file.ts';
+import { readRegularFile } from '../../platforms/bounded-read.ts';
 import { EXIT } from '../exit-codes.ts';
 import { writeErrorLog } from '../error-log.ts';
 import { renderEvent } from '../render/events.ts';
@@ -11,9 +13,11 @@ import { failureLine } from '../render/failure.ts';
 import { styleFor } from '../render/style.ts';
 import { Launch } from '../session/launch.ts';
 import type { Session } from '../session/session.ts';
-import type { ErrorEvent, SessionEvent } from '../session/events.ts';
+import { jsonLine, type ResultEvent, type SessionEvent } from '../session/events.ts';
 import type { AnswerPiece } from '../session/answer-stream.ts';
 import { onCrash } from '../crash.ts';
+import { newRecord, recordEvent } from '../ci/record.ts';
+import { writeReports } from './run-reports.ts';
 
 export interface RunOptions extends PlanOptions {
   json: boolean;
@@ -21,35 +25,73 @@ export interface RunOptions extends PlanOptions {
   appliance: string;
   hold: boolean;
   timeoutS?: number;
+  /** Where to write the run as JUnit XML. */
+  junit?: string;
+  /** A smoke file: documents and questions of the CI author's own, asked after the manifest's smoke check. */
+  smoke?: string;
 }
 
 type Emit = (e: SessionEvent) => void;
 
 export async function runCommand(o: RunOptions): Promise<number> {
+  const started = Date.now();
   const style = styleFor(process.stdout);
-  const emit = (e: SessionEvent) => process.stdout.write(`${o.json ? JSON.stringify(e) : renderEvent(e, style)}\n`);
-  const json = (e: ErrorEvent) => process.stdout.write(`${JSON.stringify(e)}\n`);
+  let record = newRecord(o.appliance, []);
+  const emit = (e: SessionEvent) => {
+    record = recordEvent(record, e);
+    process.stdout.write(`${o.json ? jsonLine(e) : renderEvent(e, style)}\n`);
+  };
   let log = '';
+  let failure: Failure | null = null;
+  let exitCode: number;
   try {
-    return await runAppliance(o, emit, (sessionLog) => {
+    const smoke = o.smoke === undefined ? null : await loadSmokeFile(o.smoke, readRegularFile);
+    record = { ...record, planned: smoke?.questions.map((q) => q.ask) ?? [] };
+    const named = (name: string) => {
+      record = { ...record, appliance: name };
+    };
+    exitCode = await runAppliance(o, smoke, emit, named, (sessionLog) => {
       log = sessionLog;
     });
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
-    const { code, exitCode, message, fix, detail } = e;
-    if (o.json) json({ type: 'error', code, exitCode, message, fix, ...(detail ? { detail } : {}) });
-    const logFile = !o.json && (e.detail || log) ? await writeErrorLog(e.oneLine(), e.detail, log) : null;
-    process.stderr.write(failureLine(e, logFile));
-    return e.exitCode;
+    failure = e;
+    exitCode = e.exitCode;
   }
+  record = { ...record, durationMs: Date.now() - started, exitCode, failure, logTail: log.split('\n').slice(-50).join('\n') };
+  if (o.json) process.stdout.write(`${jsonLine(resultEvent(exitCode, record.durationMs, failure))}\n`);
+  if (failure) {
+    const logFile = !o.json && (failure.detail || log) ? await writeErrorLog(failure.oneLine(), failure.detail, log) : null;
+    process.stderr.write(failureLine(failure, logFile));
+  }
+  const reported = await writeReports(record, { junit: o.junit, json: o.json }, process.env);
+  return reported ?? exitCode;
 }
 
-async function runAppliance(o: RunOptions, emit: Emit, keepLog: (log: string) => void): Promise<number> {
+/** The last JSON line of a run: how it ended, and for a failure its code, message, fix and detail. */
+function resultEvent(exitCode: number, durationMs: number, f: Failure | null): ResultEvent {
+  if (!f) return { type: 'result', exitCode, reason: 'ok', durationMs };
+  const { code, message, fix, detail } = f;
+  return { type: 'result', exitCode, reason: code, durationMs, message, fix, ...(detail ? { detail } : {}) };
+}
+
+async function runAppliance(
+  o: RunOptions,
+  smoke: SmokeFile | null,
+  emit: Emit,
+  named: (name: string) => void,
+  keepLog: (log: string) => void,
+): Promise<number> {
   const launch = new Launch(o.appliance, o);
   const { report, spec } = await launch.examine();
   if (spec instanceof Failure) throw spec;
+  named(spec.name);
+  if (smoke && spec.app.ask === null)
+    throw new Failure('manifest', `${spec.file}: the appliance names no [app] ask path, so --smoke has nowhere to ask its questions`, {
+      fix: 'add ask = "/path" under [app], or run without --smoke',
+    });
   const plan = launch.plan(report, spec, (message) => emit({ type: 'warning', message }));
-  return runSession(await launch.session(plan, report, emit), o, emit, keepLog);
+  return runSession(await launch.session(plan, report, emit), o, smoke, emit, keepLog);
 }
 
 /**
@@ -98,7 +140,13 @@ async function serveOne(session: Session, line: string, emit: Emit, stop: (why: 
   }
 }
 
-async function runSession(session: Session, o: RunOptions, emit: Emit, keepLog: (log: string) => void): Promise<number> {
+async function runSession(
+  session: Session,
+  o: RunOptions,
+  smoke: SmokeFile | null,
+  emit: Emit,
+  keepLog: (log: string) => void,
+): Promise<number> {
   const forgetCrash = onCrash(() => session.wipe('an unexpected error'));
   // The appliance going away by itself ends whatever the run is waiting for.
   const lost = session.lost.then((e) => {
@@ -122,6 +170,7 @@ async function runSession(session: Session, o: RunOptions, emit: Emit, keepLog: 
     }
     ready = true;
     await Promise.race([session.smoke(), lost]);
+    if (smoke) await Promise.race([session.smokeQuestions(smoke), lost]);
     if (o.hold) {
       process.stdin.on('end', () => stop('stdin closed'));
       if (o.json) serveCommands(session, emit, stop);

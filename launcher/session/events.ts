@@ -13,8 +13,21 @@ export type SessionEvent =
   | { type: 'verified'; proven: boolean; facts: IsolationFact[]; limits: IsolationVerdict['limits']; devices: string[] }
   /** guest: the virtual machine it runs in; null where it runs on the host's own kernel. */
   | { type: 'ready'; bootMs: number; platform: PlatformAdapter; guest: GuestMachine | null }
-  /** tokens, tokensPerSecond: what the app said of its answer when it streamed one (JSON lines); else null. */
-  | { type: 'smoke'; ok: boolean; status: number | null; ms: number; detail: string; tokens: number | null; tokensPerSecond: number | null }
+  /**
+   * One smoke question asked: the question (the request's body) and the answer's text (its first 2000 characters).
+   * tokens, tokensPerSecond: what the app said of its answer when it streamed one (JSON lines); else null.
+   */
+  | {
+      type: 'smoke';
+      ok: boolean;
+      status: number | null;
+      ms: number;
+      detail: string;
+      question: string;
+      answer: string;
+      tokens: number | null;
+      tokensPerSecond: number | null;
+    }
   | { type: 'wiped'; ms: number; reason: string }
   | { type: 'uploaded'; name: string; size: number; sha256: string }
   | { type: 'refused'; message: string }
@@ -24,5 +37,24 @@ export type SessionEvent =
   /** The whole answer: its text, and what a streamed one said of itself (empty and null for plain text). */
   | ({ type: 'answer' } & Omit<Answer, 'streamed'>);
 
-/** How `run --json` ends when it fails: the failure's code and exit code, what went wrong, what to do. */
-export type ErrorEvent = { type: 'error'; code: FailureCode; exitCode: number; message: string; fix: string; detail?: string };
+/**
+ * How every `run --json` ends: its exit code, why (`ok` or the failure's code) and how long it took; a
+ * failure adds what went wrong, what to do, and the detail it brought.
+ */
+export type ResultEvent = {
+  type: 'result';
+  exitCode: number;
+  reason: FailureCode | 'ok';
+  durationMs: number;
+  message?: string;
+  fix?: string;
+  detail?: string;
+};
+
+export type RunEvent = SessionEvent | ResultEvent;
+
+/** The version of the JSON lines' shape; every line carries it, with the time it was written. */
+export const EVENT_SCHEMA = 1;
+
+/** An event as one JSON line: `schema` and `ts` (ISO time) first, then the event. */
+export const jsonLine = (e: RunEvent, now = new Date()): string => JSON.stringify({ schema: EVENT_SCHEMA, ts: now.toISOString(), ...e });

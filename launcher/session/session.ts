@@ -1,6 +1,7 @@
 // One appliance session: booted through a platform adapter, its isolation proven from inside, the
 // app waited for, then files, questions and the wipe. Front ends drive it; it never draws.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { command, type AgentMessage, type IsolationReport } from '../../appliance/agent-protocol.ts';
 import { editsFor } from '../../appliance/cdi.ts';
 import { verifyIsolation, type IsolationVerdict } from '../../appliance/isolation.ts';
@@ -11,7 +12,8 @@ import { AgentChannel } from './channel.ts';
 import { httpRequest, type AnswerHead, type HttpAnswer, type Streaming } from './http.ts';
 import { AnswerDecoder, isLineStream, type AnswerPiece } from './answer-stream.ts';
 import { parseDocuments, parseStatus, type AppStatus, type DocumentState } from './app-api.ts';
-import { smokeProblem, type Answer } from './smoke.ts';
+import { questionProblem, smokeProblem, type Answer } from './smoke.ts';
+import type { SmokeFile } from '../../appliance/smoke-file.ts';
 import { uploadFile, type Uploaded } from './files.ts';
 import type { SessionEvent, Stage } from './events.ts';
 import { Failure } from '../../appliance/failures.ts';
@@ -27,6 +29,8 @@ const SMOKE_MS = 30_000;
 /** How long a file added for the smoke check may take to be indexed, and how often the app is asked. */
 const INDEXING_MS = 30_000;
 const POLL_MS = 250;
+/** How much of an answer a smoke event carries: enough to see why it failed. */
+const ANSWER_CHARS = 2000;
 // The nodes the agent lists as GPU nodes; other passed nodes (none today) are not its to judge.
 const isGpuNode = (p: string) => /^\/dev\/(nvidia[^/]*|dri\/[^/]+|kfd|dxg)$/.test(p);
 
@@ -242,20 +246,50 @@ export class Session {
     const s = this.plan.appliance.smoke;
     if (!s) return;
     this.progress('smoke check', 'asking the app a test question');
+    const problem = await this.askSmoke(s.body, s.document ? [s.document] : [], (a) => smokeProblem(s, a));
+    if (problem !== null) throw new Failure('smoke', 'the app inside failed its smoke check', { detail: problem });
+  }
+
+  /**
+   * Adds a smoke file's documents, then asks every question at the appliance's ask path, each judged
+   * on its own (a CI report lists them all); any wrong answer fails with code smoke once all were asked.
+   */
+  async smokeQuestions(f: SmokeFile): Promise<void> {
+    const ask = this.plan.appliance.ask;
+    if (ask === null) throw new Failure('manifest', 'the appliance names no [app] ask path, so --smoke has nowhere to ask');
+    this.progress('smoke check', `asking the app ${f.questions.length} question(s) of ${path.basename(f.file)}`);
+    let failed = 0;
+    for (const [i, q] of f.questions.entries()) {
+      const problem = await this.askSmoke(q.ask, i === 0 ? f.documents : [], (a) => questionProblem(q, a), { method: 'POST', path: ask });
+      if (problem !== null) failed++;
+    }
+    if (failed) throw new Failure('smoke', `${failed} of ${f.questions.length} smoke question(s) failed`);
+  }
+
+  /** One smoke question, its documents added first: its `smoke` event emitted, and why it failed (null: it passed). */
+  private async askSmoke(
+    question: string,
+    documents: string[],
+    judge: (a: Answer) => string | null,
+    to?: { method: string; path: string },
+  ): Promise<string | null> {
+    const s = this.plan.appliance.smoke;
+    const { method, path: where } = to ?? { method: s!.method, path: s!.path };
     const t = Date.now();
     let answer: Answer | Error;
     try {
-      if (s.document) await this.smokeDocument(s.document);
-      answer = await this.askAnswer(s.method, s.path, s.body, { timeoutMs: SMOKE_MS });
+      for (const d of documents) await this.smokeDocument(d);
+      answer = await this.askAnswer(method, where, question, { timeoutMs: SMOKE_MS });
     } catch (e) {
       answer = e as Error;
     }
-    const problem = answer instanceof Error ? answer.message : smokeProblem(s, answer);
+    const problem = answer instanceof Error ? answer.message : judge(answer);
     const detail = problem ?? 'the app answered as expected';
     const [status, streamed] = answer instanceof Error ? [null, null] : [answer.status, answer.streamed ? answer : null];
     const speed = { tokens: streamed?.tokens ?? null, tokensPerSecond: streamed?.tokensPerSecond ?? null };
-    this.emit({ type: 'smoke', ok: problem === null, status, ms: Date.now() - t, detail, ...speed });
-    if (problem !== null) throw new Failure('smoke', 'the app inside failed its smoke check', { detail });
+    const text = answer instanceof Error ? '' : answer.body.slice(0, ANSWER_CHARS);
+    this.emit({ type: 'smoke', ok: problem === null, status, ms: Date.now() - t, detail, question, answer: text, ...speed });
+    return problem;
   }
 
   /** The smoke check's document, added and (where the app lists its documents) indexed; refused, it fails the check. */

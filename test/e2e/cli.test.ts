@@ -243,10 +243,12 @@ describe('hostile manifests', () => {
     const lines = r.out.trim().split('\n');
     expect(lines).toHaveLength(1);
     const event = JSON.parse(lines[0]!);
-    expect(event).toMatchObject({ type: 'error', code: 'manifest', exitCode: EXIT.badInput });
+    expect(event).toMatchObject({ schema: 1, type: 'result', reason: 'manifest', exitCode: EXIT.badInput });
+    expect(new Date(event.ts).toISOString()).toBe(event.ts);
+    expect(event.durationMs).toBeGreaterThanOrEqual(0);
     expect(event.message.startsWith(file)).toBe(true);
     expect(`${event.message}; ${event.fix}`).toMatch(message);
-    // The event on stdout, and the same failure in one line on stderr.
+    // The result on stdout, and the failure in one line on stderr.
     expect(r.err).toBe(`ai-way: ${event.message}; ${event.fix}\n`);
   });
 });
@@ -272,7 +274,7 @@ describe('hostile files: refused at once, in one line, exit 3, with bounded memo
     const r = aiWayWith({ NODE_OPTIONS: '--max-old-space-size=64' }, 'run', '--json', '--appliance', file);
     expect(r.code).toBe(EXIT.badInput);
     expect(r.out.trim().split('\n')).toHaveLength(1);
-    expect(lastEvent(r)).toMatchObject({ type: 'error', code: 'manifest', exitCode: EXIT.badInput });
+    expect(lastEvent(r)).toMatchObject({ type: 'result', reason: 'manifest', exitCode: EXIT.badInput });
     expect(lastEvent(r).message).toBe(`${file}:1:1: ${problem}`);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
@@ -297,8 +299,8 @@ describe('hostile files: refused at once, in one line, exit 3, with bounded memo
     const r = aiWayWith({ NODE_OPTIONS: '--max-old-space-size=64' }, 'run', '--json', '--appliance', naming(image));
     expect(r.code).toBe(EXIT.badInput);
     expect(lastEvent(r)).toMatchObject({
-      type: 'error',
-      code: 'image-refused',
+      type: 'result',
+      reason: 'image-refused',
       exitCode: EXIT.badInput,
       message: `the appliance image ${image} cannot be used: ${why}`,
     });

@@ -66,7 +66,8 @@ describe.skipIf(missing !== null)('ai-way-linux-x64 alone', () => {
       .map((l) => JSON.parse(l));
     expect(events.find((e) => e.type === 'verified')?.proven).toBe(true);
     expect(events.find((e) => e.type === 'smoke')?.ok).toBe(true);
-    expect(events.at(-1)?.type).toBe('wiped');
+    expect(events.at(-2)?.type).toBe('wiped');
+    expect(events.at(-1)).toMatchObject({ type: 'result', exitCode: 0, reason: 'ok' });
     expect(r.status).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['ai-way-linux-x64', 'bin']); // nothing left beside it
   });

@@ -43,6 +43,12 @@ async function attack(run: Run, what: string): Promise<any> {
   return JSON.parse(answer.body);
 }
 
+/**
+ * The events without the text of the app's answers: what the app answers is its own to say (a smoke
+ * event carries it, and the forger answers with its frames), but nothing else may hold any of it.
+ */
+const beyondItsAnswers = (events: any[]) => JSON.stringify(events.map((e) => (e.type === 'smoke' ? { ...e, answer: '' } : e)));
+
 async function quit(run: Run): Promise<void> {
   run.child.stdin!.end();
   await run.next('wiped');
@@ -58,10 +64,10 @@ describe.skipIf(why !== null).each(runners)('a hostile app, $name', (runner) => 
     const facts = Object.fromEntries(verified.facts.map((f: any) => [f.id, f]));
     expect(facts['user-namespace'].detail).toMatch(/^the app's user 1000 is id \d+ outside its user namespace/);
     expect(facts['apart-from-agent'].ok).toBe(true);
-    expect(JSON.stringify(run.events)).not.toMatch(/31337|forged/);
+    expect(beyondItsAnswers(run.events)).not.toMatch(/31337|forged/);
     await run.next('ready');
     await new Promise((r) => setTimeout(r, 3000)); // the forger keeps trying for 3 s
-    expect(JSON.stringify(run.events)).not.toMatch(/31337|forged/);
+    expect(beyondItsAnswers(run.events)).not.toMatch(/31337|forged/);
     await quit(run);
   });
 

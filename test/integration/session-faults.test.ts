@@ -97,12 +97,12 @@ describe.skipIf(why !== null)('selftest appliance, rootless: a hostile app, and 
       },
     ],
   ];
-  it.each(faults)('%s during a held session: an error event, everything wiped, exit 5', async (_, fault) => {
+  it.each(faults)('%s during a held session: a result event with the failure, everything wiped, exit 5', async (_, fault) => {
     const run = start(['--hold']);
     await run.next('ready');
     fault(launcherPid(run), sessionContainers(rootless, launcherPid(run))[0]!);
-    const error = await run.next('error', 30_000);
-    expect(error).toMatchObject({ code: 'stopped', exitCode: EXIT.bootFailed });
+    const error = await run.next('result', 30_000);
+    expect(error).toMatchObject({ reason: 'stopped', exitCode: EXIT.bootFailed });
     expect(error.message).toBe('the appliance stopped unexpectedly');
     expect(error.detail).toMatch(/^(podman ended with|the appliance closed the channel|its container monitor ended)/);
     expect(run.events.some((e) => e.type === 'wiped')).toBe(true);
@@ -115,8 +115,8 @@ describe.skipIf(why !== null)('selftest appliance, rootless: a hostile app, and 
     const deadline = Date.now() + 60_000;
     while (!run.events.some((e) => e.stage === 'waiting for the app') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     process.kill(enginePid(launcherPid(run)), 'SIGKILL');
-    expect(await run.next('error')).toMatchObject({
-      code: 'stopped',
+    expect(await run.next('result')).toMatchObject({
+      reason: 'stopped',
       exitCode: EXIT.bootFailed,
       message: 'the appliance stopped unexpectedly',
     });
@@ -203,8 +203,8 @@ describe.skipIf(why !== null)('selftest appliance, rootless: a hostile app, and 
     expect((await run.next('smoke')).detail).toBe(
       'expected HTTP 200 containing "hello", got HTTP 200: bye \x1b]0;owned\x07\x1b[2J\x1b]52;c;b3duZWQ=\x07\r\x9b\u202e done\n',
     );
-    expect(await run.next('error')).toMatchObject({
-      code: 'smoke',
+    expect(await run.next('result')).toMatchObject({
+      reason: 'smoke',
       exitCode: EXIT.smokeFailed,
       message: 'the app inside failed its smoke check',
     });

@@ -43,6 +43,17 @@ export interface Run {
   exit: Promise<number | null>;
 }
 
+/**
+ * A JSON line's event, its envelope checked and removed: every line carries `schema` 1 and `ts`, its
+ * ISO time of writing. A line without them fails the test that reads it.
+ */
+export function unwrap(line: string): any {
+  const { schema, ts, ...event } = JSON.parse(line);
+  if (schema !== 1 || typeof ts !== 'string' || new Date(ts).toISOString() !== ts)
+    throw new Error(`a JSON line without its envelope: ${line}`);
+  return event;
+}
+
 /** `ai-way run --headless --json ARGS`, its events in order; next(type) takes the first not yet taken. */
 export function startRun(runner: Runner, args: string[], nodeArgs: string[] = []): Run {
   const child = runner.aiWay(['run', '--headless', '--json', ...args], nodeArgs);
@@ -55,7 +66,7 @@ export function startRun(runner: Runner, args: string[], nodeArgs: string[] = []
     const lines = buf.split('\n');
     buf = lines.pop()!;
     for (const l of lines.filter(Boolean)) {
-      const e = JSON.parse(l);
+      const e = unwrap(l);
       events.push(e);
       const i = waiters.findIndex((w) => w.type === e.type);
       if (i >= 0) waiters.splice(i, 1)[0]!.resolve(e);

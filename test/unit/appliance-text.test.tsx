@@ -55,7 +55,17 @@ describe('headless human output', () => {
     { type: 'warning', message: `the app exited (code ${HOSTILE}, signal -)` },
     { type: 'uploaded', name: HOSTILE, size: 1, sha256: '0'.repeat(64) },
     { type: 'refused', message: `x: the appliance refused it (name: ${HOSTILE})` },
-    { type: 'smoke', ok: false, status: 200, ms: 1, detail: `got HTTP 200: ${HOSTILE}\n`, tokens: null, tokensPerSecond: null },
+    {
+      type: 'smoke',
+      ok: false,
+      status: 200,
+      ms: 1,
+      detail: `got HTTP 200: ${HOSTILE}\n`,
+      question: 'q',
+      answer: HOSTILE,
+      tokens: null,
+      tokensPerSecond: null,
+    },
     {
       type: 'verified',
       proven: false,
