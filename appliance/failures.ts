@@ -30,6 +30,10 @@ export const FAILURES = {
   'image-refused': { exit: EXIT.badInput, fix: 'name an OCI archive (podman save --format oci-archive) in the appliance file' },
   /** A request to a running session (a file to add, a question) was refused; the session goes on. */
   refused: { exit: EXIT.badInput, fix: '' },
+  /** `ai-way stop` was given an id no running session has (or one that several begin with). */
+  session: { exit: EXIT.badInput, fix: 'see "ai-way ps" for the sessions there are' },
+  /** A session that `ai-way stop` asked to end is still there. */
+  'not-stopped': { exit: EXIT.internal, fix: 'run "ai-way stop" again; "ai-way ps" shows what is left' },
   prerequisite: { exit: EXIT.prerequisiteMissing, fix: 'run "ai-way doctor" for the fix' },
   image: { exit: EXIT.bootFailed, fix: 'run "npm run setup" to build the images, or reinstall ai-way' },
   engine: { exit: EXIT.bootFailed, fix: 'run "ai-way doctor", then try again' },

@@ -59,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/images.ts')).imagesCommand({ json: Boolean(v.json) });
     case 'models':
       return (await import('./commands/models.ts')).modelsCommand(command.words[1]!, args, { json: Boolean(v.json), name: v.name });
+    case 'ps':
+      return (await import('./commands/ps.ts')).psCommand({ json: Boolean(v.json) });
+    case 'stop':
+      return (await import('./commands/ps.ts')).stopCommand(args[0], Boolean(v.all));
     case 'export': {
       const exports = await import('./commands/export.ts');
       if (command.words[1] === 'boltfile') return exports.exportBoltfileCommand({ appliance, bundle: v.bundle, output: v.output, ...plan });

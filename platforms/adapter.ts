@@ -7,6 +7,7 @@ import type { ImageArch, ImageFlavor } from '../appliance/image-policy.ts';
 import type { Plan, PlanAppliance, PlatformCandidate } from '../appliance/plan.ts';
 import type { HostReport, Prerequisite } from './host/report.ts';
 import type { RecordedFile } from './host/probe.ts';
+import type { SessionFound } from './sessions.ts';
 
 /** A Plan with an appliance to start: what prepare() and start() are given. */
 export type RunnablePlan = Plan & { appliance: PlanAppliance };
@@ -46,6 +47,8 @@ export interface Adapter {
   readonly id: PlatformCandidate['id'];
   /** Removes what sessions whose launcher is gone left behind; resolves with what it removed. Never rejects. */
   reap(): Promise<string[]>;
+  /** This user's sessions on this way, their launcher alive or gone (`ai-way ps`). Never rejects. */
+  sessions(): Promise<SessionFound[]>;
   /** Starts making these images ready before the Plan is known (prepare reuses the work); failures wait for prepare. */
   prefetch(images: readonly PlanAppliance['image'][]): void;
   /** Makes the Plan's image and the way to run it ready. Throws a Failure. */

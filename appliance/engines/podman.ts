@@ -43,6 +43,8 @@ export interface PodmanRunSpec {
   launcherPid: number | string;
   /** The launcher's start time (pids are reused), where the host can tell. */
   launcherStart?: string | null;
+  /** The appliance's name (a label `ai-way ps` reads back); absent: not recorded. */
+  appliance?: string;
   /** Rootful only: which host id range this session maps onto (0 <= slot < ROOTFUL_SLOTS). */
   usernsSlot: number;
   image: string;
@@ -89,6 +91,8 @@ export const WORKSPACE = '/workspace';
 export const SESSION_LABEL = 'ai-way.session';
 export const LAUNCHER_PID_LABEL = 'ai-way.launcher-pid';
 export const LAUNCHER_START_LABEL = 'ai-way.launcher-start';
+/** The appliance's name, so that `ai-way ps` can say what a session runs. */
+export const APPLIANCE_LABEL = 'ai-way.appliance';
 
 export const containerName = (sessionId: string) => `ai-way-${sessionId}`;
 
@@ -111,6 +115,7 @@ export function podmanRunArgs(p: PodmanProfile, s: PodmanRunSpec): string[] {
     '--label',
     `${LAUNCHER_PID_LABEL}=${s.launcherPid}`,
     ...(s.launcherStart ? ['--label', `${LAUNCHER_START_LABEL}=${s.launcherStart}`] : []),
+    ...(s.appliance ? ['--label', `${APPLIANCE_LABEL}=${s.appliance}`] : []),
     '--network=none',
     '--hostname',
     'ai-way',

@@ -76,6 +76,7 @@ export const FLAGS = {
     help: 'a RuntimeClass for a kernel of its own (kata, gvisor: as the cluster names it)',
   },
   'model-claim': { type: 'string', value: 'NAME', help: 'a PersistentVolumeClaim with model.gguf at its root, mounted read-only' },
+  all: { type: 'boolean', help: "every one of this user's sessions" },
   debug: { type: 'boolean', help: 'full error details, with stack traces' },
   help: { type: 'boolean', short: 'h', help: "this command's help" },
   version: { type: 'boolean', short: 'V', help: 'the version of ai-way' },
@@ -164,6 +165,18 @@ export const COMMANDS = [
   },
   { words: ['models', 'list'], args: [], flags: ['json'], summary: 'the models in your store: name, size, architecture, SHA-256' },
   { words: ['models', 'remove'], args: [{ name: 'NAME' }], flags: [], summary: 'remove a model from your store' },
+  {
+    words: ['ps'],
+    args: [],
+    flags: ['json'],
+    summary: "this user's sessions: id, appliance, platform, start, launcher pid, and whether the launcher is gone (orphaned)",
+  },
+  {
+    words: ['stop'],
+    args: [{ name: 'ID', optional: true }],
+    flags: ['all'],
+    summary: 'end a session (ID, or a unique start of it) or --all, and erase it: its launcher wipes it, or its leftovers are reaped',
+  },
   { words: ['help'], args: [{ name: 'COMMAND', optional: true }], flags: [], summary: "a command's options, or the list of commands" },
 ] as const satisfies readonly CommandSpec[];
 

@@ -21,7 +21,7 @@ import { type LimaHost, limaYaml, type VmType, vmTypeFor } from './config.ts';
 import { LimaGuest } from './guest.ts';
 import { limactlProgram, limaHome, runLima, spawnLima } from './limactl.ts';
 import { limaProblem, startProgress } from './output.ts';
-import { reapInstances } from './reap.ts';
+import { instanceSessions, reapInstances } from './reap.ts';
 
 const HOST_ARCH: ImageArch | null = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : null;
 // Lima downloads its image on the first start, and boots; a start past this is stuck.
@@ -47,6 +47,7 @@ export function limaAdapter(): Adapter {
   return {
     id: 'lima',
     reap: () => reapInstances(async () => (await run(listCall(limactl, home))).stdout, remove).catch(() => []),
+    sessions: async () => instanceSessions((await run(listCall(limactl, home)).catch(() => null))?.stdout ?? '[]'),
     prefetch: () => undefined,
     async prepare(plan, context) {
       const image = guestFor(await images().catch((e) => Promise.reject(asFailure(e, 'image'))), plan, context);

@@ -3,17 +3,26 @@
 // by design, so this is what ends a machine whose launcher was killed.
 import { parseLimaList } from '../host/parse/tools.ts';
 import { ownerOf, stillRunning, type VmOwner } from '../process-identity.ts';
+import { sessionOf, type LauncherRuns, type SessionFound } from '../sessions.ts';
 
-/** The instances in a `limactl list --json` answer that are ai-way's and whose launcher has ended. Pure. */
-export function orphanedInstances(
-  listJson: string,
-  launcherRuns: (pid: number, start: string | null) => boolean,
-): { name: string; status: string | null; owner: VmOwner }[] {
+/** The instances in a `limactl list --json` answer that are ai-way's, with their owner. Pure. */
+function ownedInstances(listJson: string): { name: string; status: string | null; owner: VmOwner }[] {
   return parseLimaList(listJson).flatMap(({ name, status }) => {
     const owner = ownerOf(name);
-    return owner && !launcherRuns(owner.launcherPid, owner.launcherStart) ? [{ name, status, owner }] : [];
+    return owner ? [{ name, status, owner }] : [];
   });
 }
+
+/** The instances in a `limactl list --json` answer that are ai-way's and whose launcher has ended. Pure. */
+export const orphanedInstances = (
+  listJson: string,
+  launcherRuns: LauncherRuns,
+): { name: string; status: string | null; owner: VmOwner }[] =>
+  ownedInstances(listJson).filter(({ owner }) => !launcherRuns(owner.launcherPid, owner.launcherStart));
+
+/** ai-way's instances in a `limactl list --json` answer, as sessions. Pure but for `launcherRuns`. */
+export const instanceSessions = (listJson: string, launcherRuns: LauncherRuns = stillRunning): SessionFound[] =>
+  ownedInstances(listJson).map(({ name, owner }) => sessionOf('lima', name, owner, {}, launcherRuns));
 
 /** Deletes each orphan (`delete --force` stops it first); says what it removed. */
 export async function reapInstances(

@@ -11,7 +11,7 @@ import type { Adapter, BootContext, Guest, RunnablePlan } from '../adapter.ts';
 import { boltMissingFlags } from './bolt.ts';
 import { installSessionSpec, reapSessionSpecs, removeSessionSpec } from './cdi-install.ts';
 import { ContainerGuest } from './guest.ts';
-import { ensureImage, podmanProfile, reapOrphans, spawnEngine } from './podman.ts';
+import { containerSessions, ensureImage, podmanProfile, reapOrphans, spawnEngine } from './podman.ts';
 import { thisLauncher } from '../process-identity.ts';
 
 export function linuxAdapter(): Adapter {
@@ -34,6 +34,7 @@ export function linuxAdapter(): Adapter {
       const [containers] = await Promise.all([reapOrphans().catch(() => []), reapSessionSpecs().catch(() => [])]);
       return containers;
     },
+    sessions: () => containerSessions().catch(() => []),
     prefetch: (sources) => {
       for (const s of sources) void image(s);
     },
@@ -61,6 +62,7 @@ async function startContainer(plan: RunnablePlan, context: BootContext, ready: {
     // A rootful session's ids: one range of ROOTFUL_SLOTS, by chance (rootless Podman allocates its own).
     const args = podmanRunArgs(engine === 'bolt' ? { ...ready.profile, globalArgs: [] } : ready.profile, {
       sessionId: context.sessionId,
+      appliance: plan.appliance.name,
       ...thisLauncher(),
       usernsSlot: randomInt(ROOTFUL_SLOTS),
       image: ready.image,

@@ -12,7 +12,14 @@ import { makeFolders } from '../make-folders.ts';
 import { profilePath } from './profile-path.ts';
 import { decodeText } from '../host/text.ts';
 import { tarItems, type ReadAt, type TarItem } from '../../appliance/tar.ts';
-import { LAUNCHER_PID_LABEL, LAUNCHER_START_LABEL, SESSION_LABEL, type PodmanProfile } from '../../appliance/engines/podman.ts';
+import {
+  APPLIANCE_LABEL,
+  LAUNCHER_PID_LABEL,
+  LAUNCHER_START_LABEL,
+  SESSION_LABEL,
+  type PodmanProfile,
+} from '../../appliance/engines/podman.ts';
+import { sessionOf, type LauncherRuns, type SessionFound } from '../sessions.ts';
 import { processStartTime, stillRunning } from '../process-identity.ts';
 import type { ImageSource } from '../../appliance/manifest.ts';
 import { Failure } from '../../appliance/failures.ts';
@@ -168,6 +175,10 @@ export interface SessionContainer {
   sessionId: string;
   launcherPid: number | null;
   launcherStart: string | null;
+  /** The appliance label; null on containers of versions that did not write it. */
+  appliance: string | null;
+  /** When Podman made it (ISO 8601), or null. */
+  created: string | null;
 }
 
 /** Containers ai-way started (any state). */
@@ -187,6 +198,8 @@ export async function listSessionContainers(): Promise<SessionContainer[]> {
     sessionId: String(c.Labels?.[SESSION_LABEL] ?? ''),
     launcherPid: /^\d+$/.test(c.Labels?.[LAUNCHER_PID_LABEL] ?? '') ? Number(c.Labels[LAUNCHER_PID_LABEL]) : null,
     launcherStart: c.Labels?.[LAUNCHER_START_LABEL] === undefined ? null : String(c.Labels[LAUNCHER_START_LABEL]),
+    appliance: typeof c.Labels?.[APPLIANCE_LABEL] === 'string' ? c.Labels[APPLIANCE_LABEL] : null,
+    created: typeof c.Created === 'number' && c.Created > 0 ? new Date(c.Created * 1000).toISOString() : null,
   }));
 }
 
@@ -198,9 +211,18 @@ export async function containerExists(nameOrId: string): Promise<boolean> {
   return (await podman(['container', 'exists', nameOrId])).ok;
 }
 
+/** The sessions these containers hold. Pure but for `launcherRuns`. */
+export const sessionsOfContainers = (containers: readonly SessionContainer[], launcherRuns: LauncherRuns = stillRunning): SessionFound[] =>
+  containers.map((c) => sessionOf('linux', c.name, c, { appliance: c.appliance, started: c.created }, launcherRuns));
+
+/** This user's sessions in Podman (rootless Podman is per user; root's is root's). */
+export const containerSessions = async (): Promise<SessionFound[]> => sessionsOfContainers(await listSessionContainers());
+
 /** Removes the containers of sessions whose launcher is gone (a crash the dead man's switch missed). */
 export async function reapOrphans(): Promise<string[]> {
-  const orphans = (await listSessionContainers()).filter((c) => c.launcherPid === null || !stillRunning(c.launcherPid, c.launcherStart));
+  const containers = await listSessionContainers();
+  const found = sessionsOfContainers(containers);
+  const orphans = containers.filter((_, i) => found[i]!.state === 'orphaned');
   await Promise.all(orphans.map((c) => removeContainer(c.id)));
   return orphans.map((c) => c.name);
 }

@@ -14,7 +14,7 @@ import { thisLauncher } from '../process-identity.ts';
 import { afterProbe, chooseAccelerator } from './accelerator.ts';
 import { type Accelerator, dieWithLauncher, probeCommand, qemuProgram, vmCommand } from './command.ts';
 import { VmGuest } from './guest.ts';
-import { reapVms } from './reap.ts';
+import { qemuSessions, reapVms } from './reap.ts';
 import { CHANNEL_FD, installed, liveKvm, probeBoot, startVm } from './vm-process.ts';
 
 type HostPlatform = HostFacts['host']['platform'];
@@ -57,6 +57,7 @@ export function qemuAdapter(): Adapter {
   return {
     id: 'qemu',
     reap: () => reapVms().catch(() => []),
+    sessions: () => qemuSessions().catch(() => []),
     prefetch: () => {
       // The test boot of this host's own architecture, while the host is probed; its failure is prepare()'s to report.
       if (!HOST_ARCH) return;

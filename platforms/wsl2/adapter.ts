@@ -17,7 +17,7 @@ import { carriedRoot } from '../package-root.ts';
 import { thisLauncher } from '../process-identity.ts';
 import { agentArgs, distroName, distrosFolder, importArgs, STATUS_ARGS, VERSION_ARGS, WSL_ACCELERATOR, WSL_GPU } from './command.ts';
 import { WslGuest } from './guest.ts';
-import { reapDistros } from './reap.ts';
+import { distroNames, distroSessions, reapDistros } from './reap.ts';
 import { WSL_FIXES, wslState } from './state.ts';
 import { findWsl, lastLines, runWsl, wslEnv } from './wsl-exe.ts';
 
@@ -40,6 +40,13 @@ export function wsl2Adapter(): Adapter {
     reap: async () => {
       try {
         return await reapDistros(findWsl(), localAppData());
+      } catch {
+        return [];
+      }
+    },
+    sessions: async () => {
+      try {
+        return distroSessions(await distroNames(findWsl()));
       } catch {
         return [];
       }

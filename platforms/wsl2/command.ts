@@ -2,6 +2,7 @@
 // makes it write UTF-8, the private distribution's name (the session and the launcher, so reaping
 // can tell whose it is) and folder, its import, the agent started in it, and its end.
 import path from 'node:path';
+import { ownerOf, vmName, type VmOwner } from '../process-identity.ts';
 
 /** wsl.exe writes UTF-16LE unless told otherwise; every call tells it (an old wsl.exe ignores it). */
 export const WSL_ENV = { WSL_UTF8: '1' } as const;
@@ -13,22 +14,11 @@ export function wslCandidates(env: Record<string, string | undefined>): string[]
   return [path.win32.join(programFiles, 'WSL', 'wsl.exe'), path.win32.join(windows, 'System32', 'wsl.exe')];
 }
 
-export interface DistroOwner {
-  sessionId: string;
-  launcherPid: number | string;
-  launcherStart: string | null;
-}
-
-const NAME = /^ai-way-([0-9a-f]+)-(\d+)-(\d+|unknown)$/;
-
-export const distroName = (o: DistroOwner): string => `ai-way-${o.sessionId}-${o.launcherPid}-${o.launcherStart ?? 'unknown'}`;
+/** A distribution is named as ai-way's virtual machines are (process-identity.ts): the session and its launcher. */
+export const distroName = vmName;
 
 /** The owner a distribution's (or folder's) name names, or null when it is not ai-way's. */
-export function distroOwner(name: string): { sessionId: string; launcherPid: number; launcherStart: string | null } | null {
-  const m = NAME.exec(name.trim());
-  if (!m) return null;
-  return { sessionId: m[1]!, launcherPid: Number(m[2]), launcherStart: m[3] === 'unknown' ? null : m[3]! };
-}
+export const distroOwner = (name: string): VmOwner | null => ownerOf(name.trim());
 
 /** The folder of ai-way's distributions: under the user's local app data, one folder each. */
 export const distrosFolder = (localAppData: string, join = path.win32.join): string => join(localAppData, 'ai-way', 'wsl');

@@ -5,6 +5,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { lines } from '../host/text.ts';
 import { stillRunning } from '../process-identity.ts';
+import { sessionOf, type LauncherRuns, type SessionFound } from '../sessions.ts';
 import { distroOwner, distrosFolder, listArgs, terminateArgs, unregisterArgs } from './command.ts';
 import { runWsl } from './wsl-exe.ts';
 
@@ -15,6 +16,13 @@ export function orphanedDistros(names: readonly string[], launcherRuns: (pid: nu
     return owner !== null && !launcherRuns(owner.launcherPid, owner.launcherStart);
   });
 }
+
+/** ai-way's distributions among these names, as sessions. Pure but for `launcherRuns`. */
+export const distroSessions = (names: readonly string[], launcherRuns: LauncherRuns = stillRunning): SessionFound[] =>
+  names.flatMap((n) => {
+    const owner = distroOwner(n);
+    return owner ? [sessionOf('wsl2', n.trim(), owner, {}, launcherRuns)] : [];
+  });
 
 /** `wsl --list --quiet`: one name a line (none, with a message and an error exit, where there are none). */
 export async function distroNames(exe: string): Promise<string[]> {

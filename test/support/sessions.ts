@@ -178,7 +178,7 @@ export function withSomeoneElsesSession(runner: Runner): void {
 }
 
 /** Processes whose parent is `pid` (read from /proc/N/stat: this kernel has no /proc/N/task/N/children). */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   return readdirSync('/proc')
     .filter((n) => /^\d+$/.test(n))
     .filter((n) => {
