@@ -154,7 +154,7 @@ export function makePlan(
       noNewPrivileges: true,
     },
     gpu: spec?.gpu.wish === 'none' ? { ...gpu, reason: `${spec.name} does not use a GPU` } : gpu,
-    model: planModel(found, spec?.name ?? null, way.candidate.isolation, errors),
+    model: planModel(found, spec?.name ?? null, way.candidate.id, errors),
     resources: spec ? manifestResources(f, spec, warnings) : defaultResources(f),
     ...(spec && picked?.source
       ? {
