@@ -1,7 +1,9 @@
 // The model an appliance gets: found by the launcher (in the model store, or a file named with
 // --model) and handed to the Plan as a fact, so the Plan stays pure. One that is needed and
-// missing, or one that cannot reach the chosen way, is a Plan error with what to do.
-import type { PlanError } from './plan.ts';
+// missing, or one that cannot reach the chosen way, is a Plan error with what to do. Podman binds the
+// file read-only; QEMU passes it as a read-only drive that the guest's init copies into memory; WSL2
+// and Lima cannot carry one yet.
+import type { PlanError, PlatformCandidate } from './plan.ts';
 
 /** A model file on the host, checked (its GGUF header read) and summed. */
 export interface PlanModel {
@@ -25,17 +27,17 @@ export const ADD_MODEL_FIX = 'add one with "ai-way models add FILE.gguf", or nam
 export function planModel(
   found: ModelFound,
   appliance: string | null,
-  isolation: 'container' | 'vm',
+  way: Pick<PlatformCandidate, 'id' | 'carriesModel'>,
   errors: PlanError[],
 ): PlanModel | null {
   if (found && 'missing' in found) {
     errors.push({ problem: `${appliance ?? 'the appliance'} needs a model, and ${found.missing}`, fix: ADD_MODEL_FIX });
     return null;
   }
-  if (found && isolation === 'vm')
+  if (found && !way.carriesModel)
     errors.push({
-      problem: 'a model cannot enter a virtual machine yet',
-      fix: 'run it in a container on Linux (leave out --platform qemu, --isolation vm and another --arch)',
+      problem: `a model cannot enter a ${way.id} virtual machine yet`,
+      fix: 'run it in a container on Linux, or in QEMU (--platform qemu)',
     });
   return found;
 }

@@ -58,6 +58,8 @@ export interface PlatformCandidate {
   readonly isolation: 'container' | 'vm';
   /** Whether an engine (Podman, Bolt) runs the appliance there, or the agent's own sandbox in a guest does. */
   readonly usesEngine: boolean;
+  /** Whether it can pass a model file into the appliance, read-only (Podman binds it; QEMU, a read-only drive). */
+  readonly carriesModel: boolean;
   /** The ways it can pass the host's GPU to the appliance; none: it has no GPU path. */
   readonly gpuModes: readonly Exclude<GpuPlan['mode'], 'none'>[];
   /** Why it is the way on this host, in a sentence; null where it is not one. Pure. */
@@ -154,7 +156,7 @@ export function makePlan(
       noNewPrivileges: true,
     },
     gpu: spec?.gpu.wish === 'none' ? { ...gpu, reason: `${spec.name} does not use a GPU` } : gpu,
-    model: planModel(found, spec?.name ?? null, way.candidate.isolation, errors),
+    model: planModel(found, spec?.name ?? null, way.candidate, errors),
     resources: spec ? manifestResources(f, spec, warnings) : defaultResources(f),
     ...(spec && picked?.source
       ? {

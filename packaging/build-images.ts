@@ -36,23 +36,53 @@ export async function buildImages(b: ImagesBuild): Promise<string[]> {
   notes.push(...aiWay.skipped);
   carried.images.push(...ociImages(b.repo, loadManifest(b.repo, 'ai-way'), aiWay.written));
   const context = { repo: b.repo, builder: b.builder, cache: upstreamCache(b.repo, b.env), get: b.get };
+  // Each appliance gets its guests; ai-way's initramfs holds its whole root (Node, llama.cpp), so it is
+  // the larger by far. An appliance whose image was not built has no guest, said once.
+  const appliances = [
+    { manifest, written: selftest.written },
+    { manifest: loadManifest(b.repo, 'ai-way'), written: aiWay.written },
+  ];
+  for (const { manifest: m, written } of appliances) {
+    if (written.length === 0 && m.name !== manifest.name) {
+      notes.push(`${m.name} guests skipped: the ${m.name} image was not built`);
+      continue;
+    }
+    await buildGuests(context, m, written, carried, notes);
+  }
+  writeIndex(b.repo, carried);
+  prune(b.repo, carried.images);
+  return notes;
+}
+
+type Manifest = ReturnType<typeof parseManifest>;
+
+/** One appliance's guests, each recipe and architecture; what cannot be made is a line in `notes`. */
+async function buildGuests(
+  context: Parameters<typeof buildGuest>[0],
+  manifest: Manifest,
+  written: { arch: ImageArch; file: string }[],
+  carried: CarriedImages,
+  notes: string[],
+): Promise<void> {
   for (const flavor of RECIPES) {
     let recipe: GuestRecipe | Error;
     try {
-      recipe = loadRecipe(b.repo, flavor);
+      recipe = loadRecipe(context.repo, flavor);
     } catch (e) {
       recipe = e as Error;
     }
     for (const arch of ARCHES) {
       const skip = (reason: string) => {
-        carried.skipped.push({ flavor, arch, reason });
-        notes.push(`${flavor} ${arch} guest skipped: ${reason}`);
+        // The list names a flavour and arch once: the same reason for two appliances is one line.
+        if (!carried.skipped.some((k) => k.flavor === flavor && k.arch === arch && k.reason === reason))
+          carried.skipped.push({ flavor, arch, reason });
+        notes.push(`${manifest.name} ${flavor} ${arch} guest skipped: ${reason}`);
       };
       if (recipe instanceof Error) {
         skip(recipe.message);
         continue;
       }
-      const oci = selftest.written.find((w) => w.arch === arch)?.file;
+      const oci = written.find((w) => w.arch === arch)?.file;
       if (!oci) {
         skip(`there is no ${manifest.name} image for ${arch}`);
         continue;
@@ -67,9 +97,6 @@ export async function buildImages(b: ImagesBuild): Promise<string[]> {
       }
     }
   }
-  writeIndex(b.repo, carried);
-  prune(b.repo, carried.images);
-  return notes;
 }
 
 function loadManifest(repo: string, name: string) {

@@ -9,6 +9,7 @@ export const lima: AdapterEntry = {
   isolation: 'vm',
   gpuModes: [],
   usesEngine: false,
+  carriesModel: false,
   applicable: (f) => (f.host.platform === 'macos' ? 'macOS: the appliance runs in a Lima virtual machine' : null),
   whenNamed: (f) => (f.host.platform === 'linux' ? 'Lima runs on Linux too (its virtual machine is QEMU)' : null),
   check: (report) => missingOf(report, ['lima', 'virtualization']),

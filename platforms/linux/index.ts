@@ -10,6 +10,7 @@ export const linux: AdapterEntry = {
   isolation: 'container',
   gpuModes: ['cdi', 'wsl'],
   usesEngine: true,
+  carriesModel: true,
   applicable: (f) => {
     if (f.host.platform === 'linux') return 'Linux: rootless Podman runs the appliance directly';
     if (f.host.platform === 'wsl2') return 'inside WSL2: rootless Podman runs the appliance directly';

@@ -127,6 +127,7 @@ function startGuest(plan: RunnablePlan, context: BootContext, p: Prepared, prefi
       cpus: resources.cpus,
       accelerator: p.accelerator,
     },
+    model: plan.model ? { file: plan.model.file, bytes: plan.model.bytes } : null,
   });
   return new VmGuest(startVm(prefix, command), {
     flavor: p.image.flavor,

@@ -34,10 +34,10 @@ export function cpuArgs(arch: ImageArch, accelerator: Accelerator): string[] {
 /** What the guest's kernel and agent need beside the app: the initramfs is unpacked into this memory too. */
 export const GUEST_OVERHEAD_BYTES = 64 * MiB;
 
-/** The guest's memory: the app's, the overhead, and the initramfs, in MiB. */
-export const memoryArgs = (appBytes: number, initramfsBytes: number): string[] => [
+/** The guest's memory: the app's, the overhead, the initramfs and the model's copy (the guest's init holds it in memory), in MiB. */
+export const memoryArgs = (appBytes: number, initramfsBytes: number, modelBytes = 0): string[] => [
   '-m',
-  `${Math.ceil((appBytes + GUEST_OVERHEAD_BYTES + initramfsBytes) / MiB)}M`,
+  `${Math.ceil((appBytes + GUEST_OVERHEAD_BYTES + initramfsBytes + modelBytes) / MiB)}M`,
 ];
 
 /** As many virtual processors as the app may use, whole, and no more than the host has. */
@@ -48,7 +48,8 @@ export function processorArgs(cpus: number, hostCpus: number | null): string[] {
 
 /**
  * Only what the command line names: no default devices, no user config, no network card, no
- * display; a reboot ends QEMU. No -drive, -virtfs or -fsdev is ever added: no host folder is shared.
+ * display; a reboot ends QEMU. No -virtfs or -fsdev is ever added: no host folder is shared; the
+ * one -drive is the model's, read-only (modelArgs).
  */
 export const SEALED: readonly string[] = ['-nodefaults', '-no-user-config', '-nic', 'none', '-display', 'none', '-no-reboot'];
 
@@ -73,6 +74,21 @@ export const channelArgs = (fd: number, port: string): string[] => [
   `virtserialport,chardev=channel,name=${port}`,
 ];
 
+/** The serial the guest's init finds the model's drive by (packaging/guest/init.sh). */
+export const MODEL_SERIAL = 'ai-way-model';
+
+/**
+ * The model as a read-only raw drive: one file, no host folder. The guest sees it rounded up to whole
+ * 512-byte sectors (zeros past the end); its init copies exactly the model's bytes (aiway_model).
+ * A comma in a QEMU option value is written twice.
+ */
+export const modelArgs = (file: string): string[] => [
+  '-drive',
+  `file=${file.replaceAll(',', ',,')},format=raw,readonly=on,if=none,id=model`,
+  '-device',
+  `virtio-blk-pci,drive=model,serial=${MODEL_SERIAL}`,
+];
+
 /** What the guest's init applies and passes to the agent (packaging/guest/init.sh). */
 export interface GuestSettings {
   workspaceBytes: number;
@@ -81,6 +97,8 @@ export interface GuestSettings {
   pids: number;
   cpus: number;
   accelerator: Accelerator;
+  /** The model's size, when one comes as the read-only drive. */
+  modelBytes?: number | null;
 }
 
 /** The kernel's command line: the console, no reboot on panic, and the init's settings (names without a dot reach init). */
@@ -95,6 +113,7 @@ export function kernelCommandLine(arch: ImageArch, s: GuestSettings): string {
     `aiway_pids=${s.pids}`,
     `aiway_cpus=${Number(s.cpus.toFixed(3))}`,
     `aiway_accel=${s.accelerator}`,
+    ...(s.modelBytes ? [`aiway_model=${s.modelBytes}`] : []),
   ].join(' ');
 }
 
@@ -117,6 +136,8 @@ export interface VmSpec {
   channelPort: string;
   channelFd: number;
   settings: GuestSettings;
+  /** The model file on the host and its size, passed as a read-only drive. */
+  model?: { file: string; bytes: number } | null;
 }
 
 /** The whole command line of a session's virtual machine (without what it runs under). */
@@ -129,7 +150,7 @@ export function vmCommand(v: VmSpec): string[] {
     ...machineArgs(v.arch),
     ...acceleratorArgs(accelerator),
     ...cpuArgs(v.arch, accelerator),
-    ...memoryArgs(v.settings.memBytes, v.initramfsBytes),
+    ...memoryArgs(v.settings.memBytes, v.initramfsBytes, v.model?.bytes),
     ...processorArgs(v.settings.cpus, v.hostCpus),
     ...SEALED,
     ...sandboxArgs(v.host),
@@ -139,8 +160,9 @@ export function vmCommand(v: VmSpec): string[] {
     '-initrd',
     v.initramfs,
     '-append',
-    kernelCommandLine(v.arch, v.settings),
+    kernelCommandLine(v.arch, { ...v.settings, modelBytes: v.model?.bytes ?? null }),
     ...channelArgs(v.channelFd, v.channelPort),
+    ...(v.model ? modelArgs(v.model.file) : []),
   ];
 }
 

@@ -13,6 +13,7 @@ export const qemu: AdapterEntry = {
   isolation: 'vm',
   gpuModes: [],
   usesEngine: false,
+  carriesModel: true,
   applicable: () => 'QEMU: the appliance runs in a virtual machine of its own',
   check: (report) => (report.tools.qemu.found ? [] : [notInstalled(report)]),
   probes: () => [],

@@ -38,9 +38,10 @@ export const qemuSteps: StepsOf = (plan, f) => {
       cpus: r.cpus,
       accelerator: choice.accelerator,
     },
+    model: plan.model ? { file: plan.model.file, bytes: plan.model.bytes } : null,
   });
   const m = vm.indexOf('-m') + 1;
-  vm[m] = `<${vm[m]} + the initramfs's size>`;
+  vm[m] = `<${vm[m]} + the initramfs's size>`; // the model's size is in it already
   const steps: PlatformSteps = {
     prepare: choice.probe
       ? [

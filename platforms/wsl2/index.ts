@@ -8,6 +8,7 @@ export const wsl2: AdapterEntry = {
   isolation: 'vm',
   gpuModes: ['wsl'],
   usesEngine: false,
+  carriesModel: false,
   applicable: (f) => (f.host.platform === 'windows' ? 'Windows: the appliance runs in its own WSL2 distribution' : null),
   check: (report) => missingOf(report, ['wsl', 'virtualization']),
   probes: () => [],

@@ -74,9 +74,9 @@ function carried(root: string): CarriedImages {
   return existsSync(file) ? carriedImagesSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : { images: [], skipped: [] };
 }
 
-/** The selftest's vm image of a flavour and architecture from the checkout's build (its files' paths absolute), or null. */
-export function vmImage(arch: ImageArch, flavor: ImageFlavor = 'alpine', root = ROOT): CarriedImage | null {
-  const image = carried(root).images.find((i) => i.format === 'vm' && i.arch === arch && i.flavor === flavor && i.appliance === 'selftest');
+/** An appliance's vm image (the selftest's unless named) from the checkout's build (its files' paths absolute), or null. */
+export function vmImage(arch: ImageArch, flavor: ImageFlavor = 'alpine', root = ROOT, appliance = 'selftest'): CarriedImage | null {
+  const image = carried(root).images.find((i) => i.format === 'vm' && i.arch === arch && i.flavor === flavor && i.appliance === appliance);
   return image ? { ...image, files: image.files.map((f) => ({ ...f, path: path.join(root, f.path) })) } : null;
 }
 
@@ -91,12 +91,13 @@ export function noGuestRoot(arch: ImageArch, root = ROOT): string | null {
 }
 
 /** Why that vm cannot be booted here (the build's own reason when it skipped it), or null. */
-export function cannotBoot(arch: ImageArch, flavor: ImageFlavor = 'alpine', root = ROOT): string | null {
+export function cannotBoot(arch: ImageArch, flavor: ImageFlavor = 'alpine', root = ROOT, appliance = 'selftest'): string | null {
   const qemu = MACHINES[arch].qemu;
   if (spawnSync(qemu, ['--version'], { stdio: 'ignore' }).error) return `${qemu} is not installed (npm run setup)`;
-  if (vmImage(arch, flavor, root)) return null;
+  if (vmImage(arch, flavor, root, appliance)) return null;
   const skipped = carried(root).skipped.find((s) => s.flavor === flavor && s.arch === arch);
-  return `the build carries no ${flavor} ${arch} vm: ${skipped?.reason ?? `${CARRIED_IMAGES_FILE} does not list one (npm run build)`}`;
+  const why = skipped?.reason ?? `${CARRIED_IMAGES_FILE} does not list one (npm run build)`;
+  return `the build carries no ${appliance} ${flavor} ${arch} vm: ${why}`;
 }
 
 export interface BootedVm {

@@ -9,7 +9,9 @@ import {
   dieWithLauncher,
   kernelCommandLine,
   machineArgs,
+  MODEL_SERIAL,
   memoryArgs,
+  modelArgs,
   ownerOf,
   PANIC_LINE,
   probeCommand,
@@ -62,6 +64,10 @@ describe('the pieces of the command line', () => {
     expect(memoryArgs(128 * MiB, 10 * MiB + 1)).toEqual(['-m', '203M']);
   });
 
+  it("the model's copy in the guest's memory adds its size", () => {
+    expect(memoryArgs(128 * MiB, 10 * MiB, 3.5 * MiB)).toEqual(['-m', '206M']);
+  });
+
   it('processors: the app’s share rounded up, at least one, no more than the host has', () => {
     expect(processorArgs(0.5, 8)).toEqual(['-smp', '1']);
     expect(processorArgs(2.5, 8)).toEqual(['-smp', '3']);
@@ -109,6 +115,27 @@ describe('the pieces of the command line', () => {
     expect(dieWithLauncher('wsl2', true)).toEqual(['setpriv', '--pdeathsig', 'KILL', '--']);
     expect(dieWithLauncher('linux', false)).toEqual([]);
     expect(dieWithLauncher('macos', true)).toEqual([]);
+  });
+});
+
+describe('the model', () => {
+  const withModel = vmCommand({ ...spec, model: { file: '/m/a,b.gguf', bytes: 3 * MiB + 1 } });
+
+  it('enters as one read-only raw drive, found by its serial; a comma in its path is doubled', () => {
+    expect(modelArgs('/m/a,b.gguf')).toEqual([
+      '-drive',
+      'file=/m/a,,b.gguf,format=raw,readonly=on,if=none,id=model',
+      '-device',
+      `virtio-blk-pci,drive=model,serial=${MODEL_SERIAL}`,
+    ]);
+    expect(withModel.slice(-4)).toEqual(modelArgs('/m/a,b.gguf'));
+    expect(withModel.filter((a) => a === '-drive')).toHaveLength(1);
+  });
+
+  it("tells the guest's init its exact size, and the guest's memory grows by it", () => {
+    expect(withModel[withModel.indexOf('-append') + 1]).toMatch(new RegExp(` aiway_model=${3 * MiB + 1}$`));
+    expect(withModel[withModel.indexOf('-m') + 1]).toBe('206M');
+    expect(vmCommand({ ...spec, model: null }).join(' ')).not.toMatch(/-drive|aiway_model/);
   });
 });
 
