@@ -57,6 +57,18 @@ describe('the model in the Plan', () => {
       expect(p.model).toEqual(MODEL);
     }
   });
+
+  it('refuses a model on the ways that cannot carry one yet (WSL2, Lima), saying so', () => {
+    for (const platform of ['wsl2', 'lima'] as const) {
+      const host = { ...linux, host: { ...linux.host, platform: platform === 'wsl2' ? 'windows' : 'macos' } } as const;
+      const p = makePlan(ADAPTERS, host, { image: 'auto', gpu: 'auto' }, spec('\n[model]\n'), MODEL);
+      expect(p.platform.adapter).toBe(platform);
+
+      expect(p.errors).toEqual([
+        expect.objectContaining({ problem: expect.stringContaining(`cannot enter a ${platform} virtual machine yet`) }),
+      ]);
+    }
+  });
 });
 
 describe('the model in the Podman command', () => {
