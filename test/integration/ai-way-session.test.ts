@@ -3,14 +3,13 @@
 // inside (the model's mount too), the smoke question about its own document cited, a PDF and a
 // Markdown file in, a question answered token by token with both as sources, bad documents refused
 // with a reason while the session lives, the wipe, and nothing left.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../launcher/exit-codes.ts';
 import { tinyPdf } from '../support/pdf.ts';
 import { ROOT } from '../support/rootless.ts';
-import { endRuns, type Run, rootful, sessionContainers, startRun, takeSessionTurns } from '../support/sessions.ts';
+import { type Run, sessionScratch, rootful, sessionContainers, startRun, takeSessionTurns } from '../support/sessions.ts';
 
 const ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
 const IMAGE = path.join(ROOT, 'build/images', `ai-way-cpu-${ARCH}.oci.tar`);
@@ -45,12 +44,7 @@ async function documentsWhen(run: Run, done: (docs: Doc[]) => boolean, ms = 30_0
 
 describe.skipIf(why)('the ai-way appliance, headless, with the tiny model', () => {
   takeSessionTurns();
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ai-way-appliance-'));
-  const runs: Run[] = [];
-  afterAll(async () => {
-    await endRuns(runs);
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  const { scratch, runs } = sessionScratch('ai-way-appliance-');
 
   it('proves its isolation and the read-only model, answers with both files as sources, refuses bad ones, wipes', {
     timeout: 300_000,

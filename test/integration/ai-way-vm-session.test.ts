@@ -2,13 +2,12 @@
 // a read-only drive that the guest's init copies into memory and binds at /model/model.gguf. Every
 // isolation fact proven (the model's mount among them), ready, a Markdown file in, an answer that
 // cites it, the wipe, and no QEMU and no file left.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../launcher/exit-codes.ts';
 import { cannotBoot, ROOT } from '../support/guest-boot.ts';
-import { endRuns, type Run, startRun, takeSessionTurns } from '../support/sessions.ts';
+import { sessionScratch, startRun, takeSessionTurns } from '../support/sessions.ts';
 import { expectGuestFacts, stillRunningAfter, vmRunner, vmsOf, waitFor } from '../support/vm-sessions.ts';
 
 const MODEL = path.join(ROOT, 'build/models/tiny-llama.gguf');
@@ -22,13 +21,7 @@ function unavailable(): string | null {
 const why = unavailable();
 if (why) console.warn(`SKIPPING the ai-way appliance in a QEMU virtual machine: ${why}`);
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'ai-way-vm-appliance-'));
-const runs: Run[] = [];
-const folders = [scratch];
-afterAll(async () => {
-  await endRuns(runs);
-  for (const d of folders) rmSync(d, { recursive: true, force: true });
-});
+const { scratch, runs, folders } = sessionScratch('ai-way-vm-appliance-');
 
 describe.skipIf(why)('the ai-way appliance in a QEMU virtual machine, x86_64, with the tiny model', () => {
   takeSessionTurns();

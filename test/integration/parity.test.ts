@@ -4,15 +4,14 @@
 // the list, quit, the wipe, and nothing left. WSL2 runs the same scenario through its adapter's own
 // code and the wsl.exe stand-in: the CLI here plans for this Linux host, where WSL2 does not apply.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../launcher/exit-codes.ts';
 import { cannotBoot } from '../support/guest-boot.ts';
 import { limaInstances, standInEnv, standInUnavailable } from '../support/lima-stand-in.ts';
 import { rootlessUnavailable } from '../support/rootless.ts';
-import { endRuns, type Run, sessionContainers, startRun, takeSessionTurns } from '../support/sessions.ts';
+import { type Run, sessionScratch, sessionContainers, startRun, takeSessionTurns } from '../support/sessions.ts';
 import { expectGuestFacts, stillRunningAfter, vmRunner, vmsOf, waitFor } from '../support/vm-sessions.ts';
 import { useWslStandIn, windowsPlan, wslLeftovers, wslStandInUnavailable } from '../support/wsl-sessions.ts';
 import { Session } from '../../launcher/session/session.ts';
@@ -32,13 +31,7 @@ const platformOf = (way: (typeof WAYS)[number]) => way.args[1];
 // Podman's own runtime folders in the temp folder persist by design (as in the rootless session tests).
 const PODMAN_RUNTIME = /^(podman-run-|containers-user-|storage-run-|run-\d)/;
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'ai-way-parity-'));
-const runs: Run[] = [];
-const folders = [scratch];
-afterAll(async () => {
-  await endRuns(runs);
-  for (const d of folders) rmSync(d, { recursive: true, force: true });
-});
+const { scratch, runs, folders } = sessionScratch('ai-way-parity-');
 
 describe('the same session over every way to Linux here', () => {
   takeSessionTurns();

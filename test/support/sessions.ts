@@ -3,7 +3,7 @@
 // seeing each other's containers.
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BIN, ROOT, aiWayAsUser, podmanAsUser, removeInstall } from './rootless.ts';
@@ -228,6 +228,20 @@ export async function leftoversOf(runner: Runner, pid: number, withinMs = 5000):
     now = sessionContainers(runner, pid);
   }
   return now;
+}
+
+/**
+ * What a test file's sessions leave to clean up, ended after the file: its runs (endRuns) and its
+ * folders, a scratch folder first; a test pushes the runs it starts and any folder it makes.
+ */
+export function sessionScratch(prefix: string): { scratch: string; runs: Run[]; folders: string[] } {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const owned = { scratch, runs: [] as Run[], folders: [scratch] };
+  afterAll(async () => {
+    await endRuns(owned.runs);
+    for (const d of owned.folders) rmSync(d, { recursive: true, force: true });
+  });
+  return owned;
 }
 
 /** Ends runs a failed test left: end of input, then a forced removal of their own containers. */
