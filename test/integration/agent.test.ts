@@ -1,7 +1,7 @@
 // The in-guest agent binary itself, driven over its stdio with hostile input. Outside a container
 // its workspace is an ordinary folder, which makes any write outside it visible. It also builds
 // the app's sandbox here with no container engine around it, as it will inside a VM guest.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -11,10 +11,11 @@ import { FRAME, command, encodeFrame } from '../../appliance/agent-protocol.ts';
 import { AgentChannel } from '../../launcher/session/channel.ts';
 import { verifyIsolation } from '../../appliance/isolation.ts';
 import { busyboxApplianceFiles, selftestWww } from '../../packaging/build-selftest-image.ts';
-import { asUser } from '../support/rootless.ts';
+import { asUser, forTheUser, removeInstall } from '../support/rootless.ts';
 
 const ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
 const AGENT = path.resolve(import.meta.dirname, '../../build/native', `ai-way-agent-${ARCH}`);
+afterAll(() => removeInstall()); // the test user's copy of the build, if a test made one
 const missing = existsSync(AGENT) ? null : `${AGENT} is not built (npm run build)`;
 if (missing) console.warn(`SKIPPING agent tests: ${missing}`);
 
@@ -241,7 +242,8 @@ describe.skipIf(missing !== null || notRoot !== null || !existsSync('/bin/busybo
   });
 
   it('an agent without the privileges to build it never starts the app, and its report says why', async () => {
-    const a = startAgent([], ['/bin/sleep', '600'], (argv) => asUser(argv));
+    // The test user runs the agent from its own copy of the build: the checkout may be out of its reach.
+    const a = startAgent([], ['/bin/sleep', '600'], ([agent, ...rest]) => asUser([forTheUser(agent!), ...rest]));
     await a.ch.expect((m) => m.type === 'hello', 5000, 'hello');
     const report: any = await a.ch.request(command.report(), 'report', 5000);
     expect(report.error).toMatch(/^the app's sandbox could not be built: .*: Operation not permitted$/);

@@ -41,18 +41,25 @@ let installed: string | null = null;
  * Under root the checkout may sit where the test user cannot read it (a home folder): run a copy of
  * what `npm run build` made, as a user would install it, from a world-readable temporary folder.
  */
-function userBin(): string {
-  if (!isRoot) return BIN;
+function userInstall(): string {
   if (!installed) {
     installed = mkdtempSync(path.join(os.tmpdir(), 'ai-way-install-'));
     chmodSync(installed, 0o755);
-    // Guests and the Debian packages they are built from are not what a session runs here.
-    const unused = new Set(['guests', 'debian'].map((d) => path.join(ROOT, 'build', d)));
+    // Guests, the downloads they and the images are built from, and the single executables' inputs
+    // are not what a session runs here (they are most of build/).
+    const unused = new Set(['guests', 'debian', 'node-cache', 'npm-cache', 'sea', 'ai-way-app'].map((d) => path.join(ROOT, 'build', d)));
     for (const part of ['package.json', 'bin', 'build', 'images'])
       cpSync(path.join(ROOT, part), path.join(installed, part), { recursive: true, filter: (from) => !unused.has(from) });
   }
-  return path.join(installed, 'bin', 'ai-way.mjs');
+  return installed;
 }
+
+/** A file of the checkout's build as the test user can reach it: under root, its place in that copy. */
+export function forTheUser(file: string): string {
+  return isRoot ? path.join(userInstall(), path.relative(ROOT, file)) : file;
+}
+
+const userBin = (): string => forTheUser(BIN);
 
 export function removeInstall(): void {
   if (installed) rmSync(installed, { recursive: true, force: true });
